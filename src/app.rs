@@ -1,0 +1,221 @@
+//! One function builds the app — used by `main` and by every test — and one
+//! runs it until asked to stop.
+
+use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use cookie::Key;
+use tokio::net::TcpListener;
+
+use crate::auth::Passwords;
+use crate::auth::session::CookieSettings;
+use crate::config::{Config, DEFAULT_PORT, REMEMBER_ME};
+use crate::db::{Db, DbError, settings, users};
+use crate::{routes, server, setup};
+
+/// Session time-outs, in seconds, enforced by the server.
+#[derive(Debug, Clone)]
+pub struct SessionPolicy {
+    pub idle_secs: i64,
+    pub max_secs: i64,
+    pub remember_secs: i64,
+}
+
+/// What every handler can reach.
+pub struct AppState {
+    pub db: Db,
+    pub cookies: CookieSettings,
+    pub passwords: Passwords,
+    pub sessions: SessionPolicy,
+    pub tls: bool,
+    /// The one-time first-admin link's token, in memory only.
+    setup_token: Mutex<Option<String>>,
+}
+
+impl AppState {
+    pub fn setup_token(&self) -> Option<String> {
+        self.setup_token.lock().map(|t| t.clone()).unwrap_or(None)
+    }
+
+    pub fn close_setup(&self) {
+        if let Ok(mut token) = self.setup_token.lock() {
+            *token = None;
+        }
+    }
+}
+
+/// Start-up faults, each one sentence saying what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("{0} is not a SQLite database (or it is damaged). Choose another file with --db.")]
+    NotADatabase(PathBuf),
+    #[error("Cannot create or open the database {0}: {1}. Check that the folder exists and that you may write to it, or choose another place with --db.")]
+    CannotOpen(PathBuf, String),
+    #[error("Port {0} is already in use by another program. Stop that program or choose another port with --port.")]
+    PortInUse(u16),
+    #[error("Cannot listen on {0}: {1}. Choose another address with --host or another port with --port.")]
+    CannotListen(SocketAddr, String),
+    #[error("MOTODEX_SECRET_KEY must be at least 64 hexadecimal digits (32 bytes).")]
+    BadSecretKey,
+    #[error("{0}")]
+    Tls(String),
+    #[error("The server stopped: {0}")]
+    Server(String),
+}
+
+pub struct App {
+    state: Arc<AppState>,
+    listener: TcpListener,
+    local_addr: SocketAddr,
+    /// When no port was asked for and 5000 was busy, the port taken instead.
+    pub moved_from_default_port: bool,
+    setup_url: Option<String>,
+}
+
+impl App {
+    pub async fn build(config: Config) -> Result<App, StartError> {
+        let db_path = std::path::absolute(&config.db_path).unwrap_or(config.db_path.clone());
+        let db = open_db(&db_path, config.sample_data)?;
+        let key = cookie_key(&db, config.secret_key_hex.as_deref())?;
+        let (listener, moved_from_default_port) = bind(config.host, config.port).await?;
+        let local_addr = listener.local_addr().map_err(|e| StartError::Server(e.to_string()))?;
+
+        let mut setup_token = None;
+        if admin_count(&db)? == 0 && config.interactive_setup {
+            let prompt_db = db.clone();
+            tokio::task::spawn_blocking(move || setup::prompt_first_admin(&prompt_db))
+                .await
+                .map_err(|e| StartError::Server(e.to_string()))?;
+        }
+        if admin_count(&db)? == 0 {
+            setup_token = Some(crate::auth::csrf::new_token());
+        }
+        let setup_url = setup_token
+            .as_ref()
+            .map(|token| format!("{}admin/setup?token={token}", base_url(local_addr, config.tls.is_some())));
+
+        let state = Arc::new(AppState {
+            db,
+            cookies: CookieSettings { key, secure: config.tls.is_some() },
+            passwords: Passwords::default(),
+            sessions: SessionPolicy {
+                idle_secs: config.session_idle.as_secs() as i64,
+                max_secs: config.session_max.as_secs() as i64,
+                remember_secs: REMEMBER_ME.as_secs() as i64,
+            },
+            tls: config.tls.is_some(),
+            setup_token: Mutex::new(setup_token),
+        });
+        Ok(App { state, listener, local_addr, moved_from_default_port, setup_url })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    pub fn port(&self) -> u16 {
+        self.local_addr.port()
+    }
+
+    /// `http://HOST:PORT/` as a browser on this computer reaches it.
+    pub fn url(&self) -> String {
+        base_url(self.local_addr, self.state.tls)
+    }
+
+    pub fn db_path(&self) -> PathBuf {
+        self.state.db.path().to_path_buf()
+    }
+
+    /// The first-admin link, while no admin exists.
+    pub fn setup_url(&self) -> Option<&str> {
+        self.setup_url.as_deref()
+    }
+
+    pub fn state(&self) -> Arc<AppState> {
+        Arc::clone(&self.state)
+    }
+
+    /// Serves until `shutdown` completes, lets in-flight requests finish,
+    /// then checkpoints the database into one file.
+    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), StartError> {
+        let site = routes::site(Arc::clone(&self.state));
+        server::serve(self.listener, site, shutdown).await;
+        self.state.db.checkpoint().map_err(|e| StartError::Server(e.to_string()))
+    }
+}
+
+fn base_url(addr: SocketAddr, tls: bool) -> String {
+    let scheme = if tls { "https" } else { "http" };
+    let host = match addr.ip() {
+        ip if ip.is_unspecified() => "127.0.0.1".to_string(),
+        IpAddr::V6(v6) => format!("[{v6}]"),
+        IpAddr::V4(v4) => v4.to_string(),
+    };
+    format!("{scheme}://{host}:{}/", addr.port())
+}
+
+fn open_db(path: &std::path::Path, sample_data: bool) -> Result<Db, StartError> {
+    Db::open(path, sample_data).map_err(|err| match err {
+        DbError::NotADatabase => StartError::NotADatabase(path.to_path_buf()),
+        DbError::ReadOnly => StartError::CannotOpen(path.to_path_buf(), "it is read-only".into()),
+        other => StartError::CannotOpen(path.to_path_buf(), plain_cause(&other)),
+    })
+}
+
+/// A short cause for a start-up message, without SQL.
+fn plain_cause(err: &DbError) -> String {
+    match err {
+        DbError::Other(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::CannotOpen => {
+            "the file cannot be created or opened there".into()
+        }
+        other => other.to_string(),
+    }
+}
+
+fn admin_count(db: &Db) -> Result<i64, StartError> {
+    db.write_now(|tx| users::count(tx)).map_err(|e| StartError::Server(e.to_string()))
+}
+
+/// The key that signs cookies: from `MOTODEX_SECRET_KEY` when set,
+/// otherwise the random one stored in the database at creation.
+fn cookie_key(db: &Db, override_hex: Option<&str>) -> Result<Key, StartError> {
+    let hex_key = match override_hex {
+        Some(hex_key) => hex_key.to_string(),
+        None => db
+            .write_now(|tx| settings::get(tx, settings::SECRET_KEY))
+            .map_err(|e| StartError::Server(e.to_string()))?
+            .ok_or(StartError::BadSecretKey)?,
+    };
+    let bytes = hex::decode(hex_key.trim()).map_err(|_| StartError::BadSecretKey)?;
+    if bytes.len() < 32 {
+        return Err(StartError::BadSecretKey);
+    }
+    Ok(Key::derive_from(&bytes))
+}
+
+/// Binds the asked-for port, or, when none was asked for, 5000 or the next
+/// free one after it.
+async fn bind(host: IpAddr, port: Option<u16>) -> Result<(TcpListener, bool), StartError> {
+    let try_bind = |port: u16| async move {
+        let addr = SocketAddr::new(host, port);
+        TcpListener::bind(addr).await.map_err(|e| match e.kind() {
+            std::io::ErrorKind::AddrInUse => StartError::PortInUse(port),
+            _ => StartError::CannotListen(addr, e.to_string()),
+        })
+    };
+    match port {
+        Some(port) => Ok((try_bind(port).await?, false)),
+        None => {
+            for candidate in DEFAULT_PORT..DEFAULT_PORT.saturating_add(100) {
+                match try_bind(candidate).await {
+                    Ok(listener) => return Ok((listener, candidate != DEFAULT_PORT)),
+                    Err(StartError::PortInUse(_)) => continue,
+                    Err(other) => return Err(other),
+                }
+            }
+            Ok((try_bind(0).await?, true))
+        }
+    }
+}

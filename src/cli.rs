@@ -1,0 +1,84 @@
+//! The command line. `--help` is the reference documentation: every flag has
+//! a help line and an environment variable.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// motodex — the bikes website of the Flask Made Easy course, in one file.
+///
+/// Run it with no arguments to create database.db (if needed) and serve the
+/// site on http://127.0.0.1:5000/.
+#[derive(Debug, Parser)]
+#[command(name = "motodex", version, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    /// The SQLite database file; created when missing.
+    #[arg(long, global = true, env = "MOTODEX_DB", default_value = "database.db", value_name = "PATH")]
+    pub db: PathBuf,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Open (or create) the database and serve the site (the default).
+    Serve(ServeArgs),
+    /// Add an admin account.
+    CreateAdmin(PasswordArgs),
+    /// Set a new password for an admin, end its sessions and lift its lock-out.
+    ResetPassword(PasswordArgs),
+    /// Write a consistent copy of the database to FILE (safe while serving).
+    Backup {
+        /// Where to write the copy; must not exist yet.
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct PasswordArgs {
+    /// The admin's username.
+    pub username: String,
+    /// Read the password from one line of standard input instead of asking.
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on; 0.0.0.0 lets other computers on the network connect.
+    #[arg(long, env = "MOTODEX_HOST", default_value = "127.0.0.1", value_name = "ADDR")]
+    pub host: IpAddr,
+
+    /// Port to listen on (0 = any free port) [default: 5000, or the next free one].
+    #[arg(long, env = "MOTODEX_PORT", value_name = "N")]
+    pub port: Option<u16>,
+
+    /// Certificate chain (PEM) to serve HTTPS; needs --tls-key.
+    #[arg(long, env = "MOTODEX_TLS_CERT", value_name = "PEM", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// Private key (PEM) to serve HTTPS; needs --tls-cert.
+    #[arg(long, env = "MOTODEX_TLS_KEY", value_name = "PEM", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+
+    /// Do not open a web browser at start-up.
+    #[arg(long, env = "MOTODEX_NO_BROWSER", value_parser = clap::builder::BoolishValueParser::new(), action = clap::ArgAction::SetTrue)]
+    pub no_browser: bool,
+
+    /// Start a new database empty instead of with the sample catalogue.
+    #[arg(long, env = "MOTODEX_NO_SAMPLE_DATA", value_parser = clap::builder::BoolishValueParser::new(), action = clap::ArgAction::SetTrue)]
+    pub no_sample_data: bool,
+
+    /// Log an admin out after this many seconds without a request.
+    #[arg(long, env = "MOTODEX_SESSION_IDLE_SECS", default_value_t = 1800, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub session_idle_secs: u64,
+
+    /// Log an admin out this many seconds after logging in ("remember me": 30 days).
+    #[arg(long, env = "MOTODEX_SESSION_MAX_SECS", default_value_t = 43200, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub session_max_secs: u64,
+}

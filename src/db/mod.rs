@@ -1,0 +1,235 @@
+//! All SQL lives under this module; nothing else in motodex knows SQL.
+//!
+//! SQLite work never runs on the async executor: every call goes through
+//! [`Db::read`] or [`Db::write`], which run the closure on tokio's blocking
+//! pool. Reads share a small pool of connections (WAL lets them run beside the
+//! writer); writes go through one connection, one at a time, so concurrent
+//! admins queue instead of meeting "database is locked".
+
+pub mod bikes;
+pub mod images;
+pub mod makers;
+pub mod sample;
+pub mod schema;
+pub mod sessions;
+pub mod settings;
+pub mod users;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags};
+use tokio::sync::Semaphore;
+
+/// How many read connections serve page requests at once.
+const READERS: usize = 4;
+/// How long a connection waits for another process (e.g. `motodex backup`)
+/// holding the write lock before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What can go wrong with the database, in the terms a user is told.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("the database is read-only")]
+    ReadOnly,
+    #[error("the disk is full")]
+    DiskFull,
+    #[error("the database is busy")]
+    Busy,
+    #[error("the database file is damaged or is not a motodex database")]
+    NotADatabase,
+    #[error("there is no database at {0}")]
+    Missing(PathBuf),
+    #[error("database error: {0}")]
+    Other(rusqlite::Error),
+    #[error("database worker stopped: {0}")]
+    Worker(String),
+}
+
+impl From<rusqlite::Error> for DbError {
+    fn from(err: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode::*;
+        match err.sqlite_error_code() {
+            Some(ReadOnly) => DbError::ReadOnly,
+            Some(DiskFull) => DbError::DiskFull,
+            Some(DatabaseBusy | DatabaseLocked) => DbError::Busy,
+            Some(NotADatabase | DatabaseCorrupt) => DbError::NotADatabase,
+            // SQLite reports some read-only cases (e.g. a read-only folder
+            // that blocks the WAL file) as "unable to open" or I/O errors.
+            Some(CannotOpen | SystemIoFailure) if is_read_only_io(&err) => DbError::ReadOnly,
+            _ => DbError::Other(err),
+        }
+    }
+}
+
+fn is_read_only_io(err: &rusqlite::Error) -> bool {
+    matches!(err, rusqlite::Error::SqliteFailure(e, _)
+        if e.extended_code == rusqlite::ffi::SQLITE_IOERR_WRITE
+            || e.extended_code == rusqlite::ffi::SQLITE_READONLY_DIRECTORY
+            || e.extended_code == rusqlite::ffi::SQLITE_CANTOPEN)
+}
+
+pub type DbResult<T> = Result<T, DbError>;
+
+/// A handle to the one database file, cheap to clone.
+#[derive(Clone)]
+pub struct Db {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    write_turn: Semaphore,
+    readers: Mutex<Vec<Connection>>,
+    read_turns: Semaphore,
+}
+
+impl Db {
+    /// Opens (creating when missing) the database, brings its schema up to
+    /// date and, for a new file, fills the sample catalogue when asked.
+    pub fn open(path: &Path, sample_data: bool) -> DbResult<Db> {
+        let mut writer = open_connection(path, OpenFlags::default())?;
+        let created = schema::migrate(&mut writer)?;
+        if created && sample_data {
+            sample::insert(&mut writer)?;
+        }
+        let readers = (0..READERS)
+            .map(|_| open_connection(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX))
+            .collect::<DbResult<Vec<_>>>()?;
+        Ok(Db {
+            inner: Arc::new(Inner {
+                path: path.to_path_buf(),
+                writer: Mutex::new(writer),
+                write_turn: Semaphore::new(1),
+                readers: Mutex::new(readers),
+                read_turns: Semaphore::new(READERS),
+            }),
+        })
+    }
+
+    /// Opens an existing database for a command-line tool; refuses a missing file.
+    pub fn open_existing(path: &Path) -> DbResult<Db> {
+        if !path.exists() {
+            return Err(DbError::Missing(path.to_path_buf()));
+        }
+        Db::open(path, false)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// Runs a read-only query on a pooled connection off the executor.
+    pub async fn read<T, F>(&self, work: F) -> DbResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> DbResult<T> + Send + 'static,
+    {
+        let _turn = self.inner.read_turns.acquire().await.map_err(|e| DbError::Worker(e.to_string()))?;
+        let inner = Arc::clone(&self.inner);
+        run_blocking(move || {
+            let conn = lock(&inner.readers).pop().ok_or_else(|| DbError::Worker("no free reader".into()))?;
+            let result = work(&conn);
+            lock(&inner.readers).push(conn);
+            result
+        })
+        .await
+    }
+
+    /// Runs `work` inside one write transaction; it is committed before this
+    /// returns, so a caller that answers afterwards never acknowledges a lost write.
+    pub async fn write<T, F>(&self, work: F) -> DbResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Transaction) -> DbResult<T> + Send + 'static,
+    {
+        let _turn = self.inner.write_turn.acquire().await.map_err(|e| DbError::Worker(e.to_string()))?;
+        let inner = Arc::clone(&self.inner);
+        run_blocking(move || {
+            let mut conn = lock(&inner.writer);
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let value = work(&tx)?;
+            tx.commit()?;
+            Ok(value)
+        })
+        .await
+    }
+
+    /// Blocking access to the writer for start-up and command-line work.
+    pub fn write_now<T>(&self, work: impl FnOnce(&rusqlite::Transaction) -> DbResult<T>) -> DbResult<T> {
+        let mut conn = lock(&self.inner.writer);
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let value = work(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    /// Writes a consistent copy of the whole database to `target` with
+    /// SQLite's online backup, safe while other connections write.
+    pub async fn backup_to(&self, target: PathBuf) -> DbResult<()> {
+        let inner = Arc::clone(&self.inner);
+        run_blocking(move || {
+            let source = open_connection(&inner.path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+            backup_connection(&source, &target)
+        })
+        .await
+    }
+
+    /// Folds the write-ahead log back into the main file; called at shutdown
+    /// so that the database is one self-contained file again.
+    pub fn checkpoint(&self) -> DbResult<()> {
+        lock(&self.inner.writer).execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
+        Ok(())
+    }
+}
+
+/// Online backup from `source` into a new file at `target`.
+pub fn backup_connection(source: &Connection, target: &Path) -> DbResult<()> {
+    let mut copy = Connection::open(target)?;
+    {
+        let backup = rusqlite::backup::Backup::new(source, &mut copy)?;
+        backup.run_to_completion(256, Duration::from_millis(5), None)?;
+    }
+    // A backup should be one self-contained file, not a WAL pair.
+    copy.execute_batch("PRAGMA journal_mode = DELETE;")?;
+    Ok(())
+}
+
+fn open_connection(path: &Path, flags: OpenFlags) -> DbResult<Connection> {
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.execute_batch("PRAGMA foreign_keys = ON;")?;
+    if !flags.contains(OpenFlags::SQLITE_OPEN_READ_ONLY) {
+        // Reading the journal mode also proves the file is a SQLite database.
+        let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
+        if mode != "wal" {
+            conn.execute_batch("PRAGMA journal_mode = WAL;")?;
+        }
+        // FULL: an acknowledged write survives even a power cut, not only a crash.
+        conn.execute_batch("PRAGMA synchronous = FULL;")?;
+    }
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(conn)
+}
+
+async fn run_blocking<T: Send + 'static>(work: impl FnOnce() -> DbResult<T> + Send + 'static) -> DbResult<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| DbError::Worker(e.to_string()))?
+}
+
+/// A poisoned lock only means another query panicked; the connection itself
+/// is still usable, so carry on rather than take the whole site down.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Seconds since the Unix epoch, the one clock every table uses.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}

@@ -1,0 +1,138 @@
+//! One place decides what users see when something goes wrong: every error
+//! becomes a page in the site's layout with a clear sentence, while the log
+//! gets the cause. Nobody ever sees SQL, a file path or a backtrace.
+
+use std::convert::Infallible;
+
+use http::StatusCode;
+use warp::Rejection;
+use warp::reply::Response;
+
+use crate::db::DbError;
+use crate::forms::BadRequest;
+use crate::handlers::{html, redirect};
+use crate::views;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    #[error("bad request: {0}")]
+    BadRequest(#[from] BadRequest),
+    #[error("login required")]
+    LoginRequired { next: Option<String> },
+    #[error("cross-site request refused")]
+    Forbidden,
+    #[error("too many failed logins")]
+    TooManyAttempts { retry_after_secs: i64 },
+    #[error("request body too large")]
+    PayloadTooLarge,
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl warp::reject::Reject for AppError {}
+
+
+/// Turns a handler's outcome into the response the user gets.
+pub fn respond(result: Result<Response, AppError>) -> Response {
+    result.unwrap_or_else(|err| error_page(&err))
+}
+
+pub fn error_page(err: &AppError) -> Response {
+    let (status, title, message): (StatusCode, &str, String) = match err {
+        AppError::NotFound => (
+            StatusCode::NOT_FOUND,
+            "Page not found",
+            "There is no page at this address. It may have been deleted, or the link may be mistyped.".into(),
+        ),
+        AppError::BadRequest(reason) => (StatusCode::BAD_REQUEST, "Bad request", reason.to_string()),
+        AppError::LoginRequired { next } => {
+            let target = match next {
+                Some(path) => format!("/admin/login?next={}", crate::handlers::url_encode(path)),
+                None => "/admin/login".to_string(),
+            };
+            return redirect(&target);
+        }
+        AppError::Forbidden => (
+            StatusCode::FORBIDDEN,
+            "Request refused",
+            "This form was sent from another site, or it has expired. Go back, reload the page and try again.".into(),
+        ),
+        AppError::TooManyAttempts { retry_after_secs } => {
+            let minutes = (*retry_after_secs + 59) / 60;
+            let message = format!(
+                "Too many failed logins. For your safety, logging in is paused: try again in {minutes} minute{}.",
+                if minutes == 1 { "" } else { "s" }
+            );
+            let mut response = html(StatusCode::TOO_MANY_REQUESTS, views::errors::page(429, "Too many attempts", &message));
+            if let Ok(value) = retry_after_secs.to_string().parse() {
+                response.headers_mut().insert(http::header::RETRY_AFTER, value);
+            }
+            return response;
+        }
+        AppError::PayloadTooLarge => (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "Upload too large",
+            "What you sent is too large. Photos can be at most 5 MB; other forms at most 64 KB.".into(),
+        ),
+        AppError::Db(DbError::ReadOnly) => {
+            eprintln!("error: the database is read-only");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The database is read-only",
+                "The database is read-only, so changes cannot be saved right now. The catalogue can still be viewed. Ask whoever runs motodex to check the database file's permissions.".into(),
+            )
+        }
+        AppError::Db(DbError::DiskFull) => {
+            eprintln!("error: the disk is full");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The disk is full",
+                "The disk holding the database is full, so nothing was saved. Free some space and try again.".into(),
+            )
+        }
+        AppError::Db(DbError::Busy) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Busy",
+            "The database is busy with another task (perhaps a backup). Try again in a moment.".into(),
+        ),
+        AppError::Db(cause) => {
+            eprintln!("error: {cause}");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Something went wrong",
+                "The server could not finish this request. Nothing you can do caused it; try again, and if it keeps happening tell whoever runs motodex.".into(),
+            )
+        }
+    };
+    html(status, views::errors::page(status.as_u16(), title, &message))
+}
+
+/// The one `recover`: rejections from the filters (no such path, wrong
+/// method, body limits, the login gate…) become pages too.
+pub async fn recover(rejection: Rejection) -> Result<Response, Infallible> {
+    if let Some(err) = rejection.find::<AppError>() {
+        return Ok(error_page(err));
+    }
+    let (status, title, message) = if rejection.is_not_found() {
+        return Ok(error_page(&AppError::NotFound));
+    } else if rejection.find::<warp::reject::MethodNotAllowed>().is_some() {
+        (StatusCode::METHOD_NOT_ALLOWED, "Method not allowed", "This address exists, but not for this kind of request.")
+    } else if rejection.find::<warp::reject::PayloadTooLarge>().is_some() {
+        return Ok(error_page(&AppError::PayloadTooLarge));
+    } else if rejection.find::<warp::reject::LengthRequired>().is_some() {
+        (StatusCode::LENGTH_REQUIRED, "Length required", "Send the form with its length (Content-Length).")
+    } else if rejection.find::<warp::reject::UnsupportedMediaType>().is_some() {
+        (StatusCode::UNSUPPORTED_MEDIA_TYPE, "Unsupported form", "This form must be sent as a web form.")
+    } else if rejection.find::<warp::reject::InvalidHeader>().is_some()
+        || rejection.find::<warp::reject::InvalidQuery>().is_some()
+        || rejection.find::<warp::reject::MissingHeader>().is_some()
+    {
+        (StatusCode::BAD_REQUEST, "Bad request", "The request could not be understood.")
+    } else {
+        eprintln!("error: unhandled rejection: {rejection:?}");
+        (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", "The server could not finish this request.")
+    };
+    Ok(html(status, views::errors::page(status.as_u16(), title, message)))
+}

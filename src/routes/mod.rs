@@ -1,0 +1,143 @@
+//! Every URL of the site, as warp filters, grouped by area. Filters route;
+//! handlers decide. This module joins the areas, adds the one `recover`,
+//! the security headers every response carries, and the request log.
+
+mod account;
+mod admin;
+mod public;
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::{HeaderMap, HeaderValue, header};
+use warp::filters::BoxedFilter;
+use warp::reply::Response;
+use warp::{Filter, Rejection, Reply};
+
+use crate::app::AppState;
+use crate::auth::csrf;
+use crate::error::{self, AppError};
+use crate::forms::{BadRequest, Fields};
+
+/// Form bodies other than photo uploads (SPEC §5).
+pub const FORM_LIMIT: u64 = 64 * 1024;
+
+/// The client's address, put on each request by the server loop (proxy
+/// headers are never trusted for it).
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddr(pub SocketAddr);
+
+/// The whole site as one filter.
+pub fn site(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
+    let tls = state.tls;
+    let routes = public::routes(Arc::clone(&state))
+        .or(account::routes(Arc::clone(&state)))
+        .unify()
+        .or(admin::routes(state))
+        .unify()
+        .recover(error::recover)
+        .unify();
+    warp::path::full()
+        .and(routes)
+        .map(move |path: warp::path::FullPath, response: Response| secure_headers(path.as_str(), response, tls))
+        .with(warp::log::custom(|info| {
+            eprintln!(
+                "{} {} {} {}ms",
+                info.method(),
+                info.path(),
+                info.status().as_u16(),
+                info.elapsed().as_millis()
+            )
+        }))
+        .map(Reply::into_response)
+        .boxed()
+}
+
+/// The headers of SPEC §6, on every response including error pages.
+fn secure_headers(path: &str, mut response: Response, tls: bool) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' http: https:; object-src 'none'; base-uri 'none'; \
+             form-action 'self'; frame-ancestors 'none'",
+        ),
+    );
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    if tls {
+        headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
+    }
+    if path == "/admin" || path.starts_with("/admin/") {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+pub(crate) fn with_state(state: Arc<AppState>) -> impl Filter<Extract = (Arc<AppState>,), Error = Infallible> + Clone {
+    warp::any().map(move || Arc::clone(&state))
+}
+
+pub(crate) fn cookie_header() -> impl Filter<Extract = (Option<String>,), Error = Rejection> + Clone {
+    warp::header::optional::<String>("cookie")
+}
+
+pub(crate) fn client_addr() -> impl Filter<Extract = (Option<SocketAddr>,), Error = Infallible> + Clone {
+    warp::ext::optional::<ClientAddr>().map(|addr: Option<ClientAddr>| addr.map(|a| a.0))
+}
+
+/// The query string, strictly decoded (an absent one is empty).
+pub(crate) fn query() -> impl Filter<Extract = (Fields,), Error = Rejection> + Clone {
+    warp::query::raw()
+        .or(warp::any().map(String::new))
+        .unify()
+        .and_then(|raw: String| async move { Fields::parse(raw.as_bytes()).map_err(|e| Rejection::from(AppError::from(e))) })
+}
+
+/// Refuses a POST that announces another site as its origin (SPEC §6).
+pub(crate) fn same_origin(tls: bool) -> impl Filter<Extract = (), Error = Rejection> + Clone {
+    warp::header::headers_cloned()
+        .and_then(move |headers: HeaderMap| async move {
+            if csrf::same_origin(&headers, tls) { Ok(()) } else { Err(Rejection::from(AppError::Forbidden)) }
+        })
+        .untuple_one()
+}
+
+/// An `application/x-www-form-urlencoded` body of at most [`FORM_LIMIT`].
+pub(crate) fn form() -> impl Filter<Extract = (Fields,), Error = Rejection> + Clone {
+    warp::header::optional::<String>("content-type")
+        .and_then(|content_type: Option<String>| async move {
+            let essence = content_type.as_deref().unwrap_or("").split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+            if essence == "application/x-www-form-urlencoded" {
+                Ok(())
+            } else {
+                Err(Rejection::from(AppError::from(BadRequest::ContentType("an ordinary web form"))))
+            }
+        })
+        .untuple_one()
+        .and(warp::body::content_length_limit(FORM_LIMIT))
+        .and(warp::body::bytes())
+        .and_then(|body: Bytes| async move { Fields::parse(&body).map_err(|e| Rejection::from(AppError::from(e))) })
+}
+
+/// Wraps a handler's outcome into a reply.
+pub(crate) fn reply(result: Result<Response, AppError>) -> Response {
+    error::respond(result).into_response()
+}
+
+/// An error page for answers given outside the filters (oversized requests,
+/// a panicked handler), with the same security headers as every page.
+pub fn plain_error(status: http::StatusCode) -> Response {
+    let (title, message) = match status {
+        http::StatusCode::URI_TOO_LONG => ("Address too long", "The address of this request is too long."),
+        http::StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => {
+            ("Request headers too large", "The request's headers (often its cookies) are too large. Clear this site's cookies and try again.")
+        }
+        _ => ("Something went wrong", "The server could not finish this request. Try again, and if it keeps happening tell whoever runs motodex."),
+    };
+    let page = crate::handlers::html(status, crate::views::errors::page(status.as_u16(), title, message));
+    secure_headers("", page, false)
+}

@@ -1,0 +1,44 @@
+//! `/`, `/bikes/<id>`, `/images/<id>`, `/static/<file>`, `/healthz`.
+
+use std::sync::Arc;
+
+use warp::filters::BoxedFilter;
+use warp::reply::Response;
+use warp::{Filter, Reply};
+
+use super::{cookie_header, query, reply, with_state};
+use crate::app::AppState;
+use crate::domain::Id;
+use crate::error::AppError;
+use crate::{assets, handlers::public as handlers};
+
+pub fn routes(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
+    let home = warp::path::end()
+        .and(warp::get())
+        .and(with_state(Arc::clone(&state)))
+        .and(query())
+        .and(cookie_header())
+        .then(handlers::home)
+        .map(reply);
+    let bike = warp::path!("bikes" / Id)
+        .and(warp::get())
+        .and(with_state(Arc::clone(&state)))
+        .then(|id, state| handlers::bike(state, id))
+        .map(reply);
+    let image = warp::path!("images" / Id)
+        .and(warp::get())
+        .and(with_state(state))
+        .then(|id, state| handlers::image(state, id))
+        .map(reply);
+    let static_file = warp::path!("static" / String)
+        .and(warp::get())
+        .and(query())
+        .and(warp::header::optional::<String>("if-none-match"))
+        .map(|name: String, query: crate::forms::Fields, etag: Option<String>| {
+            assets::respond(&name, query.first("v"), etag.as_deref())
+                .unwrap_or_else(|| crate::error::error_page(&AppError::NotFound))
+        });
+    // The cheapest possible answer, for load balancers and benchmarks.
+    let health = warp::path!("healthz").and(warp::get()).map(|| "ok".into_response());
+    home.or(bike).unify().or(image).unify().or(static_file).unify().or(health).unify().boxed()
+}

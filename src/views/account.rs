@@ -1,0 +1,164 @@
+//! Account pages: log in, first-admin setup, log out, change password, admins.
+
+use maud::{Markup, html};
+
+use super::layout::{Field, csrf_field, field};
+use crate::db::users::User;
+
+pub fn login(csrf_token: &str, next: &str, username: &str, error: Option<&str>) -> Markup {
+    html! {
+        section.card.narrow {
+            h1 { "Admin login" }
+            @if let Some(error) = error {
+                p.flash.flash-error role="alert" { (error) }
+            }
+            form.stacked-form method="post" action="/admin/login" {
+                (csrf_field(csrf_token))
+                input type="hidden" name="next" value=(next);
+                (field(&Field { value: username, autocomplete: Some("username"), ..Field::new("username", "Username") }))
+                (field(&Field { kind: "password", autocomplete: Some("current-password"), ..Field::new("password", "Password") }))
+                div.checkbox-field {
+                    input #remember type="checkbox" name="remember" value="1";
+                    label for="remember" { "Remember me for 30 days" }
+                }
+                div.form-actions {
+                    button.button.primary type="submit" { "Log in" }
+                }
+            }
+            p.muted { "Forgot your password? Whoever runs motodex can set a new one with "
+                code { "motodex reset-password USERNAME" } "." }
+        }
+    }
+}
+
+/// Values and messages of the username + new-password forms (setup, add admin).
+#[derive(Default)]
+pub struct NewAccountForm<'a> {
+    pub username: &'a str,
+    pub username_error: Option<&'a str>,
+    pub password_error: Option<&'a str>,
+    pub confirm_error: Option<&'a str>,
+}
+
+fn new_account_fields(form: &NewAccountForm) -> Markup {
+    html! {
+        (field(&Field {
+            value: form.username, error: form.username_error, autocomplete: Some("username"),
+            hint: Some("Letters, digits, dots, underscores and hyphens; up to 40."),
+            ..Field::new("username", "Username")
+        }))
+        (password_fields("password", "Password", form.password_error, form.confirm_error))
+    }
+}
+
+fn password_fields(name: &str, label: &str, error: Option<&str>, confirm_error: Option<&str>) -> Markup {
+    html! {
+        (field(&Field {
+            kind: "password", error, autocomplete: Some("new-password"),
+            hint: Some("At least 12 characters and hard to guess: a few unrelated words work well."),
+            ..Field::new(name, label)
+        }))
+        (field(&Field {
+            kind: "password", error: confirm_error, autocomplete: Some("new-password"),
+            ..Field::new("confirm_password", "Type it again")
+        }))
+    }
+}
+
+pub fn setup(token: &str, form: &NewAccountForm) -> Markup {
+    html! {
+        section.card.narrow {
+            h1 { "Create the first admin" }
+            p { "This account will manage the catalogue. You can add more admins later." }
+            form.stacked-form method="post" action="/admin/setup" {
+                input type="hidden" name="token" value=(token);
+                (csrf_field(token))
+                (new_account_fields(form))
+                div.form-actions { button.button.primary type="submit" { "Create admin" } }
+            }
+        }
+    }
+}
+
+pub fn setup_closed() -> Markup {
+    html! {
+        section.card.narrow {
+            h1 { "Setup link not valid" }
+            p { "This link has expired or an admin already exists. Log in instead, or restart motodex to get a new link if no admin exists yet." }
+            a.button.primary href="/admin/login" { "Go to login" }
+        }
+    }
+}
+
+pub fn logout(csrf_token: &str) -> Markup {
+    html! {
+        section.card.narrow {
+            h1 { "Log out" }
+            p { "Log out of the admin area on this browser?" }
+            form.inline-form method="post" action="/admin/logout" {
+                (csrf_field(csrf_token))
+                button.button.primary type="submit" { "Log out" }
+            }
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct ChangePasswordForm<'a> {
+    pub current_error: Option<&'a str>,
+    pub new_error: Option<&'a str>,
+    pub confirm_error: Option<&'a str>,
+}
+
+pub fn change_password(csrf_token: &str, form: &ChangePasswordForm) -> Markup {
+    html! {
+        h1 { "Change your password" }
+        form.stacked-form method="post" action="/admin/change-password" {
+            (csrf_field(csrf_token))
+            (field(&Field {
+                kind: "password", error: form.current_error, autocomplete: Some("current-password"),
+                ..Field::new("current_password", "Current password")
+            }))
+            (password_fields("new_password", "New password", form.new_error, form.confirm_error))
+            p.muted { "Your other logged-in browsers will be logged out." }
+            div.form-actions { button.button.primary type="submit" { "Change password" } }
+        }
+    }
+}
+
+pub fn users(csrf_token: &str, users: &[User], me: i64, form: &NewAccountForm) -> Markup {
+    let last = users.len() <= 1;
+    html! {
+        h1 { "Admins" }
+        div.table-wrap {
+            table.data-table {
+                thead { tr { th scope="col" { "Username" } th scope="col" { span.visually-hidden { "Actions" } } } }
+                tbody {
+                    @for user in users {
+                        tr {
+                            td { (user.username) @if user.user_id == me { " " span.muted { "(you)" } } }
+                            td.actions {
+                                @if user.user_id == me {
+                                    span.muted { "You cannot delete yourself" }
+                                } @else if last {
+                                    span.muted { "The last admin cannot be deleted" }
+                                } @else {
+                                    form.inline-form method="post" action={ "/admin/users/delete/" (user.user_id) } {
+                                        (csrf_field(csrf_token))
+                                        button.button.danger type="submit" aria-label={ "Delete admin " (user.username) } { "Delete" }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        h2 { "Add an admin" }
+        form.stacked-form method="post" action="/admin/users/add" {
+            (csrf_field(csrf_token))
+            (new_account_fields(form))
+            div.form-actions { button.button.primary type="submit" { "Add admin" } }
+        }
+    }
+}

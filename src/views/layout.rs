@@ -1,0 +1,151 @@
+//! The one layout every page shares.
+
+use maud::{DOCTYPE, Markup, html};
+
+use crate::assets;
+
+/// Which admin page is showing, to mark it in the navigation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    Bikes,
+    Makers,
+    Users,
+    Password,
+    Other,
+}
+
+/// What an admin page shows around its content.
+pub struct AdminBar<'a> {
+    pub username: &'a str,
+    pub csrf_token: &'a str,
+    pub section: Section,
+}
+
+/// Everything around a page's content.
+pub struct Chrome<'a> {
+    pub title: &'a str,
+    pub admin: Option<AdminBar<'a>>,
+    pub flash: Option<&'a str>,
+}
+
+impl<'a> Chrome<'a> {
+    pub fn public(title: &'a str) -> Chrome<'a> {
+        Chrome { title, admin: None, flash: None }
+    }
+}
+
+pub fn page(chrome: &Chrome, content: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (chrome.title) " · motodex" }
+                link rel="stylesheet" href=(assets::url("style.css"));
+                link rel="icon" href=(assets::url("favicon.svg")) type="image/svg+xml";
+            }
+            body {
+                a.skip-link href="#main" { "Skip to content" }
+                header.site-header {
+                    div.container.header-inner {
+                        a.brand href="/" {
+                            img src=(assets::url("favicon.svg")) alt="" width="28" height="28";
+                            " motodex"
+                        }
+                        nav.site-nav aria-label="Site" {
+                            a href="/" aria-current=[chrome.admin.is_none().then_some("page")] { "Catalogue" }
+                            @if let Some(bar) = &chrome.admin {
+                                a href="/admin" aria-current="page" { "Admin" }
+                                span.muted.nav-user { (bar.username) }
+                                form.inline-form method="post" action="/admin/logout" {
+                                    input type="hidden" name="csrf_token" value=(bar.csrf_token);
+                                    button.link-button type="submit" { "Log out" }
+                                }
+                            } @else {
+                                a href="/admin" { "Admin" }
+                            }
+                        }
+                    }
+                }
+                main #main .container {
+                    @if let Some(bar) = &chrome.admin {
+                        (admin_nav(bar.section))
+                    }
+                    @if let Some(message) = chrome.flash {
+                        p.flash.flash-ok role="status" { (message) }
+                    }
+                    (content)
+                }
+                footer.site-footer {
+                    div.container {
+                        "motodex — the bikes site of the Flask Made Easy course, in one file."
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn admin_nav(current: Section) -> Markup {
+    let link = |section: Section, href: &str, label: &str| {
+        html! { a href=(href) aria-current=[(section == current).then_some("page")] { (label) } }
+    };
+    html! {
+        nav.admin-nav aria-label="Admin" {
+            (link(Section::Bikes, "/admin", "Bikes"))
+            (link(Section::Makers, "/admin/makers", "Makers"))
+            (link(Section::Users, "/admin/users", "Admins"))
+            (link(Section::Password, "/admin/change-password", "Change password"))
+            a href="/admin/backup" { "Download backup" }
+        }
+    }
+}
+
+/// A form field with its label, the typed value, and its error beside it.
+pub struct Field<'a> {
+    pub name: &'a str,
+    pub label: &'a str,
+    pub value: &'a str,
+    pub error: Option<&'a str>,
+    pub kind: &'a str,
+    pub hint: Option<&'a str>,
+    pub autocomplete: Option<&'a str>,
+    pub required: bool,
+}
+
+impl<'a> Field<'a> {
+    pub fn new(name: &'a str, label: &'a str) -> Field<'a> {
+        Field { name, label, value: "", error: None, kind: "text", hint: None, autocomplete: None, required: true }
+    }
+}
+
+pub fn field(f: &Field) -> Markup {
+    let error_id = format!("{}-error", f.name);
+    let hint_id = format!("{}-hint", f.name);
+    let described = match (f.error.is_some(), f.hint.is_some()) {
+        (true, true) => Some(format!("{error_id} {hint_id}")),
+        (true, false) => Some(error_id.clone()),
+        (false, true) => Some(hint_id.clone()),
+        (false, false) => None,
+    };
+    html! {
+        div.field.has-error[f.error.is_some()] {
+            label for=(f.name) { (f.label) }
+            input id=(f.name) name=(f.name) type=(f.kind) value=(f.value)
+                required[f.required] autocomplete=[f.autocomplete]
+                aria-invalid=[f.error.map(|_| "true")] aria-describedby=[described];
+            @if let Some(hint) = f.hint {
+                p.hint id=(hint_id) { (hint) }
+            }
+            @if let Some(error) = f.error {
+                p.field-error id=(error_id) { (error) }
+            }
+        }
+    }
+}
+
+/// The hidden CSRF field every POST form carries.
+pub fn csrf_field(token: &str) -> Markup {
+    html! { input type="hidden" name="csrf_token" value=(token); }
+}

@@ -1,0 +1,10 @@
+//! Pages as maud functions: data in, `Markup` out, no I/O. maud escapes
+//! every interpolated value, so stored text can never become markup.
+
+pub mod account;
+pub mod admin;
+pub mod catalogue;
+pub mod errors;
+pub mod layout;
+
+pub use layout::{AdminBar, Chrome, Section};
