@@ -130,7 +130,7 @@ pub fn users(csrf_token: &str, users: &[User], me: i64, form: &NewAccountForm) -
     let last = users.len() <= 1;
     html! {
         h1 { "Admins" }
-        div.table-wrap {
+        div.table-wrap tabindex="0" role="region" aria-label="Admins" {
             table.data-table {
                 thead { tr { th scope="col" { "Username" } th scope="col" { span.visually-hidden { "Actions" } } } }
                 tbody {

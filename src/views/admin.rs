@@ -34,7 +34,7 @@ pub fn bike_list(csrf_token: &str, search: &str, results: &Page<Bike>) -> Markup
             }
         } @else {
             p.result-count.muted { (results.total) " bikes" }
-            div.table-wrap {
+            div.table-wrap tabindex="0" role="region" aria-label="Bikes" {
                 table.data-table {
                     thead {
                         tr {

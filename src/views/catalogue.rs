@@ -35,7 +35,7 @@ pub fn home(makers: &[Maker], filter: &Filter, results: &Page<Bike>) -> Markup {
             }
             div.field {
                 label for="search" { "Search model or maker" }
-                input #search type="search" name="search" value=(filter.search) maxlength="100" placeholder="e.g. Ninja";
+                input #search type="search" name="search" value=(filter.search) maxlength="100";
             }
             div.filter-actions {
                 button.button.primary type="submit" { "Show bikes" }

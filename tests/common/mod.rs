@@ -1,0 +1,150 @@
+//! Test helpers: start the real app on port 0 with a temporary database and
+//! talk HTTP to it, as a browser would.
+#![allow(dead_code)] // each test file uses a different subset
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use motodex::app::AppState;
+use motodex::auth::password;
+use motodex::db::users;
+use motodex::{App, Config};
+use tempfile::TempDir;
+use tokio::sync::oneshot;
+
+pub const ADMIN: &str = "teacher";
+/// Strong enough for the password policy.
+pub const PASSWORD: &str = "correct horse battery staple";
+
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT` (no trailing slash).
+    pub address: String,
+    pub db_path: PathBuf,
+    pub state: Arc<AppState>,
+    pub dir: TempDir,
+    stop: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// Stops the server gracefully and waits for it.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(server) = self.server.take() {
+            let _ = server.await;
+        }
+    }
+
+    /// Runs a read-only SQL query returning one integer, for "nothing was written" checks.
+    pub fn count(&self, sql: &str) -> i64 {
+        let conn = rusqlite::Connection::open(&self.db_path).expect("open test database");
+        conn.query_row(sql, [], |r| r.get(0)).expect("count query")
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Starts the app with a tweaked config (e.g. short session time-outs).
+pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let db_path = dir.path().join("database.db");
+    let mut config = Config::for_tests(db_path.clone());
+    tweak(&mut config);
+    spawn_config(dir, config).await
+}
+
+pub async fn spawn_config(dir: TempDir, config: Config) -> TestApp {
+    let db_path = config.db_path.clone();
+    let app = App::build(config).await.expect("app starts");
+    let address = app.url().trim_end_matches('/').to_string();
+    let state = app.state();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        app.run_until_stopped(async {
+            let _ = stopped.await;
+        })
+        .await
+        .expect("server runs");
+    });
+    TestApp { address, db_path, state, dir, stop: Some(stop), server: Some(server) }
+}
+
+/// A browser-like client: keeps cookies, does not follow redirects (so
+/// tests can see them), sends the Origin a browser would.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("http client")
+}
+
+/// Adds an admin straight into the database.
+pub fn create_admin(app: &TestApp, username: &str, password_text: &str) -> i64 {
+    let hash = password::hash(password_text);
+    app.state
+        .db
+        .write_now(|tx| users::insert(tx, username, &hash))
+        .expect("insert admin")
+        .expect("username free")
+}
+
+/// The value of the first `name="csrf_token"` field in a page.
+pub fn csrf_token_of(page: &str) -> String {
+    field_value(page, "csrf_token").expect("page has a csrf_token field")
+}
+
+/// The `value` of the first input named `name`.
+pub fn field_value(page: &str, name: &str) -> Option<String> {
+    let marker = format!("name=\"{name}\"");
+    let start = page.find(&marker)?;
+    let tag_start = page[..start].rfind('<')?;
+    let tag_end = start + page[start..].find('>')?;
+    let tag = &page[tag_start..tag_end];
+    let value_start = tag.find("value=\"")? + 7;
+    let value_end = value_start + tag[value_start..].find('"')?;
+    Some(tag[value_start..value_end].to_string())
+}
+
+/// Logs `client` in through the real login form; returns the response.
+pub async fn login(app: &TestApp, client: &reqwest::Client, username: &str, password_text: &str) -> reqwest::Response {
+    login_with(app, client, &[("username", username), ("password", password_text)]).await
+}
+
+pub async fn login_with(app: &TestApp, client: &reqwest::Client, fields: &[(&str, &str)]) -> reqwest::Response {
+    let page = client.get(app.url("/admin/login")).send().await.expect("login page").text().await.expect("body");
+    let token = csrf_token_of(&page);
+    let mut form: Vec<(&str, &str)> = fields.to_vec();
+    form.push(("csrf_token", &token));
+    client.post(app.url("/admin/login")).form(&form).send().await.expect("login post")
+}
+
+/// An app with one admin, and a client logged in as that admin.
+pub async fn logged_in_app() -> (TestApp, reqwest::Client) {
+    let app = spawn_app().await;
+    create_admin(&app, ADMIN, PASSWORD);
+    let client = client();
+    let response = login(&app, &client, ADMIN, PASSWORD).await;
+    assert_eq!(response.status(), 303, "login redirects");
+    (app, client)
+}
+
+/// GETs a page and returns its body, asserting the status.
+pub async fn page(client: &reqwest::Client, url: &str, status: u16) -> String {
+    let response = client.get(url).send().await.expect("request");
+    assert_eq!(response.status().as_u16(), status, "GET {url}");
+    response.text().await.expect("body")
+}
+
+/// The CSRF token of a logged-in admin page.
+pub async fn admin_token(app: &TestApp, client: &reqwest::Client) -> String {
+    csrf_token_of(&page(client, &app.url("/admin"), 200).await)
+}
