@@ -51,11 +51,17 @@ impl AppState {
 pub enum StartError {
     #[error("{0} is not a SQLite database (or it is damaged). Choose another file with --db.")]
     NotADatabase(PathBuf),
-    #[error("Cannot create or open the database {0}: {1}. Check that the folder exists and that you may write to it, or choose another place with --db.")]
+    #[error(
+        "Cannot create or open the database {0}: {1}. Check that the folder exists and that you may write to it, or choose another place with --db."
+    )]
     CannotOpen(PathBuf, String),
-    #[error("Port {0} is already in use by another program. Stop that program or choose another port with --port.")]
+    #[error(
+        "Port {0} is already in use by another program. Stop that program or choose another port with --port."
+    )]
     PortInUse(u16),
-    #[error("Cannot listen on {0}: {1}. Choose another address with --host or another port with --port.")]
+    #[error(
+        "Cannot listen on {0}: {1}. Choose another address with --host or another port with --port."
+    )]
     CannotListen(SocketAddr, String),
     #[error("MOTODEX_SECRET_KEY must be at least 64 hexadecimal digits (32 bytes).")]
     BadSecretKey,
@@ -80,7 +86,9 @@ impl App {
         let db = open_db(&db_path, config.sample_data)?;
         let key = cookie_key(&db, config.secret_key_hex.as_deref())?;
         let (listener, moved_from_default_port) = bind(config.host, config.port).await?;
-        let local_addr = listener.local_addr().map_err(|e| StartError::Server(e.to_string()))?;
+        let local_addr = listener
+            .local_addr()
+            .map_err(|e| StartError::Server(e.to_string()))?;
 
         let mut setup_token = None;
         if admin_count(&db)? == 0 && config.interactive_setup {
@@ -92,13 +100,19 @@ impl App {
         if admin_count(&db)? == 0 {
             setup_token = Some(crate::auth::csrf::new_token());
         }
-        let setup_url = setup_token
-            .as_ref()
-            .map(|token| format!("{}admin/setup?token={token}", base_url(local_addr, config.tls.is_some())));
+        let setup_url = setup_token.as_ref().map(|token| {
+            format!(
+                "{}admin/setup?token={token}",
+                base_url(local_addr, config.tls.is_some())
+            )
+        });
 
         let state = Arc::new(AppState {
             db,
-            cookies: CookieSettings { key, secure: config.tls.is_some() },
+            cookies: CookieSettings {
+                key,
+                secure: config.tls.is_some(),
+            },
             passwords: Passwords::default(),
             sessions: SessionPolicy {
                 idle_secs: config.session_idle.as_secs() as i64,
@@ -108,7 +122,13 @@ impl App {
             tls: config.tls.is_some(),
             setup_token: Mutex::new(setup_token),
         });
-        Ok(App { state, listener, local_addr, moved_from_default_port, setup_url })
+        Ok(App {
+            state,
+            listener,
+            local_addr,
+            moved_from_default_port,
+            setup_url,
+        })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -139,10 +159,16 @@ impl App {
 
     /// Serves until `shutdown` completes, lets in-flight requests finish,
     /// then checkpoints the database into one file.
-    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), StartError> {
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), StartError> {
         let site = routes::site(Arc::clone(&self.state));
         server::serve(self.listener, site, shutdown).await;
-        self.state.db.checkpoint().map_err(|e| StartError::Server(e.to_string()))
+        self.state
+            .db
+            .checkpoint()
+            .map_err(|e| StartError::Server(e.to_string()))
     }
 }
 
@@ -167,7 +193,9 @@ fn open_db(path: &std::path::Path, sample_data: bool) -> Result<Db, StartError> 
 /// A short cause for a start-up message, without SQL.
 fn plain_cause(err: &DbError) -> String {
     match err {
-        DbError::Other(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::CannotOpen => {
+        DbError::Other(rusqlite::Error::SqliteFailure(e, _))
+            if e.code == rusqlite::ErrorCode::CannotOpen =>
+        {
             "the file cannot be created or opened there".into()
         }
         other => other.to_string(),
@@ -175,7 +203,8 @@ fn plain_cause(err: &DbError) -> String {
 }
 
 fn admin_count(db: &Db) -> Result<i64, StartError> {
-    db.write_now(|tx| users::count(tx)).map_err(|e| StartError::Server(e.to_string()))
+    db.write_now(|tx| users::count(tx))
+        .map_err(|e| StartError::Server(e.to_string()))
 }
 
 /// The key that signs cookies: from `MOTODEX_SECRET_KEY` when set,

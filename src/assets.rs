@@ -27,7 +27,11 @@ static INDEX: LazyLock<HashMap<String, Asset>> = LazyLock::new(|| {
             let version = hash[..12].to_string();
             Some((
                 name.to_string(),
-                Asset { url: format!("/static/{name}?v={version}"), etag: format!("\"{hash}\""), version },
+                Asset {
+                    url: format!("/static/{name}?v={version}"),
+                    etag: format!("\"{hash}\""),
+                    version,
+                },
             ))
         })
         .collect()
@@ -35,7 +39,9 @@ static INDEX: LazyLock<HashMap<String, Asset>> = LazyLock::new(|| {
 
 /// The cache-busting URL of an embedded asset.
 pub fn url(name: &str) -> &'static str {
-    INDEX.get(name).map_or("/static/missing", |asset| asset.url.as_str())
+    INDEX
+        .get(name)
+        .map_or("/static/missing", |asset| asset.url.as_str())
 }
 
 /// Answers `GET /static/<name>`: the file with its content type, an ETag,
@@ -47,22 +53,26 @@ pub fn respond(name: &str, version: Option<&str>, if_none_match: Option<&str>) -
     } else {
         "public, max-age=300"
     };
-    let mut response = if if_none_match.is_some_and(|tags| tags.split(',').any(|t| t.trim() == asset.etag)) {
-        let mut not_modified = Response::new(Vec::new().into());
-        *not_modified.status_mut() = StatusCode::NOT_MODIFIED;
-        not_modified
-    } else {
-        let file = Assets::get(name)?;
-        let mut full = Response::new(file.data.into_owned().into());
-        let mime = mime_guess::from_path(name).first_or_octet_stream();
-        let content_type = if mime.type_() == "text" || mime.subtype() == "svg" {
-            format!("{mime}; charset=utf-8")
+    let mut response =
+        if if_none_match.is_some_and(|tags| tags.split(',').any(|t| t.trim() == asset.etag)) {
+            let mut not_modified = Response::new(Vec::new().into());
+            *not_modified.status_mut() = StatusCode::NOT_MODIFIED;
+            not_modified
         } else {
-            mime.to_string()
+            let file = Assets::get(name)?;
+            let mut full = Response::new(file.data.into_owned().into());
+            let mime = mime_guess::from_path(name).first_or_octet_stream();
+            let content_type = if mime.type_() == "text" || mime.subtype() == "svg" {
+                format!("{mime}; charset=utf-8")
+            } else {
+                mime.to_string()
+            };
+            full.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_str(&content_type).ok()?,
+            );
+            full
         };
-        full.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_str(&content_type).ok()?);
-        full
-    };
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     headers.insert(header::ETAG, HeaderValue::from_str(&asset.etag).ok()?);

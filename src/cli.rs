@@ -14,7 +14,13 @@ use clap::{Args, Parser, Subcommand};
 #[command(name = "motodex", version, args_conflicts_with_subcommands = true)]
 pub struct Cli {
     /// The SQLite database file; created when missing.
-    #[arg(long, global = true, env = "MOTODEX_DB", default_value = "database.db", value_name = "PATH")]
+    #[arg(
+        long,
+        global = true,
+        env = "MOTODEX_DB",
+        default_value = "database.db",
+        value_name = "PATH"
+    )]
     pub db: PathBuf,
 
     #[command(subcommand)]
@@ -51,7 +57,12 @@ pub struct PasswordArgs {
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
     /// Address to listen on; 0.0.0.0 lets other computers on the network connect.
-    #[arg(long, env = "MOTODEX_HOST", default_value = "127.0.0.1", value_name = "ADDR")]
+    #[arg(
+        long,
+        env = "MOTODEX_HOST",
+        default_value = "127.0.0.1",
+        value_name = "ADDR"
+    )]
     pub host: IpAddr,
 
     /// Port to listen on (0 = any free port) [default: 5000, or the next free one].
@@ -59,11 +70,21 @@ pub struct ServeArgs {
     pub port: Option<u16>,
 
     /// Certificate chain (PEM) to serve HTTPS; needs --tls-key.
-    #[arg(long, env = "MOTODEX_TLS_CERT", value_name = "PEM", requires = "tls_key")]
+    #[arg(
+        long,
+        env = "MOTODEX_TLS_CERT",
+        value_name = "PEM",
+        requires = "tls_key"
+    )]
     pub tls_cert: Option<PathBuf>,
 
     /// Private key (PEM) to serve HTTPS; needs --tls-cert.
-    #[arg(long, env = "MOTODEX_TLS_KEY", value_name = "PEM", requires = "tls_cert")]
+    #[arg(
+        long,
+        env = "MOTODEX_TLS_KEY",
+        value_name = "PEM",
+        requires = "tls_cert"
+    )]
     pub tls_key: Option<PathBuf>,
 
     /// Do not open a web browser at start-up.

@@ -16,24 +16,45 @@ fn db_problem(path: &Path, err: DbError) -> String {
             "There is no database at {}. Run motodex in the folder that holds database.db, or point to it with --db.",
             path.display()
         ),
-        DbError::NotADatabase => format!("{} is not a motodex database (or it is damaged).", path.display()),
-        DbError::ReadOnly => format!("{} is read-only, so nothing could be changed.", path.display()),
-        other => format!("The database {} could not be used: {other}.", path.display()),
+        DbError::NotADatabase => format!(
+            "{} is not a motodex database (or it is damaged).",
+            path.display()
+        ),
+        DbError::ReadOnly => format!(
+            "{} is read-only, so nothing could be changed.",
+            path.display()
+        ),
+        other => format!(
+            "The database {} could not be used: {other}.",
+            path.display()
+        ),
     }
 }
 
 pub fn create_admin(db_path: &Path, args: &PasswordArgs) -> Result<String, String> {
     let username = Username::parse(&args.username)?;
     let db = Db::open(db_path, true).map_err(|e| db_problem(db_path, e))?;
-    let taken = |db: &Db| db.write_now(|tx| users::find_by_name(tx, username.as_str())).map_err(|e| db_problem(db_path, e));
+    let taken = |db: &Db| {
+        db.write_now(|tx| users::find_by_name(tx, username.as_str()))
+            .map_err(|e| db_problem(db_path, e))
+    };
     if taken(&db)?.is_some() {
-        return Err(format!("An admin named “{}” already exists.", username.as_str()));
+        return Err(format!(
+            "An admin named “{}” already exists.",
+            username.as_str()
+        ));
     }
     let password = read_new_password(username.as_str(), args.password_stdin)?;
     let hash = password::hash(&password);
-    match db.write_now(|tx| users::insert(tx, username.as_str(), &hash)).map_err(|e| db_problem(db_path, e))? {
+    match db
+        .write_now(|tx| users::insert(tx, username.as_str(), &hash))
+        .map_err(|e| db_problem(db_path, e))?
+    {
         Some(_) => Ok(format!("Admin “{}” created.", username.as_str())),
-        None => Err(format!("An admin named “{}” already exists.", username.as_str())),
+        None => Err(format!(
+            "An admin named “{}” already exists.",
+            username.as_str()
+        )),
     }
 }
 
@@ -59,12 +80,22 @@ pub fn reset_password(db_path: &Path, args: &PasswordArgs) -> Result<String, Str
 
 pub fn backup(db_path: &Path, target: &Path) -> Result<String, String> {
     if target.exists() {
-        return Err(format!("{} already exists; choose a new file name for the backup.", target.display()));
+        return Err(format!(
+            "{} already exists; choose a new file name for the backup.",
+            target.display()
+        ));
     }
     let db = Db::open_existing(db_path).map_err(|e| db_problem(db_path, e))?;
-    let source = rusqlite::Connection::open_with_flags(db.path(), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .map_err(|e| db_problem(db_path, e.into()))?;
-    crate::db::backup_connection(&source, target)
-        .map_err(|e| format!("The backup could not be written to {}: {e}.", target.display()))?;
+    let source = rusqlite::Connection::open_with_flags(
+        db.path(),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .map_err(|e| db_problem(db_path, e.into()))?;
+    crate::db::backup_connection(&source, target).map_err(|e| {
+        format!(
+            "The backup could not be written to {}: {e}.",
+            target.display()
+        )
+    })?;
     Ok(format!("Backup written to {}.", target.display()))
 }

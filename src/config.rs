@@ -67,7 +67,9 @@ impl Config {
             sample_data: !args.no_sample_data,
             session_idle: Duration::from_secs(args.session_idle_secs),
             session_max: Duration::from_secs(args.session_max_secs),
-            secret_key_hex: std::env::var("MOTODEX_SECRET_KEY").ok().filter(|k| !k.is_empty()),
+            secret_key_hex: std::env::var("MOTODEX_SECRET_KEY")
+                .ok()
+                .filter(|k| !k.is_empty()),
             interactive_setup: interactive,
         }
     }

@@ -35,7 +35,9 @@ fn trimmed_length(value: &str, field: &str, max: usize) -> Result<String, String
     if len == 0 {
         Err(format!("Enter the {field}."))
     } else if len > max {
-        Err(format!("The {field} can be at most {max} characters (this one has {len})."))
+        Err(format!(
+            "The {field} can be at most {max} characters (this one has {len})."
+        ))
     } else {
         Ok(value.to_string())
     }
@@ -117,7 +119,9 @@ impl ImageUrl {
             .iter()
             .any(|scheme| lower.starts_with(scheme) && value.len() > scheme.len());
         let local = value.starts_with('/') && !value.starts_with("//") && !value.starts_with("/\\");
-        let plain = !value.chars().any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>');
+        let plain = !value
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>');
         if value.is_empty() || ((web || local) && plain) {
             Ok(ImageUrl(value.to_string()))
         } else {
@@ -142,8 +146,13 @@ impl Username {
         if len > 40 {
             return Err("A username can be at most 40 characters.".into());
         }
-        if !value.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-')) {
-            return Err("A username can only use letters, digits, dots, underscores and hyphens.".into());
+        if !value
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        {
+            return Err(
+                "A username can only use letters, digits, dots, underscores and hyphens.".into(),
+            );
         }
         Ok(Username(value.to_string()))
     }
@@ -169,12 +178,16 @@ impl NextPath {
             && value.len() <= 2000
             && bytes.iter().all(|b| b.is_ascii_graphic() && *b != b'\\');
         let lower = value.to_ascii_lowercase();
-        let encoded_trick = ["%2f", "%5c", "%09", "%0a", "%0d", "%00"].iter().any(|e| lower.contains(e));
+        let encoded_trick = ["%2f", "%5c", "%09", "%0a", "%0d", "%00"]
+            .iter()
+            .any(|e| lower.contains(e));
         (local && !encoded_trick).then(|| NextPath(value.to_string()))
     }
 
     pub fn or_default(value: Option<&str>) -> NextPath {
-        value.and_then(NextPath::parse).unwrap_or_else(|| NextPath(Self::DEFAULT.to_string()))
+        value
+            .and_then(NextPath::parse)
+            .unwrap_or_else(|| NextPath(Self::DEFAULT.to_string()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -189,7 +202,17 @@ mod tests {
     #[test]
     fn ids_are_positive_decimal_numbers_only() {
         assert_eq!("42".parse::<Id>(), Ok(Id(42)));
-        for bad in ["0", "-1", "1.5", "0x10", "+1", "", "99999999999999999999", "9223372036854775808", " 1"] {
+        for bad in [
+            "0",
+            "-1",
+            "1.5",
+            "0x10",
+            "+1",
+            "",
+            "99999999999999999999",
+            "9223372036854775808",
+            " 1",
+        ] {
             assert!(bad.parse::<Id>().is_err(), "{bad}");
         }
         assert_eq!("9223372036854775807".parse::<Id>(), Ok(Id(i64::MAX)));
@@ -214,10 +237,25 @@ mod tests {
 
     #[test]
     fn image_urls_are_web_addresses_or_local_paths() {
-        for good in ["", "https://example.com/a.jpg", "http://x.org/b.png", "/static/placeholder.svg", "/images/3"] {
+        for good in [
+            "",
+            "https://example.com/a.jpg",
+            "http://x.org/b.png",
+            "/static/placeholder.svg",
+            "/images/3",
+        ] {
             assert!(ImageUrl::parse(good).is_ok(), "{good}");
         }
-        for bad in ["javascript:alert(1)", "//evil.com/x.png", "/\\evil.com", "ftp://x", "data:image/png;base64,AA", "https://", "x.png", "https://a b"] {
+        for bad in [
+            "javascript:alert(1)",
+            "//evil.com/x.png",
+            "/\\evil.com",
+            "ftp://x",
+            "data:image/png;base64,AA",
+            "https://",
+            "x.png",
+            "https://a b",
+        ] {
             assert!(ImageUrl::parse(bad).is_err(), "{bad}");
         }
         assert!(ImageUrl::parse(&format!("https://e.com/{}", "a".repeat(490))).is_err());
@@ -233,10 +271,24 @@ mod tests {
 
     #[test]
     fn next_accepts_only_local_paths() {
-        assert_eq!(NextPath::parse("/admin/edit/3?x=1").unwrap().as_str(), "/admin/edit/3?x=1");
+        assert_eq!(
+            NextPath::parse("/admin/edit/3?x=1").unwrap().as_str(),
+            "/admin/edit/3?x=1"
+        );
         for bad in [
-            "//evil.com", "/\\evil.com", "https:evil.com", "https://evil.com", "evil.com", "/%2f%2fevil.com",
-            "/%5cevil.com", "/\tevil", "/a\nb", "/%0d%0aLocation:x", "", "javascript:alert(1)", "/ /evil",
+            "//evil.com",
+            "/\\evil.com",
+            "https:evil.com",
+            "https://evil.com",
+            "evil.com",
+            "/%2f%2fevil.com",
+            "/%5cevil.com",
+            "/\tevil",
+            "/a\nb",
+            "/%0d%0aLocation:x",
+            "",
+            "javascript:alert(1)",
+            "/ /evil",
         ] {
             assert!(NextPath::parse(bad).is_none(), "{bad:?}");
         }

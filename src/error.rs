@@ -33,7 +33,6 @@ pub enum AppError {
 
 impl warp::reject::Reject for AppError {}
 
-
 /// Turns a handler's outcome into the response the user gets.
 pub fn respond(result: Result<Response, AppError>) -> Response {
     result.unwrap_or_else(|err| error_page(&err))
@@ -106,7 +105,10 @@ pub fn error_page(err: &AppError) -> Response {
             )
         }
     };
-    html(status, views::errors::page(status.as_u16(), title, &message))
+    html(
+        status,
+        views::errors::page(status.as_u16(), title, &message),
+    )
 }
 
 /// The one `recover`: rejections from the filters (no such path, wrong
@@ -118,21 +120,47 @@ pub async fn recover(rejection: Rejection) -> Result<Response, Infallible> {
     let (status, title, message) = if rejection.is_not_found() {
         return Ok(error_page(&AppError::NotFound));
     } else if rejection.find::<warp::reject::MethodNotAllowed>().is_some() {
-        (StatusCode::METHOD_NOT_ALLOWED, "Method not allowed", "This address exists, but not for this kind of request.")
+        (
+            StatusCode::METHOD_NOT_ALLOWED,
+            "Method not allowed",
+            "This address exists, but not for this kind of request.",
+        )
     } else if rejection.find::<warp::reject::PayloadTooLarge>().is_some() {
         return Ok(error_page(&AppError::PayloadTooLarge));
     } else if rejection.find::<warp::reject::LengthRequired>().is_some() {
-        (StatusCode::LENGTH_REQUIRED, "Length required", "Send the form with its length (Content-Length).")
-    } else if rejection.find::<warp::reject::UnsupportedMediaType>().is_some() {
-        (StatusCode::UNSUPPORTED_MEDIA_TYPE, "Unsupported form", "This form must be sent as a web form.")
+        (
+            StatusCode::LENGTH_REQUIRED,
+            "Length required",
+            "Send the form with its length (Content-Length).",
+        )
+    } else if rejection
+        .find::<warp::reject::UnsupportedMediaType>()
+        .is_some()
+    {
+        (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Unsupported form",
+            "This form must be sent as a web form.",
+        )
     } else if rejection.find::<warp::reject::InvalidHeader>().is_some()
         || rejection.find::<warp::reject::InvalidQuery>().is_some()
         || rejection.find::<warp::reject::MissingHeader>().is_some()
     {
-        (StatusCode::BAD_REQUEST, "Bad request", "The request could not be understood.")
+        (
+            StatusCode::BAD_REQUEST,
+            "Bad request",
+            "The request could not be understood.",
+        )
     } else {
         eprintln!("error: unhandled rejection: {rejection:?}");
-        (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", "The server could not finish this request.")
+        (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Something went wrong",
+            "The server could not finish this request.",
+        )
     };
-    Ok(html(status, views::errors::page(status.as_u16(), title, message)))
+    Ok(html(
+        status,
+        views::errors::page(status.as_u16(), title, message),
+    ))
 }

@@ -22,7 +22,7 @@ pub enum BadRequest {
     TooManyFields,
     #[error("The form must be sent as {0}.")]
     ContentType(&'static str),
-    #[error("The uploaded form could not be read.")]
+    #[error("The form could not be read completely.")]
     Multipart,
 }
 
@@ -51,7 +51,11 @@ impl Fields {
         Ok(Fields(fields))
     }
 
-    pub fn push(&mut self, name: impl Into<String>, value: impl Into<String>) -> Result<(), BadRequest> {
+    pub fn push(
+        &mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Result<(), BadRequest> {
         if self.0.len() == MAX_FIELDS {
             return Err(BadRequest::TooManyFields);
         }
@@ -75,19 +79,27 @@ impl Fields {
     }
 
     pub fn required(&self, name: &str) -> Result<&str, BadRequest> {
-        self.optional(name)?.ok_or_else(|| BadRequest::Missing(name.to_string()))
+        self.optional(name)?
+            .ok_or_else(|| BadRequest::Missing(name.to_string()))
     }
 
     /// For query strings, where a repeated parameter is not worth an error
     /// page: the first value wins.
     pub fn first(&self, name: &str) -> Option<&str> {
-        self.0.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.0
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
 fn decode(raw: &[u8]) -> Result<String, BadRequest> {
     let plus_as_space: Cow<[u8]> = if raw.contains(&b'+') {
-        Cow::Owned(raw.iter().map(|b| if *b == b'+' { b' ' } else { *b }).collect())
+        Cow::Owned(
+            raw.iter()
+                .map(|b| if *b == b'+' { b' ' } else { *b })
+                .collect(),
+        )
     } else {
         Cow::Borrowed(raw)
     };
@@ -99,12 +111,13 @@ fn percent_decode(input: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(input.len());
     let mut i = 0;
     while i < input.len() {
-        if input[i] == b'%' && i + 2 < input.len() {
-            if let (Some(h), Some(l)) = (hex_value(input[i + 1]), hex_value(input[i + 2])) {
-                out.push(h << 4 | l);
-                i += 3;
-                continue;
-            }
+        if input[i] == b'%'
+            && i + 2 < input.len()
+            && let (Some(h), Some(l)) = (hex_value(input[i + 1]), hex_value(input[i + 2]))
+        {
+            out.push(h << 4 | l);
+            i += 3;
+            continue;
         }
         out.push(input[i]);
         i += 1;
@@ -119,7 +132,8 @@ fn hex_value(b: u8) -> Option<u8> {
 /// Tabs and line breaks are legitimate in text; every other control
 /// character (NUL above all) is not something a person typed.
 fn has_forbidden_control(text: &str) -> bool {
-    text.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+    text.chars()
+        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
 }
 
 #[cfg(test)]
@@ -135,18 +149,27 @@ mod tests {
 
     #[test]
     fn invalid_utf8_is_refused() {
-        assert_eq!(Fields::parse(b"model=%FF%FE").unwrap_err(), BadRequest::Encoding);
+        assert_eq!(
+            Fields::parse(b"model=%FF%FE").unwrap_err(),
+            BadRequest::Encoding
+        );
     }
 
     #[test]
     fn nul_bytes_are_refused() {
-        assert!(matches!(Fields::parse(b"model=a%00b"), Err(BadRequest::ControlCharacter(_))));
+        assert!(matches!(
+            Fields::parse(b"model=a%00b"),
+            Err(BadRequest::ControlCharacter(_))
+        ));
     }
 
     #[test]
     fn duplicate_fields_are_refused_when_read() {
         let f = Fields::parse(b"maker_id=1&maker_id=2").unwrap();
-        assert_eq!(f.optional("maker_id").unwrap_err(), BadRequest::Duplicate("maker_id".into()));
+        assert_eq!(
+            f.optional("maker_id").unwrap_err(),
+            BadRequest::Duplicate("maker_id".into())
+        );
         assert_eq!(f.first("maker_id"), Some("1"));
     }
 
@@ -160,6 +183,9 @@ mod tests {
     #[test]
     fn too_many_fields_are_refused() {
         let body = "a=1&".repeat(MAX_FIELDS + 1);
-        assert_eq!(Fields::parse(body.as_bytes()).unwrap_err(), BadRequest::TooManyFields);
+        assert_eq!(
+            Fields::parse(body.as_bytes()).unwrap_err(),
+            BadRequest::TooManyFields
+        );
     }
 }

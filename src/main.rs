@@ -13,8 +13,12 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         None => serve(cli.db, cli.serve),
         Some(Command::Serve(args)) => serve(cli.db, args),
-        Some(Command::CreateAdmin(args)) => commands::create_admin(&cli.db, &args).map(|m| println!("{m}")),
-        Some(Command::ResetPassword(args)) => commands::reset_password(&cli.db, &args).map(|m| println!("{m}")),
+        Some(Command::CreateAdmin(args)) => {
+            commands::create_admin(&cli.db, &args).map(|m| println!("{m}"))
+        }
+        Some(Command::ResetPassword(args)) => {
+            commands::reset_password(&cli.db, &args).map(|m| println!("{m}"))
+        }
         Some(Command::Backup { file }) => commands::backup(&cli.db, &file).map(|m| println!("{m}")),
     };
     match outcome {
@@ -31,12 +35,16 @@ fn serve(db: std::path::PathBuf, args: motodex::cli::ServeArgs) -> Result<(), St
     let config = Config::from_args(db, args, interactive);
     let runtime = tokio::runtime::Runtime::new().map_err(|e| format!("Could not start: {e}."))?;
     runtime.block_on(async {
-        let app = App::build(config.clone()).await.map_err(|e| e.to_string())?;
+        let app = App::build(config.clone())
+            .await
+            .map_err(|e| e.to_string())?;
         print_banner(&app, &config);
         if config.open_browser {
             let _ = webbrowser::open(app.setup_url().unwrap_or(&app.url()));
         }
-        app.run_until_stopped(stop_signal()).await.map_err(|e| e.to_string())?;
+        app.run_until_stopped(stop_signal())
+            .await
+            .map_err(|e| e.to_string())?;
         println!("motodex stopped; the database is saved.");
         Ok(())
     })
@@ -46,11 +54,23 @@ fn print_banner(app: &App, config: &Config) {
     println!("motodex {}", env!("CARGO_PKG_VERSION"));
     println!("Database: {}", app.db_path().display());
     if app.moved_from_default_port {
-        println!("Port {} is busy, so motodex is using port {} instead.", motodex::config::DEFAULT_PORT, app.port());
+        println!(
+            "Port {} is busy, so motodex is using port {} instead.",
+            motodex::config::DEFAULT_PORT,
+            app.port()
+        );
     }
-    let scheme = if config.tls.is_some() { "https" } else { "http" };
+    let scheme = if config.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
     if config.host.is_unspecified() {
-        println!("Listening on {scheme}://{}:{}/ (every network interface)", config.host, app.port());
+        println!(
+            "Listening on {scheme}://{}:{}/ (every network interface)",
+            config.host,
+            app.port()
+        );
         println!("  On this computer: {}", app.url());
         for ip in motodex::server::lan_addresses() {
             println!("  From other computers: {scheme}://{ip}:{}/", app.port());

@@ -28,7 +28,11 @@ const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 /// In-flight requests get this long to finish at shutdown.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 
-pub async fn serve(listener: TcpListener, site: BoxedFilter<(Response,)>, shutdown: impl Future<Output = ()>) {
+pub async fn serve(
+    listener: TcpListener,
+    site: BoxedFilter<(Response,)>,
+    shutdown: impl Future<Output = ()>,
+) {
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let service = warp::service(site);
     let mut shutdown = std::pin::pin!(shutdown);
@@ -58,7 +62,9 @@ pub async fn serve(listener: TcpListener, site: BoxedFilter<(Response,)>, shutdo
                     Ok(Ok(response)) => response,
                     Ok(Err(never)) => match never {},
                     Err(_) => {
-                        eprintln!("error: a request handler panicked; answered 500 and kept serving");
+                        eprintln!(
+                            "error: a request handler panicked; answered 500 and kept serving"
+                        );
                         routes::plain_error(StatusCode::INTERNAL_SERVER_ERROR)
                     }
                 })
@@ -76,17 +82,27 @@ pub async fn serve(listener: TcpListener, site: BoxedFilter<(Response,)>, shutdo
         });
     }
     drop(listener);
-    if tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown()).await.is_err() {
+    if tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown())
+        .await
+        .is_err()
+    {
         eprintln!("warning: some connections were still open at shutdown");
     }
 }
 
 fn oversized<B>(request: &http::Request<B>) -> Option<StatusCode> {
-    let target = request.uri().path_and_query().map_or(0, |pq| pq.as_str().len());
+    let target = request
+        .uri()
+        .path_and_query()
+        .map_or(0, |pq| pq.as_str().len());
     if target > MAX_TARGET {
         return Some(StatusCode::URI_TOO_LONG);
     }
-    let headers: usize = request.headers().iter().map(|(name, value)| name.as_str().len() + value.len() + 4).sum();
+    let headers: usize = request
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum();
     (headers > MAX_HEADERS).then_some(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE)
 }
 

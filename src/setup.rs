@@ -12,7 +12,9 @@ use crate::domain::Username;
 pub fn prompt_first_admin(db: &Db) {
     println!("No admin account exists yet. Create the first one now (press Enter to skip).");
     loop {
-        let Some(typed) = ask("Admin username: ") else { return };
+        let Some(typed) = ask("Admin username: ") else {
+            return;
+        };
         if typed.trim().is_empty() {
             return;
         }
@@ -33,7 +35,10 @@ pub fn prompt_first_admin(db: &Db) {
         let hash = password::hash(&password);
         match db.write_now(|tx| users::insert(tx, username.as_str(), &hash)) {
             Ok(Some(_)) => {
-                println!("Admin “{}” created. Log in at /admin/login.", username.as_str());
+                println!(
+                    "Admin “{}” created. Log in at /admin/login.",
+                    username.as_str()
+                );
                 return;
             }
             Ok(None) => println!("That username is already taken."),
@@ -57,9 +62,11 @@ fn ask(prompt: &str) -> Option<String> {
 
 /// Asks twice, hidden, on the terminal; checks the policy and the match.
 pub fn ask_new_password(username: &str) -> Result<String, String> {
-    let first = rpassword::prompt_password("Password (hidden): ").map_err(|e| format!("Could not read the password: {e}."))?;
+    let first = rpassword::prompt_password("Password (hidden): ")
+        .map_err(|e| format!("Could not read the password: {e}."))?;
     password::check_policy(username, &first)?;
-    let second = rpassword::prompt_password("Type it again: ").map_err(|e| format!("Could not read the password: {e}."))?;
+    let second = rpassword::prompt_password("Type it again: ")
+        .map_err(|e| format!("Could not read the password: {e}."))?;
     if first != second {
         return Err("The two passwords do not match.".into());
     }
@@ -71,13 +78,19 @@ pub fn ask_new_password(username: &str) -> Result<String, String> {
 pub fn read_new_password(username: &str, from_stdin: bool) -> Result<String, String> {
     if from_stdin {
         let mut line = String::new();
-        std::io::stdin().lock().read_line(&mut line).map_err(|e| format!("Could not read standard input: {e}."))?;
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| format!("Could not read standard input: {e}."))?;
         let password = line.trim_end_matches(['\r', '\n']).to_string();
         password::check_policy(username, &password)?;
         return Ok(password);
     }
     if !std::io::stdin().is_terminal() {
-        return Err("There is no terminal to ask for the password on; pipe it in with --password-stdin.".into());
+        return Err(
+            "There is no terminal to ask for the password on; pipe it in with --password-stdin."
+                .into(),
+        );
     }
     ask_new_password(username)
 }

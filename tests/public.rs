@@ -28,7 +28,9 @@ async fn the_maker_filter_shows_only_that_makers_bikes() {
     let body = page(&client(), &app.url(&format!("/?maker_id={ducati}")), 200).await;
     assert!(body.contains("Panigale V4") && body.contains("Monster"));
     assert!(!body.contains("Ninja ZX-10R"));
-    assert!(body.contains(&format!(r#"<option value="{ducati}" selected>Ducati</option>"#)));
+    assert!(body.contains(&format!(
+        r#"<option value="{ducati}" selected>Ducati</option>"#
+    )));
 }
 
 #[tokio::test]
@@ -45,7 +47,12 @@ async fn search_is_a_case_insensitive_substring_of_model_or_maker() {
 async fn filter_and_search_combine() {
     let app = spawn_app().await;
     let yamaha = app.count("SELECT maker_id FROM makers WHERE name = 'Yamaha'");
-    let body = page(&client(), &app.url(&format!("/?maker_id={yamaha}&search=r")), 200).await;
+    let body = page(
+        &client(),
+        &app.url(&format!("/?maker_id={yamaha}&search=r")),
+        200,
+    )
+    .await;
     assert!(body.contains("YZF-R1"));
     assert!(!body.contains("MT-07"), "MT-07 has no r");
     assert!(!body.contains("Bonneville"), "other makers are excluded");
@@ -73,12 +80,26 @@ async fn pages_split_the_catalogue_with_links() {
 async fn malformed_maker_id_and_page_are_ignored() {
     let app = spawn_app().await;
     let c = client();
-    for query in ["maker_id=abc", "maker_id=-1", "page=abc", "page=0", "page=-3", "page=99999999999999999999", "maker_id=1.5&page=1e3"] {
+    for query in [
+        "maker_id=abc",
+        "maker_id=-1",
+        "page=abc",
+        "page=0",
+        "page=-3",
+        "page=99999999999999999999",
+        "maker_id=1.5&page=1e3",
+    ] {
         let body = page(&c, &app.url(&format!("/?{query}")), 200).await;
-        assert!(body.contains("bike-card") || body.contains("No bikes match"), "{query}");
+        assert!(
+            body.contains("bike-card") || body.contains("No bikes match"),
+            "{query}"
+        );
     }
     let past_end = page(&c, &app.url("/?page=500"), 200).await;
-    assert!(past_end.contains("page 2 of 2"), "a page past the end shows the last page");
+    assert!(
+        past_end.contains("page 2 of 2"),
+        "a page past the end shows the last page"
+    );
 }
 
 #[tokio::test]
@@ -86,10 +107,23 @@ async fn sql_metacharacters_and_markup_in_search_are_harmless() {
     let app = spawn_app().await;
     let c = client();
     for search in ["' OR 1=1 --", "%", "_", "\\", "\"; DROP TABLE bikes; --"] {
-        let body = page(&c, &app.url(&format!("/?search={}", urlencode(search))), 200).await;
-        assert!(body.contains("No bikes match"), "{search} must match literally");
+        let body = page(
+            &c,
+            &app.url(&format!("/?search={}", urlencode(search))),
+            200,
+        )
+        .await;
+        assert!(
+            body.contains("No bikes match"),
+            "{search} must match literally"
+        );
     }
-    let body = page(&c, &app.url("/?search=%3Cscript%3Ealert(1)%3C%2Fscript%3E"), 200).await;
+    let body = page(
+        &c,
+        &app.url("/?search=%3Cscript%3Ealert(1)%3C%2Fscript%3E"),
+        200,
+    )
+    .await;
     assert!(!body.contains("<script>alert(1)"));
     assert!(body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
     assert_eq!(app.count("SELECT count(*) FROM bikes"), 13);
@@ -104,7 +138,14 @@ async fn a_bike_page_shows_every_field() {
     let app = spawn_app().await;
     let id = app.count("SELECT bike_id FROM bikes WHERE model = 'Panigale V4'");
     let body = page(&client(), &app.url(&format!("/bikes/{id}")), 200).await;
-    for text in ["Ducati", "Panigale V4", "2023", "1103cc", "placeholder.svg", r#"alt="No photo yet of the Ducati Panigale V4""#] {
+    for text in [
+        "Ducati",
+        "Panigale V4",
+        "2023",
+        "1103cc",
+        "placeholder.svg",
+        r#"alt="No photo yet of the Ducati Panigale V4""#,
+    ] {
         assert!(body.contains(text), "{text}");
     }
 }
@@ -113,12 +154,31 @@ async fn a_bike_page_shows_every_field() {
 async fn unknown_or_malformed_bike_ids_are_a_404_page_with_a_link_home() {
     let app = spawn_app().await;
     let c = client();
-    for id in ["99999", "0", "-1", "99999999999999999999", "1.5", "0x10", "abc", "9223372036854775808"] {
-        let response = c.get(app.url(&format!("/bikes/{id}"))).send().await.unwrap();
+    for id in [
+        "99999",
+        "0",
+        "-1",
+        "99999999999999999999",
+        "1.5",
+        "0x10",
+        "abc",
+        "9223372036854775808",
+    ] {
+        let response = c
+            .get(app.url(&format!("/bikes/{id}")))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status(), 404, "{id}");
-        assert_eq!(response.headers()["content-type"], "text/html; charset=utf-8");
+        assert_eq!(
+            response.headers()["content-type"],
+            "text/html; charset=utf-8"
+        );
         let body = response.text().await.unwrap();
-        assert!(body.contains("Page not found") && body.contains(r#"href="/""#), "{id}");
+        assert!(
+            body.contains("Page not found") && body.contains(r#"href="/""#),
+            "{id}"
+        );
     }
 }
 
@@ -130,7 +190,13 @@ async fn every_response_carries_the_security_headers() {
         let response = c.get(app.url(path)).send().await.unwrap();
         let h = response.headers();
         let csp = h["content-security-policy"].to_str().unwrap();
-        for directive in ["default-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'"] {
+        for directive in [
+            "default-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ] {
             assert!(csp.contains(directive), "{path}: {directive}");
         }
         assert!(!csp.contains("script-src 'unsafe-inline'"));
@@ -138,7 +204,10 @@ async fn every_response_carries_the_security_headers() {
         assert_eq!(h["x-frame-options"], "DENY", "{path}");
         assert_eq!(h["referrer-policy"], "same-origin", "{path}");
         assert!(h.get("server").is_none(), "{path}: no Server header");
-        assert!(h.get("strict-transport-security").is_none(), "no HSTS without TLS");
+        assert!(
+            h.get("strict-transport-security").is_none(),
+            "no HSTS without TLS"
+        );
     }
 }
 
@@ -151,16 +220,50 @@ async fn static_assets_have_content_types_etags_and_long_caching() {
     let css_url = &home[start..start + home[start..].find('"').unwrap()];
     let response = c.get(app.url(css_url)).send().await.unwrap();
     assert_eq!(response.status(), 200);
-    assert_eq!(response.headers()["content-type"], "text/css; charset=utf-8");
-    assert!(response.headers()["cache-control"].to_str().unwrap().contains("immutable"));
+    assert_eq!(
+        response.headers()["content-type"],
+        "text/css; charset=utf-8"
+    );
+    assert!(
+        response.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("immutable")
+    );
     let etag = response.headers()["etag"].to_str().unwrap().to_string();
 
-    let again = c.get(app.url("/static/style.css")).header("if-none-match", &etag).send().await.unwrap();
+    let again = c
+        .get(app.url("/static/style.css"))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(again.status(), 304);
-    let svg = c.get(app.url("/static/placeholder.svg")).send().await.unwrap();
-    assert_eq!(svg.headers()["content-type"], "image/svg+xml; charset=utf-8");
-    assert_eq!(c.get(app.url("/static/nope.css")).send().await.unwrap().status(), 404);
-    assert_eq!(c.get(app.url("/static/..%2fschema.sql")).send().await.unwrap().status(), 404);
+    let svg = c
+        .get(app.url("/static/placeholder.svg"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        svg.headers()["content-type"],
+        "image/svg+xml; charset=utf-8"
+    );
+    assert_eq!(
+        c.get(app.url("/static/nope.css"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    assert_eq!(
+        c.get(app.url("/static/..%2fschema.sql"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
 }
 
 #[tokio::test]
@@ -168,19 +271,41 @@ async fn wrong_methods_get_a_405_page() {
     let app = spawn_app().await;
     let response = client().delete(app.url("/")).send().await.unwrap();
     assert_eq!(response.status(), 405);
-    assert_eq!(response.headers()["content-type"], "text/html; charset=utf-8");
-    assert!(response.text().await.unwrap().contains("Method not allowed"));
+    assert_eq!(
+        response.headers()["content-type"],
+        "text/html; charset=utf-8"
+    );
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("Method not allowed")
+    );
 }
 
 #[tokio::test]
 async fn long_request_targets_get_414_and_huge_headers_431() {
     let app = spawn_app().await;
     let c = client();
-    let long = c.get(app.url(&format!("/?search={}", "a".repeat(9000)))).send().await.unwrap();
+    let long = c
+        .get(app.url(&format!("/?search={}", "a".repeat(9000))))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(long.status(), 414);
-    let big = c.get(app.url("/")).header("x-filler", "b".repeat(17 * 1024)).send().await.unwrap();
+    let big = c
+        .get(app.url("/"))
+        .header("x-filler", "b".repeat(17 * 1024))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(big.status(), 431);
-    assert_eq!(c.get(app.url("/healthz")).send().await.unwrap().status(), 200, "still serving");
+    assert_eq!(
+        c.get(app.url("/healthz")).send().await.unwrap().status(),
+        200,
+        "still serving"
+    );
 }
 
 #[tokio::test]

@@ -22,7 +22,10 @@ pub fn tokens_match(expected: &str, sent: &str) -> bool {
 /// `Origin: null` (sandboxed frames, some redirects) is refused. A request
 /// with neither header (old browsers, curl) is left to the token check.
 pub fn same_origin(headers: &HeaderMap, tls: bool) -> bool {
-    let Some(host) = headers.get(http::header::HOST).and_then(|h| h.to_str().ok()) else {
+    let Some(host) = headers
+        .get(http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+    else {
         return false;
     };
     let scheme = if tls { "https://" } else { "http://" };
@@ -55,17 +58,40 @@ mod tests {
 
     #[test]
     fn the_sites_own_origin_is_accepted() {
-        assert!(same_origin(&headers(&[("host", "127.0.0.1:5000"), ("origin", "http://127.0.0.1:5000")]), false));
-        assert!(same_origin(&headers(&[("host", "a:1"), ("referer", "http://a:1/admin/add")]), false));
+        assert!(same_origin(
+            &headers(&[
+                ("host", "127.0.0.1:5000"),
+                ("origin", "http://127.0.0.1:5000")
+            ]),
+            false
+        ));
+        assert!(same_origin(
+            &headers(&[("host", "a:1"), ("referer", "http://a:1/admin/add")]),
+            false
+        ));
         assert!(same_origin(&headers(&[("host", "a:1")]), false));
     }
 
     #[test]
     fn other_origins_and_null_are_refused() {
-        for origin in ["http://evil.com", "null", "http://127.0.0.1:5000.evil.com", "https://127.0.0.1:5000"] {
-            assert!(!same_origin(&headers(&[("host", "127.0.0.1:5000"), ("origin", origin)]), false), "{origin}");
+        for origin in [
+            "http://evil.com",
+            "null",
+            "http://127.0.0.1:5000.evil.com",
+            "https://127.0.0.1:5000",
+        ] {
+            assert!(
+                !same_origin(
+                    &headers(&[("host", "127.0.0.1:5000"), ("origin", origin)]),
+                    false
+                ),
+                "{origin}"
+            );
         }
-        assert!(!same_origin(&headers(&[("host", "a:1"), ("referer", "http://evil.com/a:1")]), false));
+        assert!(!same_origin(
+            &headers(&[("host", "a:1"), ("referer", "http://evil.com/a:1")]),
+            false
+        ));
     }
 
     #[test]

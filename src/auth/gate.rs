@@ -26,7 +26,9 @@ pub struct Admin {
 /// Yields the signed-in [`Admin`], or rejects: a GET is sent to the login
 /// page with its path in `next`; any other method is sent there too, and
 /// its handler never runs, so nothing changes.
-pub fn authenticated(state: Arc<AppState>) -> impl Filter<Extract = (Admin,), Error = Rejection> + Clone {
+pub fn authenticated(
+    state: Arc<AppState>,
+) -> impl Filter<Extract = (Admin,), Error = Rejection> + Clone {
     warp::any()
         .map(move || Arc::clone(&state))
         .and(warp::header::optional::<String>("cookie"))
@@ -34,12 +36,20 @@ pub fn authenticated(state: Arc<AppState>) -> impl Filter<Extract = (Admin,), Er
         .and(warp::path::full())
         .and(warp::query::raw().or(warp::any().map(String::new)).unify())
         .and_then(
-            |state: Arc<AppState>, cookie: Option<String>, method: http::Method, path: warp::path::FullPath, query: String| async move {
+            |state: Arc<AppState>,
+             cookie: Option<String>,
+             method: http::Method,
+             path: warp::path::FullPath,
+             query: String| async move {
                 match current_admin(&state, cookie.as_deref()).await {
                     Ok(Some(admin)) => Ok(admin),
                     Ok(None) => {
                         let next = (method == http::Method::GET).then(|| {
-                            if query.is_empty() { path.as_str().to_string() } else { format!("{}?{query}", path.as_str()) }
+                            if query.is_empty() {
+                                path.as_str().to_string()
+                            } else {
+                                format!("{}?{query}", path.as_str())
+                            }
                         });
                         Err(warp::reject::custom(AppError::LoginRequired { next }))
                     }
@@ -52,12 +62,19 @@ pub fn authenticated(state: Arc<AppState>) -> impl Filter<Extract = (Admin,), Er
 /// The admin whose valid session cookie came with the request, if any.
 /// Enforces the idle and absolute time-outs on the server: an expired
 /// session is deleted, whatever the cookie says.
-pub async fn current_admin(state: &AppState, cookie_header: Option<&str>) -> DbResult<Option<Admin>> {
+pub async fn current_admin(
+    state: &AppState,
+    cookie_header: Option<&str>,
+) -> DbResult<Option<Admin>> {
     let Some(token) = state.cookies.read(cookie_header, SESSION) else {
         return Ok(None);
     };
     let hash = token_hash(&token);
-    let Some(session) = state.db.read(move |conn| sessions::find(conn, &hash)).await? else {
+    let Some(session) = state
+        .db
+        .read(move |conn| sessions::find(conn, &hash))
+        .await?
+    else {
         return Ok(None);
     };
     let now = db::now();
@@ -69,13 +86,19 @@ pub async fn current_admin(state: &AppState, cookie_header: Option<&str>) -> DbR
     };
     let session_id = session.session_id;
     if expired {
-        state.db.write(move |tx| sessions::delete(tx, session_id)).await?;
+        state
+            .db
+            .write(move |tx| sessions::delete(tx, session_id))
+            .await?;
         return Ok(None);
     }
     // At most one write per session per second keeps the idle clock honest
     // without turning every page view into a write.
     if now > session.last_seen_at {
-        state.db.write(move |tx| sessions::touch(tx, session_id, now)).await?;
+        state
+            .db
+            .write(move |tx| sessions::touch(tx, session_id, now))
+            .await?;
     }
     Ok(Some(Admin {
         user_id: session.user_id,

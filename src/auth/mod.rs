@@ -24,7 +24,9 @@ pub struct Passwords {
 impl Default for Passwords {
     fn default() -> Self {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        Passwords { turns: Arc::new(Semaphore::new(cores)) }
+        Passwords {
+            turns: Arc::new(Semaphore::new(cores)),
+        }
     }
 }
 
@@ -49,7 +51,13 @@ impl Passwords {
     async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> T {
         // The semaphore is never closed, and a panic in argon2 is a bug worth
         // surfacing as one, so both expects state invariants.
-        let _turn = self.turns.acquire().await.expect("password semaphore is never closed");
-        tokio::task::spawn_blocking(work).await.expect("password hashing panicked")
+        let _turn = self
+            .turns
+            .acquire()
+            .await
+            .expect("password semaphore is never closed");
+        tokio::task::spawn_blocking(work)
+            .await
+            .expect("password hashing panicked")
     }
 }

@@ -39,7 +39,11 @@ impl CookieSettings {
     /// Under TLS the `__Host-` prefix makes the browser refuse the cookie
     /// unless it is Secure, Path=/ and has no Domain: nobody can plant it.
     pub fn name(&self, base: &str) -> String {
-        if self.secure { format!("__Host-{base}") } else { base.to_string() }
+        if self.secure {
+            format!("__Host-{base}")
+        } else {
+            base.to_string()
+        }
     }
 
     /// A `Set-Cookie` value for a signed cookie; `max_age: None` makes a
@@ -55,7 +59,10 @@ impl CookieSettings {
         }
         let mut jar = CookieJar::new();
         jar.signed_mut(&self.key).add(cookie.build());
-        jar.delta().next().map(|c| c.to_string()).unwrap_or_default()
+        jar.delta()
+            .next()
+            .map(|c| c.to_string())
+            .unwrap_or_default()
     }
 
     /// A `Set-Cookie` value that deletes the cookie.
@@ -80,7 +87,9 @@ impl CookieSettings {
             .into_owned();
         let mut jar = CookieJar::new();
         jar.add_original(raw);
-        jar.signed(&self.key).get(&name).map(|c| c.value().to_string())
+        jar.signed(&self.key)
+            .get(&name)
+            .map(|c| c.value().to_string())
     }
 }
 
@@ -89,7 +98,10 @@ mod tests {
     use super::*;
 
     fn settings() -> CookieSettings {
-        CookieSettings { key: Key::derive_from(&[7u8; 32]), secure: false }
+        CookieSettings {
+            key: Key::derive_from(&[7u8; 32]),
+            secure: false,
+        }
     }
 
     fn header_of(set_cookie: &str) -> String {
@@ -102,7 +114,10 @@ mod tests {
         let set = s.signed(SESSION, "abc123", None);
         assert!(set.contains("HttpOnly") && set.contains("SameSite=Lax") && set.contains("Path=/"));
         assert!(!set.contains("Max-Age") && !set.contains("Domain"));
-        assert_eq!(s.read(Some(&header_of(&set)), SESSION).as_deref(), Some("abc123"));
+        assert_eq!(
+            s.read(Some(&header_of(&set)), SESSION).as_deref(),
+            Some("abc123")
+        );
     }
 
     #[test]
@@ -111,16 +126,26 @@ mod tests {
         let cookie = header_of(&s.signed(SESSION, "abc123", None));
         let flipped = cookie.replacen("abc123", "abc124", 1);
         assert_eq!(s.read(Some(&flipped), SESSION), None);
-        let other = CookieSettings { key: Key::derive_from(&[8u8; 32]), secure: false };
+        let other = CookieSettings {
+            key: Key::derive_from(&[8u8; 32]),
+            secure: false,
+        };
         assert_eq!(other.read(Some(&cookie), SESSION), None);
         assert_eq!(s.read(Some("motodex_session=garbage"), SESSION), None);
     }
 
     #[test]
     fn under_tls_cookies_are_secure_and_host_prefixed() {
-        let s = CookieSettings { secure: true, ..settings() };
+        let s = CookieSettings {
+            secure: true,
+            ..settings()
+        };
         let set = s.signed(SESSION, "t", Some(Duration::from_secs(60)));
-        assert!(set.starts_with("__Host-motodex_session=") && set.contains("Secure") && set.contains("Max-Age=60"));
+        assert!(
+            set.starts_with("__Host-motodex_session=")
+                && set.contains("Secure")
+                && set.contains("Max-Age=60")
+        );
     }
 
     #[test]

@@ -21,14 +21,22 @@ pub fn address_key(addr: Option<IpAddr>) -> String {
             let s = v6.segments();
             format!("addr:{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
         }
-        Some(IpAddr::V6(v6)) => format!("addr:{}", v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4)),
+        Some(IpAddr::V6(v6)) => format!(
+            "addr:{}",
+            v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4)
+        ),
         Some(ip) => format!("addr:{ip}"),
         None => "addr:unknown".to_string(),
     }
 }
 
 /// `Some(seconds)` until attempts are allowed again, or `None` when allowed.
-pub fn retry_after(conn: &rusqlite::Connection, user_key: &str, addr_key: &str, now: i64) -> DbResult<Option<i64>> {
+pub fn retry_after(
+    conn: &rusqlite::Connection,
+    user_key: &str,
+    addr_key: &str,
+    now: i64,
+) -> DbResult<Option<i64>> {
     let since = now - WINDOW_SECS;
     let mut wait: Option<i64> = None;
     for (key, limit) in [(user_key, MAX_PER_USERNAME), (addr_key, MAX_PER_ADDRESS)] {

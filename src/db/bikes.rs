@@ -41,7 +41,8 @@ impl<T> Page<T> {
     }
 }
 
-const COLUMNS: &str = "b.bike_id, b.maker_id, m.name, coalesce(b.model, ''), coalesce(CAST(b.year AS TEXT), ''),
+const COLUMNS: &str =
+    "b.bike_id, b.maker_id, m.name, coalesce(b.model, ''), coalesce(CAST(b.year AS TEXT), ''),
      coalesce(b.engine, ''), coalesce(b.image_url, '')";
 
 const MATCHES: &str = "(?1 IS NULL OR b.maker_id = ?1)
@@ -78,7 +79,12 @@ fn like_pattern(search: &str) -> String {
 }
 
 /// The bikes matching `filter`, ordered by maker then model, one page at a time.
-pub fn search(conn: &Connection, filter: &Filter, page: u64, per_page: u64) -> DbResult<Page<Bike>> {
+pub fn search(
+    conn: &Connection,
+    filter: &Filter,
+    page: u64,
+    per_page: u64,
+) -> DbResult<Page<Bike>> {
     let pattern = like_pattern(&filter.search);
     let total: i64 = conn
         .prepare_cached(&format!(
@@ -95,9 +101,17 @@ pub fn search(conn: &Connection, filter: &Filter, page: u64, per_page: u64) -> D
              ORDER BY m.name COLLATE NOCASE, m.maker_id, b.model COLLATE NOCASE, b.bike_id
              LIMIT ?3 OFFSET ?4"
         ))?
-        .query_map(params![filter.maker_id, pattern, per_page as i64, offset as i64], from_row)?
+        .query_map(
+            params![filter.maker_id, pattern, per_page as i64, offset as i64],
+            from_row,
+        )?
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Page { items, total, page, per_page })
+    Ok(Page {
+        items,
+        total,
+        page,
+        per_page,
+    })
 }
 
 pub fn get(conn: &Connection, bike_id: i64) -> DbResult<Option<Bike>> {

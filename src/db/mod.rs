@@ -96,7 +96,12 @@ impl Db {
             sample::insert(&mut writer)?;
         }
         let readers = (0..READERS)
-            .map(|_| open_connection(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX))
+            .map(|_| {
+                open_connection(
+                    path,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )
+            })
             .collect::<DbResult<Vec<_>>>()?;
         Ok(Db {
             inner: Arc::new(Inner {
@@ -127,10 +132,17 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&Connection) -> DbResult<T> + Send + 'static,
     {
-        let _turn = self.inner.read_turns.acquire().await.map_err(|e| DbError::Worker(e.to_string()))?;
+        let _turn = self
+            .inner
+            .read_turns
+            .acquire()
+            .await
+            .map_err(|e| DbError::Worker(e.to_string()))?;
         let inner = Arc::clone(&self.inner);
         run_blocking(move || {
-            let conn = lock(&inner.readers).pop().ok_or_else(|| DbError::Worker("no free reader".into()))?;
+            let conn = lock(&inner.readers)
+                .pop()
+                .ok_or_else(|| DbError::Worker("no free reader".into()))?;
             let result = work(&conn);
             lock(&inner.readers).push(conn);
             result
@@ -145,7 +157,12 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&rusqlite::Transaction) -> DbResult<T> + Send + 'static,
     {
-        let _turn = self.inner.write_turn.acquire().await.map_err(|e| DbError::Worker(e.to_string()))?;
+        let _turn = self
+            .inner
+            .write_turn
+            .acquire()
+            .await
+            .map_err(|e| DbError::Worker(e.to_string()))?;
         let inner = Arc::clone(&self.inner);
         run_blocking(move || {
             let mut conn = lock(&inner.writer);
@@ -158,7 +175,10 @@ impl Db {
     }
 
     /// Blocking access to the writer for start-up and command-line work.
-    pub fn write_now<T>(&self, work: impl FnOnce(&rusqlite::Transaction) -> DbResult<T>) -> DbResult<T> {
+    pub fn write_now<T>(
+        &self,
+        work: impl FnOnce(&rusqlite::Transaction) -> DbResult<T>,
+    ) -> DbResult<T> {
         let mut conn = lock(&self.inner.writer);
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let value = work(&tx)?;
@@ -214,7 +234,9 @@ fn open_connection(path: &Path, flags: OpenFlags) -> DbResult<Connection> {
     Ok(conn)
 }
 
-async fn run_blocking<T: Send + 'static>(work: impl FnOnce() -> DbResult<T> + Send + 'static) -> DbResult<T> {
+async fn run_blocking<T: Send + 'static>(
+    work: impl FnOnce() -> DbResult<T> + Send + 'static,
+) -> DbResult<T> {
     tokio::task::spawn_blocking(work)
         .await
         .map_err(|e| DbError::Worker(e.to_string()))?
@@ -223,7 +245,9 @@ async fn run_blocking<T: Send + 'static>(work: impl FnOnce() -> DbResult<T> + Se
 /// A poisoned lock only means another query panicked; the connection itself
 /// is still usable, so carry on rather than take the whole site down.
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Seconds since the Unix epoch, the one clock every table uses.

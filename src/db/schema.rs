@@ -17,8 +17,11 @@ static MIGRATIONS: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/migrations");
 /// Brings the schema up to date. Returns true when the file was new (had no
 /// tables at all), so the caller can add the sample catalogue.
 pub fn migrate(conn: &mut Connection) -> DbResult<bool> {
-    let table_count: i64 =
-        conn.query_row("SELECT count(*) FROM sqlite_schema WHERE type = 'table'", [], |r| r.get(0))?;
+    let table_count: i64 = conn.query_row(
+        "SELECT count(*) FROM sqlite_schema WHERE type = 'table'",
+        [],
+        |r| r.get(0),
+    )?;
     let created = table_count == 0;
     let mut version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
 

@@ -27,7 +27,13 @@ pub fn create(tx: &Transaction, new: &NewSession) -> DbResult<i64> {
     tx.execute(
         "INSERT INTO sessions (token_hash, user_id, csrf_token, remember, created_at, last_seen_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-        params![new.token_hash, new.user_id, new.csrf_token, new.remember, new.now],
+        params![
+            new.token_hash,
+            new.user_id,
+            new.csrf_token,
+            new.remember,
+            new.now
+        ],
     )?;
     Ok(tx.last_insert_rowid())
 }
@@ -53,7 +59,10 @@ pub fn find(conn: &Connection, token_hash: &[u8]) -> DbResult<Option<Session>> {
 }
 
 pub fn touch(tx: &Transaction, session_id: i64, now: i64) -> DbResult<()> {
-    tx.execute("UPDATE sessions SET last_seen_at = ?2 WHERE session_id = ?1", params![session_id, now])?;
+    tx.execute(
+        "UPDATE sessions SET last_seen_at = ?2 WHERE session_id = ?1",
+        params![session_id, now],
+    )?;
     Ok(())
 }
 
@@ -71,7 +80,12 @@ pub fn delete_for_user(tx: &Transaction, user_id: i64, keep: Option<i64>) -> DbR
 }
 
 /// Removes sessions past their time-outs so the table does not grow forever.
-pub fn delete_expired(tx: &Transaction, idle_before: i64, created_before: i64, remember_before: i64) -> DbResult<usize> {
+pub fn delete_expired(
+    tx: &Transaction,
+    idle_before: i64,
+    created_before: i64,
+    remember_before: i64,
+) -> DbResult<usize> {
     Ok(tx.execute(
         "DELETE FROM sessions WHERE
             (remember = 0 AND (last_seen_at < ?1 OR created_at < ?2)) OR (remember = 1 AND created_at < ?3)",

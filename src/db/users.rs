@@ -12,11 +12,17 @@ pub struct User {
 }
 
 fn from_row(r: &rusqlite::Row) -> rusqlite::Result<User> {
-    Ok(User { user_id: r.get(0)?, username: r.get(1)?, password_hash: r.get(2)? })
+    Ok(User {
+        user_id: r.get(0)?,
+        username: r.get(1)?,
+        password_hash: r.get(2)?,
+    })
 }
 
 pub fn count(conn: &Connection) -> DbResult<i64> {
-    Ok(conn.prepare_cached("SELECT count(*) FROM users")?.query_row([], |r| r.get(0))?)
+    Ok(conn
+        .prepare_cached("SELECT count(*) FROM users")?
+        .query_row([], |r| r.get(0))?)
 }
 
 /// Finds an account by name, ignoring case (usernames are unique that way).
@@ -39,7 +45,9 @@ pub fn get(conn: &Connection, user_id: i64) -> DbResult<Option<User>> {
 
 pub fn list(conn: &Connection) -> DbResult<Vec<User>> {
     let users = conn
-        .prepare_cached("SELECT user_id, username, password_hash FROM users ORDER BY username COLLATE NOCASE")?
+        .prepare_cached(
+            "SELECT user_id, username, password_hash FROM users ORDER BY username COLLATE NOCASE",
+        )?
         .query_map([], from_row)?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(users)
@@ -50,17 +58,28 @@ pub fn insert(tx: &Transaction, username: &str, password_hash: &str) -> DbResult
     if find_by_name(tx, username)?.is_some() {
         return Ok(None);
     }
-    tx.execute("INSERT INTO users (username, password_hash) VALUES (?1, ?2)", params![username, password_hash])?;
+    tx.execute(
+        "INSERT INTO users (username, password_hash) VALUES (?1, ?2)",
+        params![username, password_hash],
+    )?;
     Ok(Some(tx.last_insert_rowid()))
 }
 
 pub fn set_password_hash(tx: &Transaction, user_id: i64, password_hash: &str) -> DbResult<bool> {
-    Ok(tx.execute("UPDATE users SET password_hash = ?2 WHERE user_id = ?1", params![user_id, password_hash])? == 1)
+    Ok(tx.execute(
+        "UPDATE users SET password_hash = ?2 WHERE user_id = ?1",
+        params![user_id, password_hash],
+    )? == 1)
 }
 
 /// Replaces a legacy hash only if it is still the one that was verified, so a
 /// password changed meanwhile (e.g. by `reset-password`) is never overwritten.
-pub fn upgrade_password_hash(tx: &Transaction, user_id: i64, old_hash: &str, new_hash: &str) -> DbResult<()> {
+pub fn upgrade_password_hash(
+    tx: &Transaction,
+    user_id: i64,
+    old_hash: &str,
+    new_hash: &str,
+) -> DbResult<()> {
     tx.execute(
         "UPDATE users SET password_hash = ?3 WHERE user_id = ?1 AND password_hash = ?2",
         params![user_id, old_hash, new_hash],
@@ -80,10 +99,21 @@ pub fn failures_since(conn: &Connection, key: &str, since: i64) -> DbResult<(i64
         .query_row(params![key, since], |r| Ok((r.get(0)?, r.get(1)?)))?)
 }
 
-pub fn record_failure(tx: &Transaction, keys: &[&str], now: i64, forget_before: i64) -> DbResult<()> {
-    tx.execute("DELETE FROM login_failures WHERE failed_at < ?1", [forget_before])?;
+pub fn record_failure(
+    tx: &Transaction,
+    keys: &[&str],
+    now: i64,
+    forget_before: i64,
+) -> DbResult<()> {
+    tx.execute(
+        "DELETE FROM login_failures WHERE failed_at < ?1",
+        [forget_before],
+    )?;
     for key in keys {
-        tx.execute("INSERT INTO login_failures (key, failed_at) VALUES (?1, ?2)", params![key, now])?;
+        tx.execute(
+            "INSERT INTO login_failures (key, failed_at) VALUES (?1, ?2)",
+            params![key, now],
+        )?;
     }
     Ok(())
 }

@@ -17,13 +17,29 @@ use crate::views::{self, Section};
 /// Rows per page of the admin table.
 pub const ADMIN_PAGE_SIZE: u64 = 50;
 
-pub async fn bike_list(state: Arc<AppState>, admin: Admin, query: Fields, cookie: Option<String>) -> Result<Response, AppError> {
+pub async fn bike_list(
+    state: Arc<AppState>,
+    admin: Admin,
+    query: Fields,
+    cookie: Option<String>,
+) -> Result<Response, AppError> {
     let (Filter { search, .. }, page) = catalogue_query(&query);
-    let filter = Filter { maker_id: None, search };
+    let filter = Filter {
+        maker_id: None,
+        search,
+    };
     let (results, filter) = state
         .db
         .read(move |conn| Ok((bikes::search(conn, &filter, page, ADMIN_PAGE_SIZE)?, filter)))
         .await?;
     let content = views::admin::bike_list(&admin.csrf_token, &filter.search, &results);
-    Ok(admin_page(&state, &admin, cookie.as_deref(), Section::Bikes, "Bikes", StatusCode::OK, content))
+    Ok(admin_page(
+        &state,
+        &admin,
+        cookie.as_deref(),
+        Section::Bikes,
+        "Bikes",
+        StatusCode::OK,
+        content,
+    ))
 }

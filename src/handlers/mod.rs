@@ -18,9 +18,10 @@ use crate::views::{self, AdminBar, Chrome, Section};
 pub fn html(status: StatusCode, markup: Markup) -> Response {
     let mut response = Response::new(markup.into_string().into());
     *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
     response
 }
 
@@ -43,7 +44,10 @@ pub fn add_cookie(response: &mut Response, set_cookie: &str) {
 /// Post/Redirect/Get with a one-time confirmation shown on the next page.
 pub fn redirect_with_message(state: &AppState, location: &str, message: &str) -> Response {
     let mut response = redirect(location);
-    add_cookie(&mut response, &state.cookies.signed(FLASH, &hex::encode(message), None));
+    add_cookie(
+        &mut response,
+        &state.cookies.signed(FLASH, &hex::encode(message), None),
+    );
     response
 }
 
@@ -66,7 +70,11 @@ pub fn admin_page(
     let message = take_message(state, cookie_header);
     let chrome = Chrome {
         title,
-        admin: Some(AdminBar { username: &admin.username, csrf_token: &admin.csrf_token, section }),
+        admin: Some(AdminBar {
+            username: &admin.username,
+            csrf_token: &admin.csrf_token,
+            section,
+        }),
         flash: message.as_deref(),
     };
     let mut response = html(status, views::layout::page(&chrome, content));
@@ -77,9 +85,19 @@ pub fn admin_page(
 }
 
 /// A public page (catalogue, login) with any pending message.
-pub fn public_page(state: &AppState, cookie_header: Option<&str>, title: &str, status: StatusCode, content: Markup) -> Response {
+pub fn public_page(
+    state: &AppState,
+    cookie_header: Option<&str>,
+    title: &str,
+    status: StatusCode,
+    content: Markup,
+) -> Response {
     let message = take_message(state, cookie_header);
-    let chrome = Chrome { title, admin: None, flash: message.as_deref() };
+    let chrome = Chrome {
+        title,
+        admin: None,
+        flash: message.as_deref(),
+    };
     let mut response = html(status, views::layout::page(&chrome, content));
     if message.is_some() {
         add_cookie(&mut response, &state.cookies.removal(FLASH));

@@ -19,13 +19,30 @@ const MAX_SEARCH: usize = 100;
 /// The catalogue's query, read leniently: a malformed `maker_id` or `page`
 /// is ignored rather than answered with an error page.
 pub fn catalogue_query(query: &Fields) -> (Filter, u64) {
-    let maker_id = query.first("maker_id").and_then(|v| v.parse::<Id>().ok()).map(|id| id.0);
-    let search: String = query.first("search").unwrap_or("").trim().chars().take(MAX_SEARCH).collect();
-    let page = query.first("page").and_then(|v| v.parse::<u64>().ok()).filter(|p| *p >= 1).unwrap_or(1);
+    let maker_id = query
+        .first("maker_id")
+        .and_then(|v| v.parse::<Id>().ok())
+        .map(|id| id.0);
+    let search: String = query
+        .first("search")
+        .unwrap_or("")
+        .trim()
+        .chars()
+        .take(MAX_SEARCH)
+        .collect();
+    let page = query
+        .first("page")
+        .and_then(|v| v.parse::<u64>().ok())
+        .filter(|p| *p >= 1)
+        .unwrap_or(1);
     (Filter { maker_id, search }, page)
 }
 
-pub async fn home(state: std::sync::Arc<AppState>, query: Fields, cookie: Option<String>) -> Result<Response, AppError> {
+pub async fn home(
+    state: std::sync::Arc<AppState>,
+    query: Fields,
+    cookie: Option<String>,
+) -> Result<Response, AppError> {
     let (filter, page) = catalogue_query(&query);
     let (makers, results, filter) = state
         .db
@@ -34,25 +51,52 @@ pub async fn home(state: std::sync::Arc<AppState>, query: Fields, cookie: Option
             Ok((makers::list(conn)?, results, filter))
         })
         .await?;
-    let title = if filter.search.is_empty() { "Motorbikes" } else { "Search results" };
-    Ok(super::public_page(&state, cookie.as_deref(), title, StatusCode::OK, views::catalogue::home(&makers, &filter, &results)))
+    let title = if filter.search.is_empty() {
+        "Motorbikes"
+    } else {
+        "Search results"
+    };
+    Ok(super::public_page(
+        &state,
+        cookie.as_deref(),
+        title,
+        StatusCode::OK,
+        views::catalogue::home(&makers, &filter, &results),
+    ))
 }
 
 pub async fn bike(state: std::sync::Arc<AppState>, id: Id) -> Result<Response, AppError> {
-    let bike = state.db.read(move |conn| bikes::get(conn, id.0)).await?.ok_or(AppError::NotFound)?;
+    let bike = state
+        .db
+        .read(move |conn| bikes::get(conn, id.0))
+        .await?
+        .ok_or(AppError::NotFound)?;
     let title = format!("{} {}", bike.maker, bike.model);
-    Ok(super::public_page(&state, None, &title, StatusCode::OK, views::catalogue::bike_page(&bike)))
+    Ok(super::public_page(
+        &state,
+        None,
+        &title,
+        StatusCode::OK,
+        views::catalogue::bike_page(&bike),
+    ))
 }
 
 /// `/images/<id>`: an uploaded photo. Image ids are never reused, so the
 /// bytes behind a URL never change and can be cached for a year.
 pub async fn image(state: std::sync::Arc<AppState>, id: Id) -> Result<Response, AppError> {
-    let image = state.db.read(move |conn| images::get(conn, id.0)).await?.ok_or(AppError::NotFound)?;
+    let image = state
+        .db
+        .read(move |conn| images::get(conn, id.0))
+        .await?
+        .ok_or(AppError::NotFound)?;
     let mut response = Response::new(image.data.into());
     let headers = response.headers_mut();
     if let Ok(value) = image.content_type.parse() {
         headers.insert(http::header::CONTENT_TYPE, value);
     }
-    headers.insert(http::header::CACHE_CONTROL, http::HeaderValue::from_static("public, max-age=31536000, immutable"));
+    headers.insert(
+        http::header::CACHE_CONTROL,
+        http::HeaderValue::from_static("public, max-age=31536000, immutable"),
+    );
     Ok(response)
 }

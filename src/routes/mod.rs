@@ -41,7 +41,9 @@ pub fn site(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
         .unify();
     warp::path::full()
         .and(routes)
-        .map(move |path: warp::path::FullPath, response: Response| secure_headers(path.as_str(), response, tls))
+        .map(move |path: warp::path::FullPath, response: Response| {
+            secure_headers(path.as_str(), response, tls)
+        })
         .with(warp::log::custom(|info| {
             eprintln!(
                 "{} {} {} {}ms",
@@ -65,11 +67,20 @@ fn secure_headers(path: &str, mut response: Response, tls: bool) -> Response {
              form-action 'self'; frame-ancestors 'none'",
         ),
     );
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
     if tls {
-        headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
     }
     if path == "/admin" || path.starts_with("/admin/") {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -77,15 +88,19 @@ fn secure_headers(path: &str, mut response: Response, tls: bool) -> Response {
     response
 }
 
-pub(crate) fn with_state(state: Arc<AppState>) -> impl Filter<Extract = (Arc<AppState>,), Error = Infallible> + Clone {
+pub(crate) fn with_state(
+    state: Arc<AppState>,
+) -> impl Filter<Extract = (Arc<AppState>,), Error = Infallible> + Clone {
     warp::any().map(move || Arc::clone(&state))
 }
 
-pub(crate) fn cookie_header() -> impl Filter<Extract = (Option<String>,), Error = Rejection> + Clone {
+pub(crate) fn cookie_header() -> impl Filter<Extract = (Option<String>,), Error = Rejection> + Clone
+{
     warp::header::optional::<String>("cookie")
 }
 
-pub(crate) fn client_addr() -> impl Filter<Extract = (Option<SocketAddr>,), Error = Infallible> + Clone {
+pub(crate) fn client_addr()
+-> impl Filter<Extract = (Option<SocketAddr>,), Error = Infallible> + Clone {
     warp::ext::optional::<ClientAddr>().map(|addr: Option<ClientAddr>| addr.map(|a| a.0))
 }
 
@@ -94,14 +109,20 @@ pub(crate) fn query() -> impl Filter<Extract = (Fields,), Error = Rejection> + C
     warp::query::raw()
         .or(warp::any().map(String::new))
         .unify()
-        .and_then(|raw: String| async move { Fields::parse(raw.as_bytes()).map_err(|e| Rejection::from(AppError::from(e))) })
+        .and_then(|raw: String| async move {
+            Fields::parse(raw.as_bytes()).map_err(|e| Rejection::from(AppError::from(e)))
+        })
 }
 
 /// Refuses a POST that announces another site as its origin (SPEC §6).
 pub(crate) fn same_origin(tls: bool) -> impl Filter<Extract = (), Error = Rejection> + Clone {
     warp::header::headers_cloned()
         .and_then(move |headers: HeaderMap| async move {
-            if csrf::same_origin(&headers, tls) { Ok(()) } else { Err(Rejection::from(AppError::Forbidden)) }
+            if csrf::same_origin(&headers, tls) {
+                Ok(())
+            } else {
+                Err(Rejection::from(AppError::Forbidden))
+            }
         })
         .untuple_one()
 }
@@ -110,17 +131,64 @@ pub(crate) fn same_origin(tls: bool) -> impl Filter<Extract = (), Error = Reject
 pub(crate) fn form() -> impl Filter<Extract = (Fields,), Error = Rejection> + Clone {
     warp::header::optional::<String>("content-type")
         .and_then(|content_type: Option<String>| async move {
-            let essence = content_type.as_deref().unwrap_or("").split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+            let essence = content_type
+                .as_deref()
+                .unwrap_or("")
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
             if essence == "application/x-www-form-urlencoded" {
                 Ok(())
             } else {
-                Err(Rejection::from(AppError::from(BadRequest::ContentType("an ordinary web form"))))
+                Err(Rejection::from(AppError::from(BadRequest::ContentType(
+                    "an ordinary web form",
+                ))))
             }
         })
         .untuple_one()
-        .and(warp::body::content_length_limit(FORM_LIMIT))
-        .and(warp::body::bytes())
-        .and_then(|body: Bytes| async move { Fields::parse(&body).map_err(|e| Rejection::from(AppError::from(e))) })
+        .and(limited_body(FORM_LIMIT))
+        .and_then(|body: Bytes| async move {
+            Fields::parse(&body).map_err(|e| Rejection::from(AppError::from(e)))
+        })
+}
+
+/// The request body, refused with 413 as soon as it passes `limit` bytes,
+/// whether it announced its length or streams in chunks.
+pub(crate) fn limited_body(
+    limit: u64,
+) -> impl Filter<Extract = (Bytes,), Error = Rejection> + Clone {
+    warp::header::optional::<u64>("content-length")
+        .and(warp::body::stream())
+        .and_then(move |length: Option<u64>, stream| collect_limited(length, stream, limit))
+}
+
+async fn collect_limited<B: warp::Buf>(
+    length: Option<u64>,
+    stream: impl futures_util::Stream<Item = Result<B, warp::Error>>,
+    limit: u64,
+) -> Result<Bytes, Rejection> {
+    use futures_util::StreamExt;
+    if length.is_some_and(|n| n > limit) {
+        return Err(Rejection::from(AppError::PayloadTooLarge));
+    }
+    let mut body = Vec::with_capacity(length.unwrap_or(0).min(limit) as usize);
+    let mut stream = std::pin::pin!(stream);
+    while let Some(chunk) = stream.next().await {
+        let mut chunk =
+            chunk.map_err(|_| Rejection::from(AppError::from(BadRequest::Multipart)))?;
+        if body.len() as u64 + chunk.remaining() as u64 > limit {
+            return Err(Rejection::from(AppError::PayloadTooLarge));
+        }
+        while chunk.has_remaining() {
+            let bytes = chunk.chunk();
+            let n = bytes.len();
+            body.extend_from_slice(bytes);
+            chunk.advance(n);
+        }
+    }
+    Ok(Bytes::from(body))
 }
 
 /// Wraps a handler's outcome into a reply.
@@ -132,12 +200,22 @@ pub(crate) fn reply(result: Result<Response, AppError>) -> Response {
 /// a panicked handler), with the same security headers as every page.
 pub fn plain_error(status: http::StatusCode) -> Response {
     let (title, message) = match status {
-        http::StatusCode::URI_TOO_LONG => ("Address too long", "The address of this request is too long."),
-        http::StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => {
-            ("Request headers too large", "The request's headers (often its cookies) are too large. Clear this site's cookies and try again.")
-        }
-        _ => ("Something went wrong", "The server could not finish this request. Try again, and if it keeps happening tell whoever runs motodex."),
+        http::StatusCode::URI_TOO_LONG => (
+            "Address too long",
+            "The address of this request is too long.",
+        ),
+        http::StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => (
+            "Request headers too large",
+            "The request's headers (often its cookies) are too large. Clear this site's cookies and try again.",
+        ),
+        _ => (
+            "Something went wrong",
+            "The server could not finish this request. Try again, and if it keeps happening tell whoever runs motodex.",
+        ),
     };
-    let page = crate::handlers::html(status, crate::views::errors::page(status.as_u16(), title, message));
+    let page = crate::handlers::html(
+        status,
+        crate::views::errors::page(status.as_u16(), title, message),
+    );
     secure_headers("", page, false)
 }

@@ -34,11 +34,23 @@ pub fn routes(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
         .and(warp::get())
         .and(query())
         .and(warp::header::optional::<String>("if-none-match"))
-        .map(|name: String, query: crate::forms::Fields, etag: Option<String>| {
-            assets::respond(&name, query.first("v"), etag.as_deref())
-                .unwrap_or_else(|| crate::error::error_page(&AppError::NotFound))
-        });
+        .map(
+            |name: String, query: crate::forms::Fields, etag: Option<String>| {
+                assets::respond(&name, query.first("v"), etag.as_deref())
+                    .unwrap_or_else(|| crate::error::error_page(&AppError::NotFound))
+            },
+        );
     // The cheapest possible answer, for load balancers and benchmarks.
-    let health = warp::path!("healthz").and(warp::get()).map(|| "ok".into_response());
-    home.or(bike).unify().or(image).unify().or(static_file).unify().or(health).unify().boxed()
+    let health = warp::path!("healthz")
+        .and(warp::get())
+        .map(|| "ok".into_response());
+    home.or(bike)
+        .unify()
+        .or(image)
+        .unify()
+        .or(static_file)
+        .unify()
+        .or(health)
+        .unify()
+        .boxed()
 }

@@ -51,7 +51,12 @@ fn new_account_fields(form: &NewAccountForm) -> Markup {
     }
 }
 
-fn password_fields(name: &str, label: &str, error: Option<&str>, confirm_error: Option<&str>) -> Markup {
+fn password_fields(
+    name: &str,
+    label: &str,
+    error: Option<&str>,
+    confirm_error: Option<&str>,
+) -> Markup {
     html! {
         (field(&Field {
             kind: "password", error, autocomplete: Some("new-password"),

@@ -81,5 +81,9 @@ fn admin_link(search: &str, page: u64) -> String {
         query.push(("page", page.to_string()));
     }
     let encoded = serde_urlencoded::to_string(&query).unwrap_or_default();
-    if encoded.is_empty() { "/admin".to_string() } else { format!("/admin?{encoded}") }
+    if encoded.is_empty() {
+        "/admin".to_string()
+    } else {
+        format!("/admin?{encoded}")
+    }
 }

@@ -8,7 +8,11 @@ use crate::db::makers::Maker;
 
 /// The image to show for a bike: its own, or the embedded placeholder.
 pub fn image_src(bike: &Bike) -> String {
-    if bike.image_url.is_empty() { assets::url("placeholder.svg").to_string() } else { bike.image_url.clone() }
+    if bike.image_url.is_empty() {
+        assets::url("placeholder.svg").to_string()
+    } else {
+        bike.image_url.clone()
+    }
 }
 
 pub fn image_alt(bike: &Bike) -> String {
@@ -91,7 +95,11 @@ fn page_link(base: &str, filter: &Filter, page: u64) -> String {
         query.push(("page", page.to_string()));
     }
     let encoded = serde_urlencoded::to_string(&query).unwrap_or_default();
-    if encoded.is_empty() { base.to_string() } else { format!("{base}?{encoded}") }
+    if encoded.is_empty() {
+        base.to_string()
+    } else {
+        format!("{base}?{encoded}")
+    }
 }
 
 /// Page links: first, last, and two either side of the current page.

@@ -30,7 +30,11 @@ pub struct Chrome<'a> {
 
 impl<'a> Chrome<'a> {
     pub fn public(title: &'a str) -> Chrome<'a> {
-        Chrome { title, admin: None, flash: None }
+        Chrome {
+            title,
+            admin: None,
+            flash: None,
+        }
     }
 }
 
@@ -116,7 +120,16 @@ pub struct Field<'a> {
 
 impl<'a> Field<'a> {
     pub fn new(name: &'a str, label: &'a str) -> Field<'a> {
-        Field { name, label, value: "", error: None, kind: "text", hint: None, autocomplete: None, required: true }
+        Field {
+            name,
+            label,
+            value: "",
+            error: None,
+            kind: "text",
+            hint: None,
+            autocomplete: None,
+            required: true,
+        }
     }
 }
 

@@ -31,8 +31,8 @@ impl TestApp {
         format!("{}{path}", self.address)
     }
 
-    /// Stops the server gracefully and waits for it.
-    pub async fn stop(mut self) {
+    /// Stops the server gracefully and waits for it (the folder stays).
+    pub async fn stop(&mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -74,7 +74,14 @@ pub async fn spawn_config(dir: TempDir, config: Config) -> TestApp {
         .await
         .expect("server runs");
     });
-    TestApp { address, db_path, state, dir, stop: Some(stop), server: Some(server) }
+    TestApp {
+        address,
+        db_path,
+        state,
+        dir,
+        stop: Some(stop),
+        server: Some(server),
+    }
 }
 
 /// A browser-like client: keeps cookies, does not follow redirects (so
@@ -115,16 +122,42 @@ pub fn field_value(page: &str, name: &str) -> Option<String> {
 }
 
 /// Logs `client` in through the real login form; returns the response.
-pub async fn login(app: &TestApp, client: &reqwest::Client, username: &str, password_text: &str) -> reqwest::Response {
-    login_with(app, client, &[("username", username), ("password", password_text)]).await
+pub async fn login(
+    app: &TestApp,
+    client: &reqwest::Client,
+    username: &str,
+    password_text: &str,
+) -> reqwest::Response {
+    login_with(
+        app,
+        client,
+        &[("username", username), ("password", password_text)],
+    )
+    .await
 }
 
-pub async fn login_with(app: &TestApp, client: &reqwest::Client, fields: &[(&str, &str)]) -> reqwest::Response {
-    let page = client.get(app.url("/admin/login")).send().await.expect("login page").text().await.expect("body");
+pub async fn login_with(
+    app: &TestApp,
+    client: &reqwest::Client,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    let page = client
+        .get(app.url("/admin/login"))
+        .send()
+        .await
+        .expect("login page")
+        .text()
+        .await
+        .expect("body");
     let token = csrf_token_of(&page);
     let mut form: Vec<(&str, &str)> = fields.to_vec();
     form.push(("csrf_token", &token));
-    client.post(app.url("/admin/login")).form(&form).send().await.expect("login post")
+    client
+        .post(app.url("/admin/login"))
+        .form(&form)
+        .send()
+        .await
+        .expect("login post")
 }
 
 /// An app with one admin, and a client logged in as that admin.
