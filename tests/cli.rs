@@ -48,13 +48,18 @@ struct Server {
 
 impl Server {
     fn start(mut command: Command) -> Server {
-        let mut child = command
+        let child = command
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        let stdout = child.stdout.take().unwrap();
+        let mut server = Server {
+            child,
+            lines: Vec::new(),
+            url: String::new(),
+        };
+        let stdout = server.child.stdout.take().unwrap();
         let (send, receive) = mpsc::channel();
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
@@ -63,25 +68,24 @@ impl Server {
                 }
             }
         });
-        let mut lines = Vec::new();
-        loop {
+        while server.url.is_empty() {
             let line = receive
                 .recv_timeout(Duration::from_secs(20))
                 .expect("server printed its address");
-            let url = line
-                .strip_prefix("Listening on ")
-                .map(|rest| rest.split_whitespace().next().unwrap().to_string());
-            lines.push(line);
-            if let Some(url) = url {
-                if lines.iter().any(|l| l.contains("Press Ctrl-C")) || url.starts_with("http") {
-                    // Drain the rest of the banner.
-                    while let Ok(line) = receive.recv_timeout(Duration::from_millis(300)) {
-                        lines.push(line);
-                    }
-                    return Server { child, lines, url };
-                }
+            if let Some(rest) = line.strip_prefix("Listening on ") {
+                server.url = rest
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or_default()
+                    .to_string();
             }
+            server.lines.push(line);
         }
+        // The rest of the banner (setup link, how to stop).
+        while let Ok(line) = receive.recv_timeout(Duration::from_millis(300)) {
+            server.lines.push(line);
+        }
+        server
     }
 
     /// The status of `GET path`, over a plain socket (no client library needed).
