@@ -149,9 +149,10 @@ pub fn bike_page(bike: &Bike) -> Markup {
                     div { dt { "Year" } dd { (bike.year) } }
                     div { dt { "Engine" } dd { (bike.engine) } }
                 }
-                a.button href={ "/?maker_id=" (bike.maker_id) } { "More from " (bike.maker) }
-                " "
-                a.button.secondary href="/" { "← All bikes" }
+                div.form-actions {
+                    a.button href={ "/?maker_id=" (bike.maker_id) } { "More from " (bike.maker) }
+                    a.button.secondary href="/" { "← All bikes" }
+                }
             }
         }
     }
