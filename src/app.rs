@@ -91,13 +91,14 @@ impl App {
             .map_err(|e| StartError::Server(e.to_string()))?;
 
         let mut setup_token = None;
-        if admin_count(&db)? == 0 && config.interactive_setup {
+        let can_add_admin = !db.is_read_only();
+        if can_add_admin && admin_count(&db)? == 0 && config.interactive_setup {
             let prompt_db = db.clone();
             tokio::task::spawn_blocking(move || setup::prompt_first_admin(&prompt_db))
                 .await
                 .map_err(|e| StartError::Server(e.to_string()))?;
         }
-        if admin_count(&db)? == 0 {
+        if can_add_admin && admin_count(&db)? == 0 {
             setup_token = Some(crate::auth::csrf::new_token());
         }
         let setup_url = setup_token.as_ref().map(|token| {
@@ -142,6 +143,11 @@ impl App {
     /// `http://HOST:PORT/` as a browser on this computer reaches it.
     pub fn url(&self) -> String {
         base_url(self.local_addr, self.state.tls)
+    }
+
+    /// True when the database file could only be opened for reading.
+    pub fn read_only(&self) -> bool {
+        self.state.db.is_read_only()
     }
 
     pub fn db_path(&self) -> PathBuf {
@@ -213,7 +219,7 @@ fn cookie_key(db: &Db, override_hex: Option<&str>) -> Result<Key, StartError> {
     let hex_key = match override_hex {
         Some(hex_key) => hex_key.to_string(),
         None => db
-            .write_now(|tx| settings::get(tx, settings::SECRET_KEY))
+            .read_now(|conn| settings::get(conn, settings::SECRET_KEY))
             .map_err(|e| StartError::Server(e.to_string()))?
             .ok_or(StartError::BadSecretKey)?,
     };

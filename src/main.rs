@@ -53,6 +53,11 @@ fn serve(db: std::path::PathBuf, args: motodex::cli::ServeArgs) -> Result<(), St
 fn print_banner(app: &App, config: &Config) {
     println!("motodex {}", env!("CARGO_PKG_VERSION"));
     println!("Database: {}", app.db_path().display());
+    if app.read_only() {
+        println!(
+            "The database is read-only: the catalogue is served, but nothing can be changed until it is writable again."
+        );
+    }
     if app.moved_from_default_port {
         println!(
             "Port {} is busy, so motodex is using port {} instead.",

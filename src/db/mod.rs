@@ -80,7 +80,9 @@ pub struct Db {
 
 struct Inner {
     path: PathBuf,
-    writer: Mutex<Connection>,
+    /// `None` when the file (or its folder, or the disk) is read-only: the
+    /// catalogue is still served and every write answers [`DbError::ReadOnly`].
+    writer: Mutex<Option<Connection>>,
     write_turn: Semaphore,
     readers: Mutex<Vec<Connection>>,
     read_turns: Semaphore,
@@ -88,21 +90,24 @@ struct Inner {
 
 impl Db {
     /// Opens (creating when missing) the database, brings its schema up to
-    /// date and, for a new file, fills the sample catalogue when asked.
+    /// date and, for a new file, fills the sample catalogue when asked. An
+    /// existing file that cannot be written is opened read-only.
     pub fn open(path: &Path, sample_data: bool) -> DbResult<Db> {
-        let mut writer = open_connection(path, OpenFlags::default())?;
-        let created = schema::migrate(&mut writer)?;
-        if created && sample_data {
-            sample::insert(&mut writer)?;
-        }
+        let writer = match open_writer(path, sample_data) {
+            Ok(writer) => Some(writer),
+            Err(DbError::ReadOnly) if path.exists() => None,
+            Err(err) => return Err(err),
+        };
         let readers = (0..READERS)
-            .map(|_| {
-                open_connection(
-                    path,
-                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-                )
-            })
+            .map(|_| open_reader(path))
             .collect::<DbResult<Vec<_>>>()?;
+        if writer.is_none() {
+            let version: i64 = readers[0].query_row("PRAGMA user_version", [], |r| r.get(0))?;
+            if version < schema::latest_version() {
+                // An old database needs its upgrade written before it can be used.
+                return Err(DbError::ReadOnly);
+            }
+        }
         Ok(Db {
             inner: Arc::new(Inner {
                 path: path.to_path_buf(),
@@ -112,6 +117,11 @@ impl Db {
                 read_turns: Semaphore::new(READERS),
             }),
         })
+    }
+
+    /// True when the database could only be opened for reading.
+    pub fn is_read_only(&self) -> bool {
+        lock(&self.inner.writer).is_none()
     }
 
     /// Opens an existing database for a command-line tool; refuses a missing file.
@@ -164,26 +174,25 @@ impl Db {
             .await
             .map_err(|e| DbError::Worker(e.to_string()))?;
         let inner = Arc::clone(&self.inner);
-        run_blocking(move || {
-            let mut conn = lock(&inner.writer);
-            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-            let value = work(&tx)?;
-            tx.commit()?;
-            Ok(value)
-        })
-        .await
+        run_blocking(move || write_on(&inner.writer, work)).await
     }
 
-    /// Blocking access to the writer for start-up and command-line work.
+    /// Blocking write for start-up and command-line work.
     pub fn write_now<T>(
         &self,
         work: impl FnOnce(&rusqlite::Transaction) -> DbResult<T>,
     ) -> DbResult<T> {
-        let mut conn = lock(&self.inner.writer);
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let value = work(&tx)?;
-        tx.commit()?;
-        Ok(value)
+        write_on(&self.inner.writer, work)
+    }
+
+    /// Blocking read for start-up and command-line work.
+    pub fn read_now<T>(&self, work: impl FnOnce(&Connection) -> DbResult<T>) -> DbResult<T> {
+        let conn = lock(&self.inner.readers)
+            .pop()
+            .ok_or_else(|| DbError::Worker("no free reader".into()))?;
+        let result = work(&conn);
+        lock(&self.inner.readers).push(conn);
+        result
     }
 
     /// Writes a consistent copy of the whole database to `target` with
@@ -200,7 +209,9 @@ impl Db {
     /// Folds the write-ahead log back into the main file; called at shutdown
     /// so that the database is one self-contained file again.
     pub fn checkpoint(&self) -> DbResult<()> {
-        lock(&self.inner.writer).execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
+        if let Some(writer) = lock(&self.inner.writer).as_ref() {
+            writer.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
+        }
         Ok(())
     }
 }
@@ -215,6 +226,56 @@ pub fn backup_connection(source: &Connection, target: &Path) -> DbResult<()> {
     // A backup should be one self-contained file, not a WAL pair.
     copy.execute_batch("PRAGMA journal_mode = DELETE;")?;
     Ok(())
+}
+
+fn write_on<T>(
+    writer: &Mutex<Option<Connection>>,
+    work: impl FnOnce(&rusqlite::Transaction) -> DbResult<T>,
+) -> DbResult<T> {
+    let mut guard = lock(writer);
+    let conn = guard.as_mut().ok_or(DbError::ReadOnly)?;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let value = work(&tx)?;
+    tx.commit()?;
+    Ok(value)
+}
+
+fn open_writer(path: &Path, sample_data: bool) -> DbResult<Connection> {
+    let mut writer = open_connection(path, OpenFlags::default())?;
+    // SQLite quietly opens a file it cannot write read-only; say so instead.
+    if writer.is_readonly(rusqlite::MAIN_DB)? {
+        return Err(DbError::ReadOnly);
+    }
+    let created = schema::migrate(&mut writer)?;
+    if created && sample_data {
+        sample::insert(&mut writer)?;
+    }
+    Ok(writer)
+}
+
+/// A read-only connection. On read-only media a WAL database cannot create
+/// its shared-memory file, so fall back to reading it as immutable.
+fn open_reader(path: &Path) -> DbResult<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let plain = open_connection(path, flags).and_then(|conn| {
+        conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
+            r.get::<_, i64>(0)
+        })?;
+        Ok(conn)
+    });
+    match plain {
+        Err(DbError::Other(_) | DbError::ReadOnly) => {
+            let escaped = path
+                .display()
+                .to_string()
+                .replace('%', "%25")
+                .replace('?', "%3f")
+                .replace('#', "%23");
+            let uri = format!("file:{escaped}?immutable=1");
+            open_connection(Path::new(&uri), flags | OpenFlags::SQLITE_OPEN_URI)
+        }
+        other => other,
+    }
 }
 
 fn open_connection(path: &Path, flags: OpenFlags) -> DbResult<Connection> {
