@@ -68,6 +68,7 @@ pub enum StartError {
 pub struct App {
     state: Arc<AppState>,
     listener: TcpListener,
+    tls_acceptor: Option<tokio_rustls::TlsAcceptor>,
     local_addr: SocketAddr,
     /// When no port was asked for and 5000 was busy, the port taken instead.
     pub moved_from_default_port: bool,
@@ -76,6 +77,9 @@ pub struct App {
 
 impl App {
     pub async fn build(config: Config) -> Result<App, StartError> {
+        // TLS files first: a bad certificate must not leave a new database
+        // behind or hold a port.
+        let tls = config.tls.as_ref().map(crate::tls::acceptor).transpose().map_err(StartError::Tls)?;
         let db_path = std::path::absolute(&config.db_path).unwrap_or(config.db_path.clone());
         let db = open_db(&db_path, config.sample_data)?;
         let key = cookie_key(&db, config.secret_key_hex.as_deref())?;
@@ -108,7 +112,7 @@ impl App {
             tls: config.tls.is_some(),
             setup_token: Mutex::new(setup_token),
         });
-        Ok(App { state, listener, local_addr, moved_from_default_port, setup_url })
+        Ok(App { state, listener, tls_acceptor: tls, local_addr, moved_from_default_port, setup_url })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -141,7 +145,7 @@ impl App {
     /// then checkpoints the database into one file.
     pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), StartError> {
         let site = routes::site(Arc::clone(&self.state));
-        server::serve(self.listener, site, shutdown).await;
+        server::serve(self.listener, self.tls_acceptor, site, shutdown).await;
         self.state.db.checkpoint().map_err(|e| StartError::Server(e.to_string()))
     }
 }
