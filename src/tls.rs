@@ -79,8 +79,18 @@ fn load_key(path: &Path) -> Result<PrivateKeyDer<'static>, String> {
 }
 
 fn bad_pem(path: &Path, what: &str, flag: &str, err: &pem::Error) -> String {
+    let cause = match err {
+        pem::Error::MissingSectionEnd { .. } => {
+            "a -----BEGIN line has no matching -----END line".to_string()
+        }
+        pem::Error::IllegalSectionStart { .. } => "a -----BEGIN line is malformed".to_string(),
+        pem::Error::Base64Decode(_) => {
+            "the text between -----BEGIN and -----END is not valid base64".to_string()
+        }
+        other => other.to_string(),
+    };
     format!(
-        "{} is not a readable PEM {what} file ({err}). Give {flag} a PEM file.",
+        "{} is not a readable PEM {what} file ({cause}). Give {flag} a PEM file.",
         path.display()
     )
 }
