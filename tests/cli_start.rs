@@ -157,3 +157,45 @@ fn a_busy_default_port_moves_to_the_next_free_one() {
     assert!(!url.ends_with(":5000/"), "{banner}");
     assert_eq!(blocking_get(&url), 200);
 }
+
+/// SPEC §2: `--db` is global: before or after the subcommand.
+#[test]
+fn the_db_flag_goes_before_or_after_a_subcommand() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("first.db");
+    let second = dir.path().join("second.db");
+    let with_password = |mut command: std::process::Command| {
+        use std::io::Write;
+        let mut child = command
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        writeln!(child.stdin.take().unwrap(), "correct horse battery staple").unwrap();
+        let output = child.wait_with_output().unwrap();
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let mut before = bin_support::bare();
+    before
+        .arg("--db")
+        .arg(&first)
+        .args(["create-admin", "teacher", "--password-stdin"]);
+    assert_eq!(with_password(before).0, Some(0));
+    let mut after = bin_support::bare();
+    after
+        .args(["create-admin", "teacher", "--password-stdin", "--db"])
+        .arg(&second);
+    assert_eq!(with_password(after).0, Some(0));
+    assert!(first.exists() && second.exists());
+
+    let copy = dir.path().join("copy.db");
+    let mut backup = bin_support::bare();
+    backup.arg("--db").arg(&first).arg("backup").arg(&copy);
+    let (code, _, stderr) = run(backup);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(copy.exists());
+}
