@@ -74,6 +74,7 @@ pub enum StartError {
 pub struct App {
     state: Arc<AppState>,
     listener: TcpListener,
+    tls_acceptor: Option<tokio_rustls::TlsAcceptor>,
     local_addr: SocketAddr,
     /// When no port was asked for and 5000 was busy, the port taken instead.
     pub moved_from_default_port: bool,
@@ -82,6 +83,14 @@ pub struct App {
 
 impl App {
     pub async fn build(config: Config) -> Result<App, StartError> {
+        // TLS files first: a bad certificate must not leave a new database
+        // behind or hold a port.
+        let tls = config
+            .tls
+            .as_ref()
+            .map(crate::tls::acceptor)
+            .transpose()
+            .map_err(StartError::Tls)?;
         let db_path = std::path::absolute(&config.db_path).unwrap_or(config.db_path.clone());
         let db = open_db(&db_path, config.sample_data)?;
         let key = cookie_key(&db, config.secret_key_hex.as_deref())?;
@@ -126,6 +135,7 @@ impl App {
         Ok(App {
             state,
             listener,
+            tls_acceptor: tls,
             local_addr,
             moved_from_default_port,
             setup_url,
@@ -170,7 +180,7 @@ impl App {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), StartError> {
         let site = routes::site(Arc::clone(&self.state));
-        server::serve(self.listener, site, shutdown).await;
+        server::serve(self.listener, self.tls_acceptor, site, shutdown).await;
         self.state
             .db
             .checkpoint()

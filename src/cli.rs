@@ -11,7 +11,9 @@ use clap::{Args, Parser, Subcommand};
 /// Run it with no arguments to create database.db (if needed) and serve the
 /// site on http://127.0.0.1:5000/.
 #[derive(Debug, Parser)]
-#[command(name = "motodex", version, args_conflicts_with_subcommands = true)]
+// No `args_conflicts_with_subcommands`: clap would then refuse the global
+// `--db` before a subcommand (`motodex --db x.db create-admin NAME`).
+#[command(name = "motodex", version)]
 pub struct Cli {
     /// The SQLite database file; created when missing.
     #[arg(

@@ -16,6 +16,7 @@ pub mod handlers;
 pub mod routes;
 pub mod server;
 pub mod setup;
+pub mod tls;
 pub mod views;
 
 pub use app::App;

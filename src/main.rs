@@ -9,7 +9,17 @@ use motodex::cli::{Cli, Command};
 use motodex::{App, Config, commands};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            // --help and --version arrive here too, bound for standard output.
+            let _ = err.print();
+            if err.use_stderr() {
+                keep_window_open();
+            }
+            return ExitCode::from(u8::try_from(err.exit_code()).unwrap_or(2));
+        }
+    };
     let outcome = match cli.command {
         None => serve(cli.db, cli.serve),
         Some(Command::Serve(args)) => serve(cli.db, args),
@@ -25,6 +35,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("motodex: {message}");
+            keep_window_open();
             ExitCode::FAILURE
         }
     }
@@ -77,8 +88,24 @@ fn print_banner(app: &App, config: &Config) {
             app.port()
         );
         println!("  On this computer: {}", app.url());
-        for ip in motodex::server::lan_addresses() {
-            println!("  From other computers: {scheme}://{ip}:{}/", app.port());
+        // 0.0.0.0 takes IPv4 only; :: takes IPv6 (and, but on Windows, IPv4 too).
+        let reachable = |ip: &std::net::IpAddr| {
+            if config.host.is_ipv4() {
+                ip.is_ipv4()
+            } else {
+                ip.is_ipv6() || !cfg!(windows)
+            }
+        };
+        for ip in motodex::server::lan_addresses()
+            .into_iter()
+            .filter(reachable)
+        {
+            let host = if ip.is_ipv6() {
+                format!("[{ip}]")
+            } else {
+                ip.to_string()
+            };
+            println!("  From other computers: {scheme}://{host}:{}/", app.port());
         }
     } else {
         println!("Listening on {}", app.url());
@@ -87,7 +114,61 @@ fn print_banner(app: &App, config: &Config) {
         println!("No admin exists yet. Open this one-time link to create the first admin:");
         println!("  {setup}");
     }
-    println!("Press Ctrl-C to stop.");
+    if cfg!(windows) {
+        println!("Press Ctrl-C or close this window to stop.");
+    } else {
+        println!("Press Ctrl-C to stop.");
+    }
+}
+
+/// After an error, when motodex has a console window of its own (it was
+/// double-clicked, so the window would vanish with the message), waits for
+/// Enter. Started from a shell, a script or a service it returns at once.
+fn keep_window_open() {
+    if !own_console() {
+        return;
+    }
+    eprint!("Press Enter to close.");
+    let mut line = String::new();
+    let _ = std::io::stdin().read_line(&mut line);
+}
+
+/// Windows: this process is the only one attached to its console, which is
+/// what a double-click (or a shortcut) gives; in cmd.exe or PowerShell the
+/// shell is attached too.
+#[cfg(windows)]
+fn own_console() -> bool {
+    let mut pids = [0u32; 4];
+    // SAFETY: the buffer and its length match; the call only writes into it.
+    let attached = unsafe {
+        windows_sys::Win32::System::Console::GetConsoleProcessList(
+            pids.as_mut_ptr(),
+            pids.len() as u32,
+        )
+    };
+    attached == 1 && std::io::stdin().is_terminal()
+}
+
+/// Unix: a terminal window that runs a program directly ("Run in terminal"
+/// from a file manager) makes it the leader of its own session and closes
+/// when it exits; run from a shell, the shell leads the session.
+#[cfg(unix)]
+fn own_console() -> bool {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return false;
+    };
+    // After the ")" that ends the command name: state, ppid, pgrp, session.
+    let session = stat
+        .rsplit_once(')')
+        .and_then(|(_, rest)| rest.split_whitespace().nth(3)?.parse::<u32>().ok());
+    session == Some(std::process::id())
+        && std::io::stdin().is_terminal()
+        && std::io::stderr().is_terminal()
+}
+
+#[cfg(not(any(unix, windows)))]
+fn own_console() -> bool {
+    false
 }
 
 /// Ctrl-C, or SIGTERM from a service manager.

@@ -13,7 +13,9 @@ use futures_util::FutureExt;
 use http::StatusCode;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
 use tower_service::Service;
 use warp::filters::BoxedFilter;
 use warp::reply::Response;
@@ -30,12 +32,15 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub async fn serve(
     listener: TcpListener,
+    tls: Option<TlsAcceptor>,
     site: BoxedFilter<(Response,)>,
     shutdown: impl Future<Output = ()>,
 ) {
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let service = warp::service(site);
     let mut shutdown = std::pin::pin!(shutdown);
+    // Tells connections still in their TLS handshake to give up at shutdown.
+    let (stopping, _) = tokio::sync::watch::channel(false);
     loop {
         let (stream, client) = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -70,24 +75,56 @@ pub async fn serve(
                 })
             }
         });
-        let connection = hyper::server::conn::http1::Builder::new()
-            .timer(TokioTimer::new())
-            .header_read_timeout(HEADER_TIMEOUT)
-            .max_buf_size(64 * 1024)
-            .serve_connection(TokioIo::new(stream), handler);
-        let connection = graceful.watch(connection);
+        // Taken now, so a shutdown also waits for connections still in their
+        // TLS handshake (which `stopping` then ends).
+        let watcher = graceful.watcher();
+        let tls = tls.clone();
+        let mut stop_handshake = stopping.subscribe();
         tokio::spawn(async move {
-            // Errors here are clients going away mid-request; nothing to do.
-            let _ = connection.await;
+            // Errors here are clients going away mid-request, or failed
+            // handshakes (plain HTTP on the HTTPS port, a certificate the
+            // browser does not trust): nothing to do.
+            let Some(tls) = tls else {
+                let _ = watcher.watch(http1(stream, handler)).await;
+                return;
+            };
+            // The handshake runs here, in the connection's own task, so a
+            // slow or silent client never holds up the accept loop.
+            let handshake = tokio::time::timeout(HEADER_TIMEOUT, tls.accept(stream));
+            let stream = tokio::select! {
+                done = handshake => match done {
+                    Ok(Ok(stream)) => stream,
+                    _ => return,
+                },
+                _ = stop_handshake.wait_for(|stop| *stop) => return,
+            };
+            let _ = watcher.watch(http1(stream, handler)).await;
         });
     }
     drop(listener);
+    stopping.send_replace(true);
     if tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown())
         .await
         .is_err()
     {
         eprintln!("warning: some connections were still open at shutdown");
     }
+}
+
+/// One HTTP/1.1 connection over a plain or a TLS stream.
+fn http1<I, S>(io: I, handler: S) -> hyper::server::conn::http1::Connection<TokioIo<I>, S>
+where
+    I: AsyncRead + AsyncWrite + Unpin,
+    S: hyper::service::HttpService<Incoming>,
+    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    S::ResBody: 'static,
+    <S::ResBody as hyper::body::Body>::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    hyper::server::conn::http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEADER_TIMEOUT)
+        .max_buf_size(64 * 1024)
+        .serve_connection(TokioIo::new(io), handler)
 }
 
 fn oversized<B>(request: &http::Request<B>) -> Option<StatusCode> {

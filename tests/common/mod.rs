@@ -87,11 +87,18 @@ pub async fn spawn_config(dir: TempDir, config: Config) -> TestApp {
 /// A browser-like client: keeps cookies, does not follow redirects (so
 /// tests can see them), sends the Origin a browser would.
 pub fn client() -> reqwest::Client {
+    install_crypto();
     reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("http client")
+}
+
+/// reqwest's TLS (built even for plain-HTTP clients) uses rustls with the
+/// `ring` provider, the same one the server uses.
+pub fn install_crypto() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
 /// Adds an admin straight into the database.

@@ -1,0 +1,178 @@
+//! Running the real binary from tests, as a user or a service manager would.
+#![allow(dead_code)] // each test file uses a different subset
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// The binary under test: cargo's debug build, or the file named by
+/// `MOTODEX_TEST_BINARY` (e.g. `dist/motodex-linux-x86_64`).
+pub fn binary() -> std::path::PathBuf {
+    std::env::var_os("MOTODEX_TEST_BINARY")
+        .map_or_else(|| env!("CARGO_BIN_EXE_motodex").into(), Into::into)
+}
+
+/// The binary on the database `db`, with none of the user's MOTODEX_*
+/// settings and no terminal.
+pub fn motodex(db: &Path) -> Command {
+    let mut command = bare();
+    command.arg("--db").arg(db);
+    command
+}
+
+/// The binary with no MOTODEX_* settings, no terminal and no `--db`.
+pub fn bare() -> Command {
+    let mut command = Command::new(binary());
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("MOTODEX_") {
+            command.env_remove(name);
+        }
+    }
+    command.stdin(Stdio::null());
+    command
+}
+
+/// Runs to the end; returns (exit code, stdout, stderr).
+pub fn run(mut command: Command) -> (Option<i32>, String, String) {
+    let output = command.output().expect("run motodex");
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// A running server: its stdout lines arrive on a channel.
+pub struct Running {
+    child: Child,
+    lines: mpsc::Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Running {
+    pub fn start(mut command: Command) -> Running {
+        let mut child = command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start motodex");
+        let stdout = child.stdout.take().unwrap();
+        let (send, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if send.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Running {
+            child,
+            lines,
+            seen: Vec::new(),
+        }
+    }
+
+    /// Reads the banner up to its last line ("Press Ctrl-C …").
+    pub fn banner(&mut self) -> String {
+        loop {
+            match self.lines.recv_timeout(Duration::from_secs(20)) {
+                Ok(line) => {
+                    let last = line.starts_with("Press Ctrl-C");
+                    self.seen.push(line);
+                    if last {
+                        return self.seen.join("\n");
+                    }
+                }
+                Err(_) => {
+                    let _ = self.child.kill();
+                    let mut stderr = String::new();
+                    let _ = self
+                        .child
+                        .stderr
+                        .take()
+                        .unwrap()
+                        .read_to_string(&mut stderr);
+                    panic!(
+                        "no banner; stdout so far: {:?}; stderr: {stderr}",
+                        self.seen
+                    );
+                }
+            }
+        }
+    }
+
+    /// SIGTERM, as systemd sends; returns the exit code and the rest of stdout.
+    #[cfg(unix)]
+    pub fn terminate(mut self) -> (Option<i32>, String) {
+        let status = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status()
+            .expect("kill");
+        assert!(status.success());
+        let code = wait_with_timeout(&mut self.child, Duration::from_secs(20));
+        let rest: Vec<String> = self.lines.try_iter().collect();
+        (code, rest.join("\n"))
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn wait_with_timeout(child: &mut Child, limit: Duration) -> Option<i32> {
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return status.code();
+        }
+        assert!(
+            started.elapsed() < limit,
+            "motodex did not stop within {limit:?}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+pub fn blocking_get(url: &str) -> u16 {
+    // A tiny HTTP/1.1 GET without an async runtime.
+    use std::io::Write;
+    let rest = url.trim_start_matches("http://");
+    let (host, path) = rest
+        .split_once('/')
+        .map_or((rest, "/".to_string()), |(h, p)| (h, format!("/{p}")));
+    let mut stream = std::net::TcpStream::connect(host).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
+}
+
+/// The `Listening on URL` line's URL.
+pub fn listening_url(banner: &str) -> String {
+    let line = banner
+        .lines()
+        .find(|l| l.starts_with("Listening on "))
+        .expect("a Listening on line");
+    line.trim_start_matches("Listening on ")
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string()
+}
