@@ -177,10 +177,13 @@ impl NextPath {
             && !matches!(bytes.get(1), Some(b'/' | b'\\'))
             && value.len() <= 2000
             && bytes.iter().all(|b| b.is_ascii_graphic() && *b != b'\\');
-        let lower = value.to_ascii_lowercase();
-        let encoded_trick = ["%2f", "%5c", "%09", "%0a", "%0d", "%00"]
-            .iter()
-            .any(|e| lower.contains(e));
+        let encoded_trick = bytes.windows(3).any(|w| {
+            w[0] == b'%'
+                && std::str::from_utf8(&w[1..])
+                    .ok()
+                    .and_then(|hex| u8::from_str_radix(hex, 16).ok())
+                    .is_some_and(|b| b < 0x20 || b == 0x7f || b == b'/' || b == b'\\')
+        });
         (local && !encoded_trick).then(|| NextPath(value.to_string()))
     }
 

@@ -334,6 +334,7 @@ async fn a_panicking_handler_becomes_a_500_page_and_the_server_keeps_serving() {
     let site = boom.or(fine).unify().boxed();
     tokio::spawn(motodex::server::serve(
         listener,
+        None,
         site,
         std::future::pending(),
     ));

@@ -104,8 +104,11 @@ proptest! {
         prop_assert!(target.starts_with('/'));
         prop_assert!(!target.starts_with("//") && !target.contains('\\'));
         prop_assert!(target.bytes().all(|b| b.is_ascii_graphic()));
-        let lower = target.to_ascii_lowercase();
-        prop_assert!(!lower.contains("%2f") && !lower.contains("%5c") && !lower.contains("%0"));
+        for window in target.as_bytes().windows(3).filter(|w| w[0] == b'%') {
+            if let Some(byte) = std::str::from_utf8(&window[1..]).ok().and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                prop_assert!(byte >= 0x20 && byte != 0x7f && byte != b'/' && byte != b'\\', "{target:?} hides {byte:#x}");
+            }
+        }
     }
 
     #[test]

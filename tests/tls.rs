@@ -57,7 +57,7 @@ async fn tls_app() -> (TestApp, TempDir, reqwest::Client) {
 
 #[tokio::test]
 async fn logs_in_over_https_with_a_host_prefixed_secure_cookie_and_hsts() {
-    let (app, _certs, client) = tls_app().await;
+    let (mut app, _certs, client) = tls_app().await;
     assert!(
         app.address.starts_with("https://127.0.0.1:"),
         "{}",
@@ -115,7 +115,7 @@ async fn logs_in_over_https_with_a_host_prefixed_secure_cookie_and_hsts() {
 
 #[tokio::test]
 async fn silent_and_plain_http_clients_do_not_block_https() {
-    let (app, _certs, client) = tls_app().await;
+    let (mut app, _certs, client) = tls_app().await;
     let addr = app.address.trim_start_matches("https://").to_string();
 
     // A client that connects and never starts its handshake...
@@ -147,7 +147,7 @@ async fn silent_and_plain_http_clients_do_not_block_https() {
 
 #[tokio::test]
 async fn an_untrusted_client_cannot_connect_but_the_server_goes_on() {
-    let (app, _certs, client) = tls_app().await;
+    let (mut app, _certs, client) = tls_app().await;
     // A client that does not trust this certificate fails its handshake.
     let (_other_dir, _other_files, other_der) = self_signed();
     let stranger = https_client(other_der);

@@ -74,6 +74,11 @@ impl Running {
         }
     }
 
+    /// The process id, e.g. to read its memory use from /proc.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Reads the banner up to its last line ("Press Ctrl-C …").
     pub fn banner(&mut self) -> String {
         loop {
