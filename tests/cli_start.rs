@@ -199,3 +199,59 @@ fn the_db_flag_goes_before_or_after_a_subcommand() {
     assert_eq!(code, Some(0), "{stderr}");
     assert!(copy.exists());
 }
+
+/// A start-up error in a terminal window of motodex's own (what "Run in
+/// terminal" or a double-click gives) waits for Enter so the sentence can be
+/// read; started from a shell it does not. `script` gives each a fresh
+/// terminal; where it is missing the test says so and passes.
+#[cfg(unix)]
+#[test]
+fn an_own_terminal_window_stays_open_after_an_error_but_a_shell_does_not() {
+    let script_available = std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !script_available {
+        println!("skipped: no `script` command (util-linux) to open a terminal");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("no-such-folder").join("database.db");
+    let binary = bin_support::binary();
+    let in_terminal = |command_line: String| {
+        let mut script = std::process::Command::new("script");
+        script
+            .args(["-qec", &command_line, "/dev/null"])
+            .env("SHELL", "/bin/sh");
+        for (name, _) in std::env::vars_os() {
+            if name.to_string_lossy().starts_with("MOTODEX_") {
+                script.env_remove(name);
+            }
+        }
+        // Standard input at its end: the "Press Enter" wait returns at once.
+        let (code, stdout, _) = run(script);
+        (code, stdout)
+    };
+    let start = format!(
+        "'{}' --db '{}' --no-browser",
+        binary.display(),
+        db.display()
+    );
+
+    // `exec`: motodex itself, not a shell, owns the new terminal.
+    let (code, own_window) = in_terminal(format!("exec {start}"));
+    assert_eq!(code, Some(1), "{own_window}");
+    assert!(
+        own_window.contains("Cannot create or open the database"),
+        "{own_window}"
+    );
+    assert!(own_window.contains("Press Enter to close."), "{own_window}");
+
+    let (_, from_shell) = in_terminal(format!("sh -c \"{start}; echo shell-goes-on\""));
+    assert!(
+        from_shell.contains("Cannot create or open the database"),
+        "{from_shell}"
+    );
+    assert!(from_shell.contains("shell-goes-on"), "{from_shell}");
+    assert!(!from_shell.contains("Press Enter"), "{from_shell}");
+}
