@@ -201,7 +201,13 @@ fn base_url(addr: SocketAddr, tls: bool) -> String {
 fn open_db(path: &std::path::Path, sample_data: bool) -> Result<Db, StartError> {
     Db::open(path, sample_data).map_err(|err| match err {
         DbError::NotADatabase => StartError::NotADatabase(path.to_path_buf()),
-        DbError::ReadOnly => StartError::CannotOpen(path.to_path_buf(), "it is read-only".into()),
+        DbError::ReadOnly if path.exists() => StartError::CannotOpen(
+            path.to_path_buf(),
+            "it is read-only and needs an upgrade first".into(),
+        ),
+        DbError::ReadOnly => {
+            StartError::CannotOpen(path.to_path_buf(), "the folder cannot be written".into())
+        }
         other => StartError::CannotOpen(path.to_path_buf(), plain_cause(&other)),
     })
 }

@@ -55,19 +55,16 @@ impl From<rusqlite::Error> for DbError {
             Some(DiskFull) => DbError::DiskFull,
             Some(DatabaseBusy | DatabaseLocked) => DbError::Busy,
             Some(NotADatabase | DatabaseCorrupt) => DbError::NotADatabase,
-            // SQLite reports some read-only cases (e.g. a read-only folder
-            // that blocks the WAL file) as "unable to open" or I/O errors.
-            Some(CannotOpen | SystemIoFailure) if is_read_only_io(&err) => DbError::ReadOnly,
+            // A disk remounted read-only under a running server shows up
+            // as a failed write, not as SQLITE_READONLY.
+            Some(SystemIoFailure) if is_failed_write(&err) => DbError::ReadOnly,
             _ => DbError::Other(err),
         }
     }
 }
 
-fn is_read_only_io(err: &rusqlite::Error) -> bool {
-    matches!(err, rusqlite::Error::SqliteFailure(e, _)
-        if e.extended_code == rusqlite::ffi::SQLITE_IOERR_WRITE
-            || e.extended_code == rusqlite::ffi::SQLITE_READONLY_DIRECTORY
-            || e.extended_code == rusqlite::ffi::SQLITE_CANTOPEN)
+fn is_failed_write(err: &rusqlite::Error) -> bool {
+    matches!(err, rusqlite::Error::SqliteFailure(e, _) if e.extended_code == rusqlite::ffi::SQLITE_IOERR_WRITE)
 }
 
 pub type DbResult<T> = Result<T, DbError>;
