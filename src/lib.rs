@@ -16,6 +16,7 @@ pub mod handlers;
 pub mod routes;
 pub mod server;
 pub mod setup;
+pub mod upload;
 pub mod views;
 
 pub use app::App;
