@@ -70,11 +70,17 @@ pub struct Photo {
 pub enum UploadError {
     #[error("This photo is {} MB; the largest allowed is 5 MB. Choose a smaller photo.", megabytes(*.0))]
     TooLarge(usize),
-    #[error("This file is not a JPEG, PNG, GIF or WebP image. Choose a photo in one of those formats.")]
+    #[error(
+        "This file is not a JPEG, PNG, GIF or WebP image. Choose a photo in one of those formats."
+    )]
     NotAnImage,
-    #[error("This image is {0} × {1} pixels, too many to handle. Choose a photo of at most {MAX_SOURCE_SIDE} pixels on each side.")]
+    #[error(
+        "This image is {0} × {1} pixels, too many to handle. Choose a photo of at most {MAX_SOURCE_SIDE} pixels on each side."
+    )]
     TooManyPixels(u32, u32),
-    #[error("This image could not be read: the file may be damaged. Try saving it again as JPEG or PNG.")]
+    #[error(
+        "This image could not be read: the file may be damaged. Try saving it again as JPEG or PNG."
+    )]
     Unreadable,
 }
 
@@ -108,11 +114,17 @@ pub fn process(bytes: &[u8]) -> Result<Photo, UploadError> {
 
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format.decoder_format());
     reader.limits(limits.clone());
-    let mut decoder = reader.into_decoder().map_err(|e| refused(e, bytes, format))?;
-    limits.reserve(decoder.total_bytes()).map_err(|e| refused(e, bytes, format))?;
+    let mut decoder = reader
+        .into_decoder()
+        .map_err(|e| refused(e, bytes, format))?;
+    limits
+        .reserve(decoder.total_bytes())
+        .map_err(|e| refused(e, bytes, format))?;
     // Phones store photos sideways and say "rotate me" in EXIF; that note is
     // about to be dropped, so the rotation is applied to the pixels instead.
-    let orientation = decoder.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
+    let orientation = decoder
+        .orientation()
+        .unwrap_or(image::metadata::Orientation::NoTransforms);
     let icc_profile = decoder.icc_profile().ok().flatten();
     let mut picture = DynamicImage::from_decoder(decoder).map_err(|e| refused(e, bytes, format))?;
     picture.apply_orientation(orientation);
@@ -130,7 +142,8 @@ pub fn process(bytes: &[u8]) -> Result<Photo, UploadError> {
 fn refused(err: image::ImageError, bytes: &[u8], format: Format) -> UploadError {
     match err {
         image::ImageError::Limits(_) => {
-            let dimensions = ImageReader::with_format(Cursor::new(bytes), format.decoder_format()).into_dimensions();
+            let dimensions = ImageReader::with_format(Cursor::new(bytes), format.decoder_format())
+                .into_dimensions();
             match dimensions {
                 Ok((width, height)) => UploadError::TooManyPixels(width, height),
                 Err(_) => UploadError::Unreadable,
@@ -175,15 +188,22 @@ fn encode(picture: &DynamicImage, as_png: bool, icc_profile: Option<Vec<u8>>) ->
             let _ = encoder.set_icc_profile(icc);
         }
         pixels.write_with_encoder(encoder).ok()?;
-        Some(Photo { content_type: "image/png", data })
+        Some(Photo {
+            content_type: "image/png",
+            data,
+        })
     } else {
         let pixels = DynamicImage::ImageRgb8(picture.to_rgb8());
-        let mut encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut data, JPEG_QUALITY);
+        let mut encoder =
+            image::codecs::jpeg::JpegEncoder::new_with_quality(&mut data, JPEG_QUALITY);
         if let Some(icc) = icc_profile {
             let _ = encoder.set_icc_profile(icc);
         }
         pixels.write_with_encoder(encoder).ok()?;
-        Some(Photo { content_type: "image/jpeg", data })
+        Some(Photo {
+            content_type: "image/jpeg",
+            data,
+        })
     }
 }
 
@@ -197,16 +217,24 @@ pub struct PhotoWorkers {
 
 impl Default for PhotoWorkers {
     fn default() -> Self {
-        PhotoWorkers { turns: Arc::new(Semaphore::new(2)) }
+        PhotoWorkers {
+            turns: Arc::new(Semaphore::new(2)),
+        }
     }
 }
 
 impl PhotoWorkers {
     pub async fn process(&self, bytes: Bytes) -> Result<Photo, UploadError> {
         // The semaphore is never closed, so waiting for a turn cannot fail.
-        let _turn = self.turns.acquire().await.expect("photo semaphore is never closed");
+        let _turn = self
+            .turns
+            .acquire()
+            .await
+            .expect("photo semaphore is never closed");
         // A decoder that panics on a hostile file has refused that file.
-        tokio::task::spawn_blocking(move || process(&bytes)).await.unwrap_or(Err(UploadError::Unreadable))
+        tokio::task::spawn_blocking(move || process(&bytes))
+            .await
+            .unwrap_or(Err(UploadError::Unreadable))
     }
 }
 
@@ -222,7 +250,9 @@ mod tests {
     }
 
     fn gradient(width: u32, height: u32) -> DynamicImage {
-        DynamicImage::ImageRgb8(RgbImage::from_fn(width, height, |x, y| Rgb([(x % 256) as u8, (y % 256) as u8, 90])))
+        DynamicImage::ImageRgb8(RgbImage::from_fn(width, height, |x, y| {
+            Rgb([(x % 256) as u8, (y % 256) as u8, 90])
+        }))
     }
 
     fn dimensions(photo: &Photo) -> (u32, u32) {
@@ -236,7 +266,11 @@ mod tests {
         for byte in bytes {
             crc ^= u32::from(*byte);
             for _ in 0..8 {
-                crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
             }
         }
         !crc
@@ -260,26 +294,51 @@ mod tests {
 
     #[test]
     fn formats_are_recognised_by_their_first_bytes() {
-        assert_eq!(Format::sniff(&encoded(&gradient(4, 4), ImageFormat::Jpeg)), Some(Format::Jpeg));
-        assert_eq!(Format::sniff(&encoded(&gradient(4, 4), ImageFormat::Png)), Some(Format::Png));
-        assert_eq!(Format::sniff(&encoded(&gradient(4, 4), ImageFormat::Gif)), Some(Format::Gif));
-        assert_eq!(Format::sniff(&encoded(&gradient(4, 4), ImageFormat::WebP)), Some(Format::WebP));
+        assert_eq!(
+            Format::sniff(&encoded(&gradient(4, 4), ImageFormat::Jpeg)),
+            Some(Format::Jpeg)
+        );
+        assert_eq!(
+            Format::sniff(&encoded(&gradient(4, 4), ImageFormat::Png)),
+            Some(Format::Png)
+        );
+        assert_eq!(
+            Format::sniff(&encoded(&gradient(4, 4), ImageFormat::Gif)),
+            Some(Format::Gif)
+        );
+        assert_eq!(
+            Format::sniff(&encoded(&gradient(4, 4), ImageFormat::WebP)),
+            Some(Format::WebP)
+        );
         assert_eq!(Format::sniff(b"RIFF\0\0\0\0WAVEfmt "), None);
     }
 
     #[test]
     fn a_text_file_named_like_an_image_is_refused() {
-        assert_eq!(process(b"just some notes, saved as photo.png\n"), Err(UploadError::NotAnImage));
+        assert_eq!(
+            process(b"just some notes, saved as photo.png\n"),
+            Err(UploadError::NotAnImage)
+        );
         assert_eq!(process(b""), Err(UploadError::NotAnImage));
-        assert_eq!(process(b"<svg xmlns='http://www.w3.org/2000/svg'/>"), Err(UploadError::NotAnImage));
+        assert_eq!(
+            process(b"<svg xmlns='http://www.w3.org/2000/svg'/>"),
+            Err(UploadError::NotAnImage)
+        );
     }
 
     #[test]
     fn files_over_5_mb_are_refused_before_decoding() {
         let mut big = b"\x89PNG\r\n\x1a\n".to_vec();
         big.resize(MAX_UPLOAD_BYTES + 1, 0);
-        assert_eq!(process(&big), Err(UploadError::TooLarge(MAX_UPLOAD_BYTES + 1)));
-        assert!(UploadError::TooLarge(MAX_UPLOAD_BYTES + 1).to_string().contains("5.0 MB; the largest allowed is 5 MB"));
+        assert_eq!(
+            process(&big),
+            Err(UploadError::TooLarge(MAX_UPLOAD_BYTES + 1))
+        );
+        assert!(
+            UploadError::TooLarge(MAX_UPLOAD_BYTES + 1)
+                .to_string()
+                .contains("5.0 MB; the largest allowed is 5 MB")
+        );
     }
 
     #[test]
@@ -287,7 +346,10 @@ mod tests {
         let mut png = encoded(&gradient(32, 32), ImageFormat::Png);
         png.truncate(40);
         assert_eq!(process(&png), Err(UploadError::Unreadable));
-        assert_eq!(process(b"\xFF\xD8\xFF\xE0garbage garbage"), Err(UploadError::Unreadable));
+        assert_eq!(
+            process(b"\xFF\xD8\xFF\xE0garbage garbage"),
+            Err(UploadError::Unreadable)
+        );
     }
 
     #[test]
@@ -299,12 +361,16 @@ mod tests {
         png[20..24].copy_from_slice(&60_000u32.to_be_bytes());
         let crc = crc32(&png[12..29]);
         png[29..33].copy_from_slice(&crc.to_be_bytes());
-        assert_eq!(process(&png), Err(UploadError::TooManyPixels(60_000, 60_000)));
+        assert_eq!(
+            process(&png),
+            Err(UploadError::TooManyPixels(60_000, 60_000))
+        );
     }
 
     #[test]
     fn png_stays_png_and_keeps_transparency() {
-        let picture = DynamicImage::ImageRgba8(RgbaImage::from_pixel(10, 8, Rgba([200, 10, 10, 100])));
+        let picture =
+            DynamicImage::ImageRgba8(RgbaImage::from_pixel(10, 8, Rgba([200, 10, 10, 100])));
         let photo = process(&encoded(&picture, ImageFormat::Png)).unwrap();
         assert_eq!(photo.content_type, "image/png");
         let back = image::load_from_memory(&photo.data).unwrap();
@@ -326,7 +392,12 @@ mod tests {
         let webp = process(&encoded(&gradient(12, 12), ImageFormat::WebP)).unwrap();
         assert_eq!(webp.content_type, "image/jpeg");
         let clear = DynamicImage::ImageRgba8(RgbaImage::from_pixel(6, 6, Rgba([0, 0, 0, 0])));
-        assert_eq!(process(&encoded(&clear, ImageFormat::WebP)).unwrap().content_type, "image/png");
+        assert_eq!(
+            process(&encoded(&clear, ImageFormat::WebP))
+                .unwrap()
+                .content_type,
+            "image/png"
+        );
     }
 
     #[test]
@@ -345,8 +416,15 @@ mod tests {
         assert!(upload.windows(4).any(|w| w == b"Exif"));
         assert!(upload.windows(3).any(|w| w == b"GPS"));
         let photo = process(&upload).unwrap();
-        assert!(!photo.data.windows(4).any(|w| w == b"Exif"), "no EXIF block");
+        assert!(
+            !photo.data.windows(4).any(|w| w == b"Exif"),
+            "no EXIF block"
+        );
         assert!(!photo.data.windows(3).any(|w| w == b"GPS"), "no GPS text");
-        assert_eq!(dimensions(&photo), (20, 40), "orientation 6 = turned a quarter, so width and height swap");
+        assert_eq!(
+            dimensions(&photo),
+            (20, 40),
+            "orientation 6 = turned a quarter, so width and height swap"
+        );
     }
 }

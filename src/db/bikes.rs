@@ -139,7 +139,10 @@ pub struct BikeInput {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Saved {
     /// Written; the bike's id and "Maker Model" for the confirmation.
-    Done { bike_id: i64, name: String },
+    Done {
+        bike_id: i64,
+        name: String,
+    },
     NoSuchBike,
     NoSuchMaker,
 }
@@ -148,16 +151,26 @@ pub enum Saved {
 /// when there is one, inside the caller's transaction: the photo row, the
 /// bike's `image_url` pointing at it and the removal of any photo no longer
 /// shown are one change, so no orphan photo and no broken link can remain.
-pub fn save(tx: &Transaction, bike_id: Option<i64>, bike: &BikeInput, photo: Option<&Photo>) -> DbResult<Saved> {
-    if let Some(id) = bike_id {
-        if get(tx, id)?.is_none() {
-            return Ok(Saved::NoSuchBike);
-        }
+pub fn save(
+    tx: &Transaction,
+    bike_id: Option<i64>,
+    bike: &BikeInput,
+    photo: Option<&Photo>,
+) -> DbResult<Saved> {
+    if let Some(id) = bike_id
+        && get(tx, id)?.is_none()
+    {
+        return Ok(Saved::NoSuchBike);
     }
     let Some(maker) = makers::get(tx, bike.maker_id)? else {
         return Ok(Saved::NoSuchMaker);
     };
-    let (model, year, engine, image_url) = (bike.model.as_str(), bike.year.value(), bike.engine.as_str(), bike.image_url.as_str());
+    let (model, year, engine, image_url) = (
+        bike.model.as_str(),
+        bike.year.value(),
+        bike.engine.as_str(),
+        bike.image_url.as_str(),
+    );
     let bike_id = match bike_id {
         Some(id) => {
             tx.execute(
@@ -177,11 +190,17 @@ pub fn save(tx: &Transaction, bike_id: Option<i64>, bike: &BikeInput, photo: Opt
     match photo {
         Some(photo) => {
             let image_id = images::replace(tx, bike_id, photo)?;
-            tx.execute("UPDATE bikes SET image_url = ?1 WHERE bike_id = ?2", params![images::url(image_id), bike_id])?;
+            tx.execute(
+                "UPDATE bikes SET image_url = ?1 WHERE bike_id = ?2",
+                params![images::url(image_id), bike_id],
+            )?;
         }
         None => images::delete_unless_shown(tx, bike_id)?,
     }
-    Ok(Saved::Done { bike_id, name: format!("{} {}", maker.name, bike.model.as_str()) })
+    Ok(Saved::Done {
+        bike_id,
+        name: format!("{} {}", maker.name, bike.model.as_str()),
+    })
 }
 
 /// Deletes a bike (its photo goes with it: `ON DELETE CASCADE`); returns

@@ -36,7 +36,13 @@ pub fn list_with_usage(conn: &Connection) -> DbResult<Vec<MakerUsage>> {
                     (SELECT count(*) FROM bikes b WHERE b.maker_id = m.maker_id)
              FROM makers m ORDER BY m.name COLLATE NOCASE, m.maker_id",
         )?
-        .query_map([], |r| Ok(MakerUsage { maker_id: r.get(0)?, name: r.get(1)?, bikes: r.get(2)? }))?
+        .query_map([], |r| {
+            Ok(MakerUsage {
+                maker_id: r.get(0)?,
+                name: r.get(1)?,
+                bikes: r.get(2)?,
+            })
+        })?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(makers)
 }
@@ -44,12 +50,19 @@ pub fn list_with_usage(conn: &Connection) -> DbResult<Vec<MakerUsage>> {
 pub fn get(conn: &Connection, maker_id: i64) -> DbResult<Option<Maker>> {
     Ok(conn
         .prepare_cached("SELECT maker_id, coalesce(name, '') FROM makers WHERE maker_id = ?1")?
-        .query_row([maker_id], |r| Ok(Maker { maker_id: r.get(0)?, name: r.get(1)? }))
+        .query_row([maker_id], |r| {
+            Ok(Maker {
+                maker_id: r.get(0)?,
+                name: r.get(1)?,
+            })
+        })
         .optional()?)
 }
 
 pub fn bike_count(conn: &Connection, maker_id: i64) -> DbResult<i64> {
-    Ok(conn.prepare_cached("SELECT count(*) FROM bikes WHERE maker_id = ?1")?.query_row([maker_id], |r| r.get(0))?)
+    Ok(conn
+        .prepare_cached("SELECT count(*) FROM bikes WHERE maker_id = ?1")?
+        .query_row([maker_id], |r| r.get(0))?)
 }
 
 /// Another maker whose name equals `name` ignoring case. Compared in Rust
@@ -79,7 +92,9 @@ pub fn insert(tx: &Transaction, name: &MakerName) -> DbResult<Result<i64, Taken>
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Renamed {
     /// Renamed; the name it had before.
-    Done { old: String },
+    Done {
+        old: String,
+    },
     Missing,
     Taken(Taken),
 }
@@ -91,7 +106,10 @@ pub fn rename(tx: &Transaction, maker_id: i64, name: &MakerName) -> DbResult<Ren
     if let Some(existing) = same_name(tx, name.as_str(), Some(maker_id))? {
         return Ok(Renamed::Taken(Taken(existing.name)));
     }
-    tx.execute("UPDATE makers SET name = ?1 WHERE maker_id = ?2", params![name.as_str(), maker_id])?;
+    tx.execute(
+        "UPDATE makers SET name = ?1 WHERE maker_id = ?2",
+        params![name.as_str(), maker_id],
+    )?;
     Ok(Renamed::Done { old: maker.name })
 }
 

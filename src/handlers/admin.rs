@@ -14,57 +14,127 @@ use super::{admin_page, redirect_with_message};
 use crate::app::AppState;
 use crate::auth::Admin;
 use crate::db::bikes::{self, BikeInput, Filter, Saved};
-use crate::db::makers::{self, Maker};
 use crate::db::images;
+use crate::db::makers::{self, Maker};
 use crate::domain::{self, Engine, Id, ImageUrl, Model, Year};
 use crate::error::AppError;
 use crate::forms::{Fields, PhotoForm};
-use crate::views::admin::{self as pages, BikeErrors, BikeFormKind, BikeValues, CHOOSE_PHOTO_AGAIN};
+use crate::views::admin::{
+    self as pages, BikeErrors, BikeFormKind, BikeValues, CHOOSE_PHOTO_AGAIN,
+};
 use crate::views::{self, Section};
 
 /// Rows per page of the admin table.
 pub const ADMIN_PAGE_SIZE: u64 = 50;
 /// A `maker_id` that is no maker (any more): deleted meanwhile, or forged.
-const UNKNOWN_MAKER: &str = "This maker does not exist (it may just have been deleted). Choose one from the list.";
+const UNKNOWN_MAKER: &str =
+    "This maker does not exist (it may just have been deleted). Choose one from the list.";
 
-pub async fn bike_list(state: Arc<AppState>, admin: Admin, query: Fields, cookie: Option<String>) -> Result<Response, AppError> {
+pub async fn bike_list(
+    state: Arc<AppState>,
+    admin: Admin,
+    query: Fields,
+    cookie: Option<String>,
+) -> Result<Response, AppError> {
     let (Filter { search, .. }, page) = catalogue_query(&query);
-    let filter = Filter { maker_id: None, search };
+    let filter = Filter {
+        maker_id: None,
+        search,
+    };
     let (results, filter) = state
         .db
         .read(move |conn| Ok((bikes::search(conn, &filter, page, ADMIN_PAGE_SIZE)?, filter)))
         .await?;
     let content = views::admin::bike_list(&filter.search, &results);
-    Ok(admin_page(&state, &admin, cookie.as_deref(), Section::Bikes, "Bikes", StatusCode::OK, content))
+    Ok(admin_page(
+        &state,
+        &admin,
+        cookie.as_deref(),
+        Section::Bikes,
+        "Bikes",
+        StatusCode::OK,
+        content,
+    ))
 }
 
-fn form_page(state: &AppState, admin: &Admin, cookie: Option<&str>, kind: &BikeFormKind, makers: &[Maker], values: &BikeValues, errors: &BikeErrors) -> Response {
+fn form_page(
+    state: &AppState,
+    admin: &Admin,
+    cookie: Option<&str>,
+    kind: &BikeFormKind,
+    makers: &[Maker],
+    values: &BikeValues,
+    errors: &BikeErrors,
+) -> Response {
     let title = match kind {
         BikeFormKind::Add => "Add a bike",
         BikeFormKind::Edit(_) => "Edit bike",
     };
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let content = pages::bike_form(&admin.csrf_token, kind, makers, values, errors);
     admin_page(state, admin, cookie, Section::Bikes, title, status, content)
 }
 
-pub async fn add_form(state: Arc<AppState>, admin: Admin, cookie: Option<String>) -> Result<Response, AppError> {
-    let makers = state.db.read(|conn| makers::list(conn)).await?;
-    Ok(form_page(&state, &admin, cookie.as_deref(), &BikeFormKind::Add, &makers, &BikeValues::default(), &BikeErrors::default()))
+pub async fn add_form(
+    state: Arc<AppState>,
+    admin: Admin,
+    cookie: Option<String>,
+) -> Result<Response, AppError> {
+    let makers = state.db.read(makers::list).await?;
+    Ok(form_page(
+        &state,
+        &admin,
+        cookie.as_deref(),
+        &BikeFormKind::Add,
+        &makers,
+        &BikeValues::default(),
+        &BikeErrors::default(),
+    ))
 }
 
-pub async fn edit_form(state: Arc<AppState>, admin: Admin, cookie: Option<String>, id: Id) -> Result<Response, AppError> {
-    let (bike, makers) = state.db.read(move |conn| Ok((bikes::get(conn, id.0)?, makers::list(conn)?))).await?;
+pub async fn edit_form(
+    state: Arc<AppState>,
+    admin: Admin,
+    cookie: Option<String>,
+    id: Id,
+) -> Result<Response, AppError> {
+    let (bike, makers) = state
+        .db
+        .read(move |conn| Ok((bikes::get(conn, id.0)?, makers::list(conn)?)))
+        .await?;
     let bike = bike.ok_or(AppError::NotFound)?;
     let values = BikeValues::of(&bike);
-    Ok(form_page(&state, &admin, cookie.as_deref(), &BikeFormKind::Edit(&bike), &makers, &values, &BikeErrors::default()))
+    Ok(form_page(
+        &state,
+        &admin,
+        cookie.as_deref(),
+        &BikeFormKind::Edit(&bike),
+        &makers,
+        &values,
+        &BikeErrors::default(),
+    ))
 }
 
-pub async fn add(state: Arc<AppState>, admin: Admin, cookie: Option<String>, form: PhotoForm) -> Result<Response, AppError> {
+pub async fn add(
+    state: Arc<AppState>,
+    admin: Admin,
+    cookie: Option<String>,
+    form: PhotoForm,
+) -> Result<Response, AppError> {
     save(state, admin, cookie, None, form).await
 }
 
-pub async fn edit(state: Arc<AppState>, admin: Admin, cookie: Option<String>, id: Id, form: PhotoForm) -> Result<Response, AppError> {
+pub async fn edit(
+    state: Arc<AppState>,
+    admin: Admin,
+    cookie: Option<String>,
+    id: Id,
+    form: PhotoForm,
+) -> Result<Response, AppError> {
     save(state, admin, cookie, Some(id), form).await
 }
 
@@ -102,18 +172,38 @@ fn validate(values: &BikeValues, makers: &[Maker]) -> (Option<BikeInput>, BikeEr
         image: None,
     };
     let input = match (maker_id, model, year, engine, image_url) {
-        (Ok(maker_id), Ok(model), Ok(year), Ok(engine), Ok(image_url)) => Some(BikeInput { maker_id, model, year, engine, image_url }),
+        (Ok(maker_id), Ok(model), Ok(year), Ok(engine), Ok(image_url)) => Some(BikeInput {
+            maker_id,
+            model,
+            year,
+            engine,
+            image_url,
+        }),
         _ => None,
     };
     (input, errors)
 }
 
-async fn save(state: Arc<AppState>, admin: Admin, cookie: Option<String>, id: Option<Id>, form: PhotoForm) -> Result<Response, AppError> {
+async fn save(
+    state: Arc<AppState>,
+    admin: Admin,
+    cookie: Option<String>,
+    id: Option<Id>,
+    form: PhotoForm,
+) -> Result<Response, AppError> {
     check_csrf(&admin.csrf_token, &form.fields)?;
     let bike_id = id.map(|id| id.0);
     let (stored, makers) = state
         .db
-        .read(move |conn| Ok((bike_id.map(|id| bikes::get(conn, id)).transpose()?.flatten(), makers::list(conn)?)))
+        .read(move |conn| {
+            Ok((
+                bike_id
+                    .map(|id| bikes::get(conn, id))
+                    .transpose()?
+                    .flatten(),
+                makers::list(conn)?,
+            ))
+        })
         .await?;
     if bike_id.is_some() && stored.is_none() {
         return Err(AppError::NotFound);
@@ -137,10 +227,18 @@ async fn save(state: Arc<AppState>, admin: Admin, cookie: Option<String>, id: Op
     }
 
     if let (Some(input), true) = (input, errors.is_empty()) {
-        match state.db.write(move |tx| bikes::save(tx, bike_id, &input, photo.as_ref())).await? {
+        match state
+            .db
+            .write(move |tx| bikes::save(tx, bike_id, &input, photo.as_ref()))
+            .await?
+        {
             Saved::Done { name, .. } => {
                 let verb = if bike_id.is_some() { "Saved" } else { "Added" };
-                return Ok(redirect_with_message(&state, "/admin", &format!("{verb} {name}.")));
+                return Ok(redirect_with_message(
+                    &state,
+                    "/admin",
+                    &format!("{verb} {name}."),
+                ));
             }
             Saved::NoSuchBike => return Err(AppError::NotFound),
             Saved::NoSuchMaker => errors.maker = Some(UNKNOWN_MAKER.to_string()),
@@ -153,20 +251,57 @@ async fn save(state: Arc<AppState>, admin: Admin, cookie: Option<String>, id: Op
         Some(bike) => BikeFormKind::Edit(bike),
         None => BikeFormKind::Add,
     };
-    Ok(form_page(&state, &admin, cookie.as_deref(), &kind, &makers, &values, &errors))
+    Ok(form_page(
+        &state,
+        &admin,
+        cookie.as_deref(),
+        &kind,
+        &makers,
+        &values,
+        &errors,
+    ))
 }
 
-pub async fn delete_confirm(state: Arc<AppState>, admin: Admin, cookie: Option<String>, id: Id) -> Result<Response, AppError> {
-    let (bike, has_photo) = state.db.read(move |conn| Ok((bikes::get(conn, id.0)?, images::bike_has_photo(conn, id.0)?))).await?;
+pub async fn delete_confirm(
+    state: Arc<AppState>,
+    admin: Admin,
+    cookie: Option<String>,
+    id: Id,
+) -> Result<Response, AppError> {
+    let (bike, has_photo) = state
+        .db
+        .read(move |conn| Ok((bikes::get(conn, id.0)?, images::bike_has_photo(conn, id.0)?)))
+        .await?;
     let bike = bike.ok_or(AppError::NotFound)?;
     let content = pages::delete_bike(&admin.csrf_token, &bike, has_photo);
-    Ok(admin_page(&state, &admin, cookie.as_deref(), Section::Bikes, "Delete bike", StatusCode::OK, content))
+    Ok(admin_page(
+        &state,
+        &admin,
+        cookie.as_deref(),
+        Section::Bikes,
+        "Delete bike",
+        StatusCode::OK,
+        content,
+    ))
 }
 
-pub async fn delete(state: Arc<AppState>, admin: Admin, id: Id, fields: Fields) -> Result<Response, AppError> {
+pub async fn delete(
+    state: Arc<AppState>,
+    admin: Admin,
+    id: Id,
+    fields: Fields,
+) -> Result<Response, AppError> {
     check_csrf(&admin.csrf_token, &fields)?;
-    let deleted = state.db.write(move |tx| bikes::delete(tx, id.0)).await?.ok_or(AppError::NotFound)?;
-    Ok(redirect_with_message(&state, "/admin", &format!("Deleted {} {}.", deleted.maker, deleted.model)))
+    let deleted = state
+        .db
+        .write(move |tx| bikes::delete(tx, id.0))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(redirect_with_message(
+        &state,
+        "/admin",
+        &format!("Deleted {} {}.", deleted.maker, deleted.model),
+    ))
 }
 
 /// `GET /admin/backup`: a consistent copy of the whole database (photos
@@ -175,16 +310,25 @@ pub async fn backup(state: Arc<AppState>, _admin: Admin) -> Result<Response, App
     let copy = state.db.backup_to_temp_file().await?;
     let length = copy.as_file().metadata().map(|m| m.len()).ok();
     let (file, path) = copy.into_parts();
-    let chunks = tokio_util::io::ReaderStream::new(tokio::fs::File::from_std(file)).map(move |chunk| {
-        // Keeps the temporary file until the download has been sent.
-        let _ = &path;
-        chunk
-    });
+    let chunks =
+        tokio_util::io::ReaderStream::new(tokio::fs::File::from_std(file)).map(move |chunk| {
+            // Keeps the temporary file until the download has been sent.
+            let _ = &path;
+            chunk
+        });
     let mut response = warp::reply::stream(chunks).into_response();
     let today = time::OffsetDateTime::now_utc().date();
-    let name = format!("motodex-backup-{}-{:02}-{:02}.db", today.year(), u8::from(today.month()), today.day());
+    let name = format!(
+        "motodex-backup-{}-{:02}-{:02}.db",
+        today.year(),
+        u8::from(today.month()),
+        today.day()
+    );
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/vnd.sqlite3"));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/vnd.sqlite3"),
+    );
     if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
         headers.insert(header::CONTENT_DISPOSITION, value);
     }

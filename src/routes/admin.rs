@@ -16,7 +16,10 @@ use crate::domain::Id;
 use crate::handlers::{admin as bikes, makers};
 
 pub fn routes(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
-    bike_routes(Arc::clone(&state)).or(maker_routes(state)).unify().boxed()
+    bike_routes(Arc::clone(&state))
+        .or(maker_routes(state))
+        .unify()
+        .boxed()
 }
 
 fn bike_routes(state: Arc<AppState>) -> BoxedFilter<(Response,)> {

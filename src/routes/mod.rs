@@ -226,7 +226,10 @@ async fn read_photo_form<B: warp::Buf>(
         "application/x-www-form-urlencoded" => {
             let body = collect_limited(length, stream, FORM_LIMIT).await?;
             let fields = Fields::parse(&body).map_err(|e| Rejection::from(AppError::from(e)))?;
-            Ok(PhotoForm { fields, image: None })
+            Ok(PhotoForm {
+                fields,
+                image: None,
+            })
         }
         "multipart/form-data" => read_multipart(content_type, length, stream)
             .await

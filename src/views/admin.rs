@@ -12,10 +12,7 @@ pub fn bike_list(search: &str, results: &Page<Bike>) -> Markup {
     html! {
         div.page-head {
             h1 { "Bikes" }
-            div {
-                a.button.secondary href="/admin/makers" { "Makers" }
-                a.button.primary href="/admin/add" { "Add a bike" }
-            }
+            a.button.primary href="/admin/add" { "Add a bike" }
         }
         form.filters method="get" action="/admin" role="search" {
             div.field {
@@ -128,7 +125,16 @@ pub struct BikeErrors {
 
 impl BikeErrors {
     pub fn is_empty(&self) -> bool {
-        [&self.maker, &self.model, &self.year, &self.engine, &self.image_url, &self.image].iter().all(|e| e.is_none())
+        [
+            &self.maker,
+            &self.model,
+            &self.year,
+            &self.engine,
+            &self.image_url,
+            &self.image,
+        ]
+        .iter()
+        .all(|e| e.is_none())
     }
 }
 
@@ -141,12 +147,27 @@ pub enum BikeFormKind<'a> {
 pub const PHOTO_HINT: &str = "JPEG, PNG, GIF or WebP, at most 5 MB. Large photos are scaled down, and hidden details such as the place a photo was taken are removed.";
 /// A browser never fills a file field in again, so after a rejected form
 /// the photo must be chosen once more.
-pub const CHOOSE_PHOTO_AGAIN: &str = "Your photo was not saved because of the other mistakes: choose it again.";
+pub const CHOOSE_PHOTO_AGAIN: &str =
+    "Your photo was not saved because of the other mistakes: choose it again.";
 
-pub fn bike_form(csrf_token: &str, kind: &BikeFormKind, makers: &[Maker], values: &BikeValues, errors: &BikeErrors) -> Markup {
+pub fn bike_form(
+    csrf_token: &str,
+    kind: &BikeFormKind,
+    makers: &[Maker],
+    values: &BikeValues,
+    errors: &BikeErrors,
+) -> Markup {
     let (heading, action, submit) = match kind {
-        BikeFormKind::Add => ("Add a bike".to_string(), "/admin/add".to_string(), "Add bike"),
-        BikeFormKind::Edit(bike) => (format!("Edit {} {}", bike.maker, bike.model), format!("/admin/edit/{}", bike.bike_id), "Save changes"),
+        BikeFormKind::Add => (
+            "Add a bike".to_string(),
+            "/admin/add".to_string(),
+            "Add bike",
+        ),
+        BikeFormKind::Edit(bike) => (
+            format!("Edit {} {}", bike.maker, bike.model),
+            format!("/admin/edit/{}", bike.bike_id),
+            "Save changes",
+        ),
     };
     html! {
         div.page-head { h1 { (heading) } }
@@ -171,7 +192,7 @@ pub fn bike_form(csrf_token: &str, kind: &BikeFormKind, makers: &[Maker], values
                         img src=(image_src(bike)) alt=(image_alt(bike)) width="240" height="180";
                     }
                 }
-                (photo_input(errors.image.as_deref()))
+                (photo_input(errors.image.as_deref(), matches!(kind, BikeFormKind::Edit(bike) if !bike.image_url.is_empty())))
                 (field(&Field {
                     value: &values.image_url, error: errors.image_url.as_deref(), required: false,
                     hint: Some("Or the address of a photo on the web (https://…). An uploaded photo replaces this address; empty it to remove the photo."),
@@ -181,6 +202,9 @@ pub fn bike_form(csrf_token: &str, kind: &BikeFormKind, makers: &[Maker], values
                     button.button.primary type="submit" { (submit) }
                     a.button.secondary href="/admin" { "Cancel" }
                 }
+            }
+            @if let BikeFormKind::Edit(bike) = kind {
+                p { a href={ "/admin/delete/" (bike.bike_id) } { "Delete this bike…" } }
             }
         }
     }
@@ -202,10 +226,10 @@ fn maker_select(makers: &[Maker], selected: &str, error: Option<&str>) -> Markup
     }
 }
 
-fn photo_input(error: Option<&str>) -> Markup {
+fn photo_input(error: Option<&str>, replacing: bool) -> Markup {
     html! {
         div.field.has-error[error.is_some()] {
-            label for="image" { "Upload a photo (optional)" }
+            label for="image" { @if replacing { "Replace it with a new photo (optional)" } @else { "Upload a photo (optional)" } }
             input #image type="file" name="image" accept="image/jpeg,image/png,image/gif,image/webp"
                 aria-invalid=[error.map(|_| "true")] aria-describedby="image-hint";
             p.hint #image-hint { (PHOTO_HINT) }
@@ -220,11 +244,11 @@ pub fn delete_bike(csrf_token: &str, bike: &Bike, has_photo: bool) -> Markup {
     html! {
         section.card.narrow {
             h1 { "Delete this bike?" }
-            img.bike-photo src=(image_src(bike)) alt=(image_alt(bike)) width="400" height="300";
             div.confirm-box role="alert" {
                 p { strong { "Delete " (bike.maker) " " (bike.model) " (" (bike.year) ")" @if has_photo { " and its photo" } "?" } }
                 p.muted { "It disappears from the catalogue at once. This cannot be undone, except from a backup." }
             }
+            img.bike-photo src=(image_src(bike)) alt=(image_alt(bike)) width="400" height="300";
             form.stacked-form method="post" action={ "/admin/delete/" (bike.bike_id) } {
                 (csrf_field(csrf_token))
                 div.form-actions {

@@ -16,18 +16,36 @@ const NAME_HINT: &str = "Up to 60 characters. Each maker appears once, whatever 
 
 /// The admin bike list searched for this maker's name.
 fn bikes_of(maker: &str) -> String {
-    format!("/admin?{}", serde_urlencoded::to_string([("search", maker)]).unwrap_or_default())
+    format!(
+        "/admin?{}",
+        serde_urlencoded::to_string([("search", maker)]).unwrap_or_default()
+    )
 }
 
 fn bikes(count: i64) -> String {
-    if count == 1 { "1 bike".to_string() } else { format!("{count} bikes") }
+    if count == 1 {
+        "1 bike".to_string()
+    } else {
+        format!("{count} bikes")
+    }
 }
 
 pub fn makers(csrf_token: &str, makers: &[MakerUsage], form: &MakerForm) -> Markup {
     html! {
         div.page-head { h1 { "Makers" } }
+        // The form comes first: it is what this page is mostly for, and a
+        // refused name is then seen at once, however long the list.
+        section.card {
+            h2 { "Add a maker" }
+            form.stacked-form method="post" action="/admin/makers/add" {
+                (csrf_field(csrf_token))
+                (field(&Field { value: form.name, error: form.error, hint: Some(NAME_HINT), ..Field::new("name", "Name") }))
+                div.form-actions { button.button.primary type="submit" { "Add maker" } }
+            }
+        }
+        h2 { "All makers" }
         @if makers.is_empty() {
-            div.empty-state { p { "There are no makers yet. Add the first one below." } }
+            div.empty-state { p { "There are no makers yet." } }
         } @else {
             div.table-wrap tabindex="0" role="region" aria-label="Makers" {
                 table.data-table {
@@ -59,12 +77,6 @@ pub fn makers(csrf_token: &str, makers: &[MakerUsage], form: &MakerForm) -> Mark
                 }
             }
         }
-        h2 #add { "Add a maker" }
-        form.stacked-form method="post" action="/admin/makers/add" {
-            (csrf_field(csrf_token))
-            (field(&Field { value: form.name, error: form.error, hint: Some(NAME_HINT), ..Field::new("name", "Name") }))
-            div.form-actions { button.button.primary type="submit" { "Add maker" } }
-        }
     }
 }
 
@@ -95,8 +107,8 @@ pub fn delete_maker(csrf_token: &str, maker: &Maker, bike_count: i64) -> Markup 
                     p.muted { "Delete those bikes or give them another maker first; then " (maker.name) " can be deleted." }
                 }
                 div.form-actions {
-                    a.button.primary href=(bikes_of(&maker.name)) { "Show these bikes" }
-                    a.button.secondary href="/admin/makers" { "Back to makers" }
+                    a.button.primary href=(bikes_of(&maker.name)) { "See the bikes" }
+                    a.button.secondary href="/admin/makers" { "Back" }
                 }
             } @else {
                 h1 { "Delete this maker?" }

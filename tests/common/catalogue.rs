@@ -11,12 +11,18 @@ use super::{TestApp, page};
 
 /// The id of the maker with this exact name; 0 when there is none.
 pub fn maker_id(app: &TestApp, name: &str) -> i64 {
-    app.count(&format!("SELECT coalesce(max(maker_id), 0) FROM makers WHERE name = '{}'", name.replace('\'', "''")))
+    app.count(&format!(
+        "SELECT coalesce(max(maker_id), 0) FROM makers WHERE name = '{}'",
+        name.replace('\'', "''")
+    ))
 }
 
 /// The id of the bike with this exact model; 0 when there is none.
 pub fn bike_id(app: &TestApp, model: &str) -> i64 {
-    app.count(&format!("SELECT coalesce(max(bike_id), 0) FROM bikes WHERE model = '{}'", model.replace('\'', "''")))
+    app.count(&format!(
+        "SELECT coalesce(max(bike_id), 0) FROM bikes WHERE model = '{}'",
+        model.replace('\'', "''")
+    ))
 }
 
 pub fn bikes(app: &TestApp) -> i64 {
@@ -39,10 +45,16 @@ pub fn text(app: &TestApp, sql: &str) -> String {
 
 /// A complete, valid bike form (without the CSRF token).
 pub fn bike(maker_id: i64, model: &str) -> Vec<(String, String)> {
-    [("maker_id", maker_id.to_string()), ("model", model.into()), ("year", "2021".into()), ("engine", "890cc".into()), ("image_url", String::new())]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect()
+    [
+        ("maker_id", maker_id.to_string()),
+        ("model", model.into()),
+        ("year", "2021".into()),
+        ("engine", "890cc".into()),
+        ("image_url", String::new()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect()
 }
 
 /// `fields` with `name` set to `value` (added when absent).
@@ -61,8 +73,17 @@ pub fn with_token(fields: &[(String, String)], token: &str) -> Vec<(String, Stri
 }
 
 /// POSTs an ordinary (urlencoded) form.
-pub async fn post_form(client: &reqwest::Client, url: &str, fields: &[(String, String)]) -> reqwest::Response {
-    client.post(url).form(fields).send().await.expect("form post")
+pub async fn post_form(
+    client: &reqwest::Client,
+    url: &str,
+    fields: &[(String, String)],
+) -> reqwest::Response {
+    client
+        .post(url)
+        .form(fields)
+        .send()
+        .await
+        .expect("form post")
 }
 
 /// A photo to upload: file name, content type and bytes.
@@ -74,21 +95,41 @@ pub struct Upload {
 
 /// POSTs a multipart form as a browser does; without a photo the `image`
 /// part is sent empty, as a browser sends a file field left alone.
-pub async fn post_multipart(client: &reqwest::Client, url: &str, fields: &[(String, String)], photo: Option<Upload>) -> reqwest::Response {
+pub async fn post_multipart(
+    client: &reqwest::Client,
+    url: &str,
+    fields: &[(String, String)],
+    photo: Option<Upload>,
+) -> reqwest::Response {
     let mut form = Form::new();
     for (name, value) in fields {
         form = form.text(name.clone(), value.clone());
     }
     let part = match photo {
-        Some(upload) => Part::bytes(upload.bytes).file_name(upload.file_name).mime_str(upload.content_type).expect("mime"),
-        None => Part::bytes(Vec::new()).file_name("").mime_str("application/octet-stream").expect("mime"),
+        Some(upload) => Part::bytes(upload.bytes)
+            .file_name(upload.file_name)
+            .mime_str(upload.content_type)
+            .expect("mime"),
+        None => Part::bytes(Vec::new())
+            .file_name("")
+            .mime_str("application/octet-stream")
+            .expect("mime"),
     };
     form = form.part("image", part);
-    client.post(url).multipart(form).send().await.expect("multipart post")
+    client
+        .post(url)
+        .multipart(form)
+        .send()
+        .await
+        .expect("multipart post")
 }
 
 /// POSTs a hand-made multipart body, for bytes no well-behaved client sends.
-pub async fn post_raw_multipart(client: &reqwest::Client, url: &str, parts: &[(&str, Option<&str>, &[u8])]) -> reqwest::Response {
+pub async fn post_raw_multipart(
+    client: &reqwest::Client,
+    url: &str,
+    parts: &[(&str, Option<&str>, &[u8])],
+) -> reqwest::Response {
     let boundary = "----motodexTestBoundary7MA4YWxkTrZu0gW";
     let mut body = Vec::new();
     for (name, file_name, data) in parts {
@@ -105,7 +146,10 @@ pub async fn post_raw_multipart(client: &reqwest::Client, url: &str, parts: &[(&
     body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
     client
         .post(url)
-        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
         .body(body)
         .send()
         .await
@@ -113,9 +157,16 @@ pub async fn post_raw_multipart(client: &reqwest::Client, url: &str, parts: &[(&
 }
 
 /// Follows a redirect and returns the page it leads to.
-pub async fn follow(app: &TestApp, client: &reqwest::Client, response: reqwest::Response) -> String {
+pub async fn follow(
+    app: &TestApp,
+    client: &reqwest::Client,
+    response: reqwest::Response,
+) -> String {
     assert_eq!(response.status(), 303, "expected a redirect");
-    let location = response.headers()["location"].to_str().expect("location").to_string();
+    let location = response.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_string();
     page(client, &app.url(&location), 200).await
 }
 
@@ -128,17 +179,25 @@ pub fn error_beside(page: &str, name: &str) -> Option<String> {
 }
 
 pub fn gradient(width: u32, height: u32) -> DynamicImage {
-    DynamicImage::ImageRgb8(RgbImage::from_fn(width, height, |x, y| Rgb([(x % 251) as u8, (y % 241) as u8, 120])))
+    DynamicImage::ImageRgb8(RgbImage::from_fn(width, height, |x, y| {
+        Rgb([(x % 251) as u8, (y % 241) as u8, 120])
+    }))
 }
 
 pub fn encoded(picture: &DynamicImage, format: ImageFormat) -> Vec<u8> {
     let mut out = Cursor::new(Vec::new());
-    picture.write_to(&mut out, format).expect("encode test image");
+    picture
+        .write_to(&mut out, format)
+        .expect("encode test image");
     out.into_inner()
 }
 
 pub fn png_upload(width: u32, height: u32) -> Upload {
-    Upload { file_name: "bike.png", content_type: "image/png", bytes: encoded(&gradient(width, height), ImageFormat::Png) }
+    Upload {
+        file_name: "bike.png",
+        content_type: "image/png",
+        bytes: encoded(&gradient(width, height), ImageFormat::Png),
+    }
 }
 
 /// A JPEG as a phone makes it: an EXIF block with the orientation
@@ -154,7 +213,11 @@ pub fn phone_jpeg(width: u32, height: u32) -> Upload {
     bytes.extend_from_slice(&((segment.len() + 2) as u16).to_be_bytes());
     bytes.extend_from_slice(&segment);
     bytes.extend_from_slice(&jpeg[2..]);
-    Upload { file_name: "IMG_2041.JPG", content_type: "image/jpeg", bytes }
+    Upload {
+        file_name: "IMG_2041.JPG",
+        content_type: "image/jpeg",
+        bytes,
+    }
 }
 
 pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
