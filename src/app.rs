@@ -13,6 +13,7 @@ use crate::auth::Passwords;
 use crate::auth::session::CookieSettings;
 use crate::config::{Config, DEFAULT_PORT, REMEMBER_ME};
 use crate::db::{Db, DbError, settings, users};
+use crate::upload::PhotoWorkers;
 use crate::{routes, server, setup};
 
 /// Session time-outs, in seconds, enforced by the server.
@@ -28,6 +29,7 @@ pub struct AppState {
     pub db: Db,
     pub cookies: CookieSettings,
     pub passwords: Passwords,
+    pub photos: PhotoWorkers,
     pub sessions: SessionPolicy,
     pub tls: bool,
     /// The one-time first-admin link's token, in memory only.
@@ -124,6 +126,7 @@ impl App {
                 secure: config.tls.is_some(),
             },
             passwords: Passwords::default(),
+            photos: PhotoWorkers::default(),
             sessions: SessionPolicy {
                 idle_secs: config.session_idle.as_secs() as i64,
                 max_secs: config.session_max.as_secs() as i64,

@@ -26,6 +26,14 @@ pub enum BadRequest {
     Multipart,
 }
 
+/// A form that may carry an uploaded photo (`multipart/form-data`): its
+/// text fields, and the bytes of the file field `image` when a file was chosen.
+#[derive(Debug, Default)]
+pub struct PhotoForm {
+    pub fields: Fields,
+    pub image: Option<bytes::Bytes>,
+}
+
 /// Decoded name/value pairs in the order they were sent.
 #[derive(Debug, Default, Clone)]
 pub struct Fields(Vec<(String, String)>);

@@ -17,6 +17,7 @@ pub mod routes;
 pub mod server;
 pub mod setup;
 pub mod tls;
+pub mod upload;
 pub mod views;
 
 pub use app::App;

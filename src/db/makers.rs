@@ -1,13 +1,22 @@
 //! Makers: the catalogue's filter list and the admin's maker pages.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use super::DbResult;
+use crate::domain::MakerName;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Maker {
     pub maker_id: i64,
     pub name: String,
+}
+
+/// A maker with the number of bikes that use it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MakerUsage {
+    pub maker_id: i64,
+    pub name: String,
+    pub bikes: i64,
 }
 
 /// Every maker, alphabetically.
@@ -17,4 +26,111 @@ pub fn list(conn: &Connection) -> DbResult<Vec<Maker>> {
         .query_map([], |r| Ok(Maker { maker_id: r.get(0)?, name: r.get(1)? }))?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(makers)
+}
+
+/// Every maker with its bike count, alphabetically.
+pub fn list_with_usage(conn: &Connection) -> DbResult<Vec<MakerUsage>> {
+    let makers = conn
+        .prepare_cached(
+            "SELECT m.maker_id, coalesce(m.name, ''),
+                    (SELECT count(*) FROM bikes b WHERE b.maker_id = m.maker_id)
+             FROM makers m ORDER BY m.name COLLATE NOCASE, m.maker_id",
+        )?
+        .query_map([], |r| {
+            Ok(MakerUsage {
+                maker_id: r.get(0)?,
+                name: r.get(1)?,
+                bikes: r.get(2)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(makers)
+}
+
+pub fn get(conn: &Connection, maker_id: i64) -> DbResult<Option<Maker>> {
+    Ok(conn
+        .prepare_cached("SELECT maker_id, coalesce(name, '') FROM makers WHERE maker_id = ?1")?
+        .query_row([maker_id], |r| {
+            Ok(Maker {
+                maker_id: r.get(0)?,
+                name: r.get(1)?,
+            })
+        })
+        .optional()?)
+}
+
+pub fn bike_count(conn: &Connection, maker_id: i64) -> DbResult<i64> {
+    Ok(conn
+        .prepare_cached("SELECT count(*) FROM bikes WHERE maker_id = ?1")?
+        .query_row([maker_id], |r| r.get(0))?)
+}
+
+/// Another maker whose name equals `name` ignoring case. Compared in Rust
+/// rather than with `COLLATE NOCASE`, which folds only ASCII: "ŠKODA" and
+/// "Škoda" are the same maker too. The list of makers is short.
+fn same_name(conn: &Connection, name: &str, except: Option<i64>) -> DbResult<Option<Maker>> {
+    let wanted = name.to_lowercase();
+    Ok(list(conn)?
+        .into_iter()
+        .find(|m| Some(m.maker_id) != except && m.name.trim().to_lowercase() == wanted))
+}
+
+/// Another maker already has the name: its spelling.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Taken(pub String);
+
+/// Adds a maker unless the name is taken. The check runs inside the write
+/// transaction, so two admins adding "Honda" at once cannot both succeed.
+pub fn insert(tx: &Transaction, name: &MakerName) -> DbResult<Result<i64, Taken>> {
+    if let Some(existing) = same_name(tx, name.as_str(), None)? {
+        return Ok(Err(Taken(existing.name)));
+    }
+    tx.execute("INSERT INTO makers (name) VALUES (?1)", [name.as_str()])?;
+    Ok(Ok(tx.last_insert_rowid()))
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Renamed {
+    /// Renamed; the name it had before.
+    Done {
+        old: String,
+    },
+    Missing,
+    Taken(Taken),
+}
+
+pub fn rename(tx: &Transaction, maker_id: i64, name: &MakerName) -> DbResult<Renamed> {
+    let Some(maker) = get(tx, maker_id)? else {
+        return Ok(Renamed::Missing);
+    };
+    if let Some(existing) = same_name(tx, name.as_str(), Some(maker_id))? {
+        return Ok(Renamed::Taken(Taken(existing.name)));
+    }
+    tx.execute(
+        "UPDATE makers SET name = ?1 WHERE maker_id = ?2",
+        params![name.as_str(), maker_id],
+    )?;
+    Ok(Renamed::Done { old: maker.name })
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Deleted {
+    /// Deleted; its name.
+    Done(String),
+    Missing,
+    /// Still used by this many bikes, so kept.
+    InUse(i64),
+}
+
+/// Deletes a maker that no bike uses.
+pub fn delete(tx: &Transaction, maker_id: i64) -> DbResult<Deleted> {
+    let Some(maker) = get(tx, maker_id)? else {
+        return Ok(Deleted::Missing);
+    };
+    let bikes = bike_count(tx, maker_id)?;
+    if bikes > 0 {
+        return Ok(Deleted::InUse(bikes));
+    }
+    tx.execute("DELETE FROM makers WHERE maker_id = ?1", [maker_id])?;
+    Ok(Deleted::Done(maker.name))
 }

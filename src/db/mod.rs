@@ -27,6 +27,9 @@ const READERS: usize = 4;
 /// How long a connection waits for another process (e.g. `motodex backup`)
 /// holding the write lock before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+/// How often a backup retries while another process holds the database
+/// locked (each try also waits up to [`BUSY_TIMEOUT`]).
+const BACKUP_ATTEMPTS: u32 = 5;
 
 /// What can go wrong with the database, in the terms a user is told.
 #[derive(Debug, thiserror::Error)]
@@ -43,6 +46,8 @@ pub enum DbError {
     Missing(PathBuf),
     #[error("database error: {0}")]
     Other(rusqlite::Error),
+    #[error("cannot create a temporary file: {0}")]
+    TempFile(std::io::Error),
     #[error("database worker stopped: {0}")]
     Worker(String),
 }
@@ -192,13 +197,20 @@ impl Db {
         result
     }
 
-    /// Writes a consistent copy of the whole database to `target` with
-    /// SQLite's online backup, safe while other connections write.
-    pub async fn backup_to(&self, target: PathBuf) -> DbResult<()> {
+    /// Writes a consistent copy of the whole database into a new temporary
+    /// file (deleted when the returned handle is dropped), safe while other
+    /// connections write.
+    pub async fn backup_to_temp_file(&self) -> DbResult<tempfile::NamedTempFile> {
         let inner = Arc::clone(&self.inner);
         run_blocking(move || {
+            let file = tempfile::Builder::new()
+                .prefix("motodex-backup-")
+                .suffix(".db")
+                .tempfile()
+                .map_err(DbError::TempFile)?;
             let source = open_connection(&inner.path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-            backup_connection(&source, &target)
+            backup_connection(&source, file.path())?;
+            Ok(file)
         })
         .await
     }
@@ -218,7 +230,18 @@ pub fn backup_connection(source: &Connection, target: &Path) -> DbResult<()> {
     let mut copy = Connection::open(target)?;
     {
         let backup = rusqlite::backup::Backup::new(source, &mut copy)?;
-        backup.run_to_completion(256, Duration::from_millis(5), None)?;
+        // Every page in one step, under one read transaction: a consistent
+        // snapshot that writers (in WAL mode) neither block nor spoil. Copying
+        // a few pages at a time would start over after each write another
+        // connection makes, so a busy server could keep it from ever ending.
+        let mut attempts = 0;
+        while backup.step(-1)? != rusqlite::backup::StepResult::Done {
+            attempts += 1;
+            if attempts == BACKUP_ATTEMPTS {
+                return Err(DbError::Busy);
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
     // A backup should be one self-contained file, not a WAL pair.
     copy.execute_batch("PRAGMA journal_mode = DELETE;")?;

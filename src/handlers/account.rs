@@ -21,7 +21,7 @@ use crate::views::account::{self as pages, ChangePasswordForm, NewAccountForm};
 
 pub const INVALID_LOGIN: &str = "Invalid username or password.";
 
-fn check_csrf(expected: &str, fields: &Fields) -> Result<(), AppError> {
+pub(crate) fn check_csrf(expected: &str, fields: &Fields) -> Result<(), AppError> {
     let sent = fields.optional("csrf_token")?.unwrap_or("");
     if csrf::tokens_match(expected, sent) {
         Ok(())

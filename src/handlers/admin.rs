@@ -1,21 +1,34 @@
-//! The admin area's catalogue pages.
+//! The admin area's catalogue: the bike list, adding and editing a bike
+//! (with an uploaded photo), deleting one, and the backup download.
 
 use std::sync::Arc;
 
-use http::StatusCode;
+use futures_util::StreamExt;
+use http::{HeaderValue, StatusCode, header};
+use warp::Reply;
 use warp::reply::Response;
 
-use super::admin_page;
+use super::account::check_csrf;
 use super::public::catalogue_query;
+use super::{admin_page, redirect_with_message};
 use crate::app::AppState;
 use crate::auth::Admin;
-use crate::db::bikes::{self, Filter};
+use crate::db::bikes::{self, BikeInput, Filter, Saved};
+use crate::db::images;
+use crate::db::makers::{self, Maker};
+use crate::domain::{self, Engine, Id, ImageUrl, Model, Year};
 use crate::error::AppError;
-use crate::forms::Fields;
+use crate::forms::{Fields, PhotoForm};
+use crate::views::admin::{
+    self as pages, BikeErrors, BikeFormKind, BikeValues, CHOOSE_PHOTO_AGAIN,
+};
 use crate::views::{self, Section};
 
 /// Rows per page of the admin table.
 pub const ADMIN_PAGE_SIZE: u64 = 50;
+/// A `maker_id` that is no maker (any more): deleted meanwhile, or forged.
+const UNKNOWN_MAKER: &str =
+    "This maker does not exist (it may just have been deleted). Choose one from the list.";
 
 pub async fn bike_list(
     state: Arc<AppState>,
@@ -32,7 +45,7 @@ pub async fn bike_list(
         .db
         .read(move |conn| Ok((bikes::search(conn, &filter, page, ADMIN_PAGE_SIZE)?, filter)))
         .await?;
-    let content = views::admin::bike_list(&admin.csrf_token, &filter.search, &results);
+    let content = views::admin::bike_list(&filter.search, &results);
     Ok(admin_page(
         &state,
         &admin,
@@ -42,4 +55,285 @@ pub async fn bike_list(
         StatusCode::OK,
         content,
     ))
+}
+
+fn form_page(
+    state: &AppState,
+    admin: &Admin,
+    cookie: Option<&str>,
+    kind: &BikeFormKind,
+    makers: &[Maker],
+    values: &BikeValues,
+    errors: &BikeErrors,
+) -> Response {
+    let title = match kind {
+        BikeFormKind::Add => "Add a bike",
+        BikeFormKind::Edit(_) => "Edit bike",
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let content = pages::bike_form(&admin.csrf_token, kind, makers, values, errors);
+    admin_page(state, admin, cookie, Section::Bikes, title, status, content)
+}
+
+pub async fn add_form(
+    state: Arc<AppState>,
+    admin: Admin,
+    cookie: Option<String>,
+) -> Result<Response, AppError> {
+    let makers = state.db.read(makers::list).await?;
+    Ok(form_page(
+        &state,
+        &admin,
+        cookie.as_deref(),
+        &BikeFormKind::Add,
+        &makers,
+        &BikeValues::default(),
+        &BikeErrors::default(),
+    ))
+}
+
+pub async fn edit_form(
+    state: Arc<AppState>,
+    admin: Admin,
+    cookie: Option<String>,
+    id: Id,
+) -> Result<Response, AppError> {
+    let (bike, makers) = state
+        .db
+        .read(move |conn| Ok((bikes::get(conn, id.0)?, makers::list(conn)?)))
+        .await?;
+    let bike = bike.ok_or(AppError::NotFound)?;
+    let values = BikeValues::of(&bike);
+    Ok(form_page(
+        &state,
+        &admin,
+        cookie.as_deref(),
+        &BikeFormKind::Edit(&bike),
+        &makers,
+        &values,
+        &BikeErrors::default(),
+    ))
+}
+
+pub async fn add(
+    state: Arc<AppState>,
+    admin: Admin,
+    cookie: Option<String>,
+    form: PhotoForm,
+) -> Result<Response, AppError> {
+    save(state, admin, cookie, None, form).await
+}
+
+pub async fn edit(
+    state: Arc<AppState>,
+    admin: Admin,
+    cookie: Option<String>,
+    id: Id,
+    form: PhotoForm,
+) -> Result<Response, AppError> {
+    save(state, admin, cookie, Some(id), form).await
+}
+
+/// The form's fields as typed. The bike's id comes from the address only:
+/// a `bike_id` field in the body is ignored, so it cannot redirect the write.
+fn typed_values(fields: &Fields) -> Result<BikeValues, AppError> {
+    Ok(BikeValues {
+        // Absent when the browser had no maker to choose: a mistake to show
+        // beside the field, not a malformed request.
+        maker_id: fields.optional("maker_id")?.unwrap_or("").to_string(),
+        model: fields.required("model")?.to_string(),
+        year: fields.required("year")?.to_string(),
+        engine: fields.required("engine")?.to_string(),
+        image_url: fields.optional("image_url")?.unwrap_or("").to_string(),
+    })
+}
+
+/// Checks every field against SPEC §5, collecting one message per field.
+fn validate(values: &BikeValues, makers: &[Maker]) -> (Option<BikeInput>, BikeErrors) {
+    let maker_id = match values.maker_id.trim().parse::<Id>() {
+        Ok(id) if makers.iter().any(|m| m.maker_id == id.0) => Ok(id.0),
+        Ok(_) => Err(UNKNOWN_MAKER.to_string()),
+        Err(()) => Err("Choose a maker from the list.".to_string()),
+    };
+    let model = Model::parse(&values.model);
+    let year = Year::parse(&values.year, domain::current_year());
+    let engine = Engine::parse(&values.engine);
+    let image_url = ImageUrl::parse(&values.image_url);
+    let errors = BikeErrors {
+        maker: maker_id.as_ref().err().cloned(),
+        model: model.as_ref().err().cloned(),
+        year: year.as_ref().err().cloned(),
+        engine: engine.as_ref().err().cloned(),
+        image_url: image_url.as_ref().err().cloned(),
+        image: None,
+    };
+    let input = match (maker_id, model, year, engine, image_url) {
+        (Ok(maker_id), Ok(model), Ok(year), Ok(engine), Ok(image_url)) => Some(BikeInput {
+            maker_id,
+            model,
+            year,
+            engine,
+            image_url,
+        }),
+        _ => None,
+    };
+    (input, errors)
+}
+
+async fn save(
+    state: Arc<AppState>,
+    admin: Admin,
+    cookie: Option<String>,
+    id: Option<Id>,
+    form: PhotoForm,
+) -> Result<Response, AppError> {
+    check_csrf(&admin.csrf_token, &form.fields)?;
+    let bike_id = id.map(|id| id.0);
+    let (stored, makers) = state
+        .db
+        .read(move |conn| {
+            Ok((
+                bike_id
+                    .map(|id| bikes::get(conn, id))
+                    .transpose()?
+                    .flatten(),
+                makers::list(conn)?,
+            ))
+        })
+        .await?;
+    if bike_id.is_some() && stored.is_none() {
+        return Err(AppError::NotFound);
+    }
+    let values = typed_values(&form.fields)?;
+    let (input, mut errors) = validate(&values, &makers);
+
+    // The cheap photo checks run on every upload so that a bad file is
+    // reported together with the other mistakes; decoding waits until the
+    // rest of the form is right.
+    let upload = form.image;
+    if let Some(bytes) = &upload {
+        errors.image = crate::upload::precheck(bytes).err().map(|e| e.to_string());
+    }
+    let mut photo = None;
+    if let (Some(_), Some(bytes), true) = (&input, &upload, errors.is_empty()) {
+        match state.photos.process(bytes.clone()).await {
+            Ok(processed) => photo = Some(processed),
+            Err(refused) => errors.image = Some(refused.to_string()),
+        }
+    }
+
+    if let (Some(input), true) = (input, errors.is_empty()) {
+        match state
+            .db
+            .write(move |tx| bikes::save(tx, bike_id, &input, photo.as_ref()))
+            .await?
+        {
+            Saved::Done { name, .. } => {
+                let verb = if bike_id.is_some() { "Saved" } else { "Added" };
+                return Ok(redirect_with_message(
+                    &state,
+                    "/admin",
+                    &format!("{verb} {name}."),
+                ));
+            }
+            Saved::NoSuchBike => return Err(AppError::NotFound),
+            Saved::NoSuchMaker => errors.maker = Some(UNKNOWN_MAKER.to_string()),
+        }
+    }
+    if upload.is_some() && errors.image.is_none() {
+        errors.image = Some(CHOOSE_PHOTO_AGAIN.to_string());
+    }
+    let kind = match &stored {
+        Some(bike) => BikeFormKind::Edit(bike),
+        None => BikeFormKind::Add,
+    };
+    Ok(form_page(
+        &state,
+        &admin,
+        cookie.as_deref(),
+        &kind,
+        &makers,
+        &values,
+        &errors,
+    ))
+}
+
+pub async fn delete_confirm(
+    state: Arc<AppState>,
+    admin: Admin,
+    cookie: Option<String>,
+    id: Id,
+) -> Result<Response, AppError> {
+    let (bike, has_photo) = state
+        .db
+        .read(move |conn| Ok((bikes::get(conn, id.0)?, images::bike_has_photo(conn, id.0)?)))
+        .await?;
+    let bike = bike.ok_or(AppError::NotFound)?;
+    let content = pages::delete_bike(&admin.csrf_token, &bike, has_photo);
+    Ok(admin_page(
+        &state,
+        &admin,
+        cookie.as_deref(),
+        Section::Bikes,
+        "Delete bike",
+        StatusCode::OK,
+        content,
+    ))
+}
+
+pub async fn delete(
+    state: Arc<AppState>,
+    admin: Admin,
+    id: Id,
+    fields: Fields,
+) -> Result<Response, AppError> {
+    check_csrf(&admin.csrf_token, &fields)?;
+    let deleted = state
+        .db
+        .write(move |tx| bikes::delete(tx, id.0))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(redirect_with_message(
+        &state,
+        "/admin",
+        &format!("Deleted {} {}.", deleted.maker, deleted.model),
+    ))
+}
+
+/// `GET /admin/backup`: a consistent copy of the whole database (photos
+/// included), streamed from a temporary file that is deleted afterwards.
+pub async fn backup(state: Arc<AppState>, _admin: Admin) -> Result<Response, AppError> {
+    let copy = state.db.backup_to_temp_file().await?;
+    let length = copy.as_file().metadata().map(|m| m.len()).ok();
+    let (file, path) = copy.into_parts();
+    let chunks =
+        tokio_util::io::ReaderStream::new(tokio::fs::File::from_std(file)).map(move |chunk| {
+            // Keeps the temporary file until the download has been sent.
+            let _ = &path;
+            chunk
+        });
+    let mut response = warp::reply::stream(chunks).into_response();
+    let today = time::OffsetDateTime::now_utc().date();
+    let name = format!(
+        "motodex-backup-{}-{:02}-{:02}.db",
+        today.year(),
+        u8::from(today.month()),
+        today.day()
+    );
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/vnd.sqlite3"),
+    );
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    if let Some(length) = length {
+        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+    }
+    Ok(response)
 }

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod makers;
 pub mod public;
 
 use http::{HeaderValue, StatusCode, header};

@@ -1,4 +1,7 @@
-//! The admin catalogue: `/admin` and the bike and maker pages.
+//! The admin catalogue: `/admin`, the bike pages, `/admin/makers` and
+//! `/admin/backup`. Every route matches its path and method first, then
+//! `authenticated()`, then (for a POST) the origin check, and only then reads
+//! the body: a request without a session never has its body parsed.
 
 use std::sync::Arc;
 
@@ -6,12 +9,21 @@ use warp::Filter;
 use warp::filters::BoxedFilter;
 use warp::reply::Response;
 
-use super::{cookie_header, query, reply, with_state};
+use super::{cookie_header, form, photo_form, query, reply, same_origin, with_state};
 use crate::app::AppState;
 use crate::auth::authenticated;
-use crate::handlers::admin as handlers;
+use crate::domain::Id;
+use crate::handlers::{admin as bikes, makers};
 
 pub fn routes(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
+    bike_routes(Arc::clone(&state))
+        .or(maker_routes(state))
+        .unify()
+        .boxed()
+}
+
+fn bike_routes(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
+    let tls = state.tls;
     let admin = || authenticated(Arc::clone(&state));
     let state_ = || with_state(Arc::clone(&state));
 
@@ -21,8 +33,142 @@ pub fn routes(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
         .and(admin())
         .and(query())
         .and(cookie_header())
-        .then(handlers::bike_list)
+        .then(bikes::bike_list)
+        .map(reply);
+    let add_form = warp::path!("admin" / "add")
+        .and(warp::get())
+        .and(state_())
+        .and(admin())
+        .and(cookie_header())
+        .then(bikes::add_form)
+        .map(reply);
+    let add = warp::path!("admin" / "add")
+        .and(warp::post())
+        .and(state_())
+        .and(admin())
+        .and(same_origin(tls))
+        .and(cookie_header())
+        .and(photo_form())
+        .then(bikes::add)
+        .map(reply);
+    let edit_form = warp::path!("admin" / "edit" / Id)
+        .and(warp::get())
+        .and(state_())
+        .and(admin())
+        .and(cookie_header())
+        .then(|id, state, admin, cookie| bikes::edit_form(state, admin, cookie, id))
+        .map(reply);
+    let edit = warp::path!("admin" / "edit" / Id)
+        .and(warp::post())
+        .and(state_())
+        .and(admin())
+        .and(same_origin(tls))
+        .and(cookie_header())
+        .and(photo_form())
+        .then(|id, state, admin, cookie, form| bikes::edit(state, admin, cookie, id, form))
+        .map(reply);
+    let delete_confirm = warp::path!("admin" / "delete" / Id)
+        .and(warp::get())
+        .and(state_())
+        .and(admin())
+        .and(cookie_header())
+        .then(|id, state, admin, cookie| bikes::delete_confirm(state, admin, cookie, id))
+        .map(reply);
+    let delete = warp::path!("admin" / "delete" / Id)
+        .and(warp::post())
+        .and(state_())
+        .and(admin())
+        .and(same_origin(tls))
+        .and(form())
+        .then(|id, state, admin, fields| bikes::delete(state, admin, id, fields))
+        .map(reply);
+    let backup = warp::path!("admin" / "backup")
+        .and(warp::get())
+        .and(state_())
+        .and(admin())
+        .then(bikes::backup)
         .map(reply);
 
-    list.boxed()
+    list.or(add_form)
+        .unify()
+        .or(add)
+        .unify()
+        .or(edit_form)
+        .unify()
+        .or(edit)
+        .unify()
+        .or(delete_confirm)
+        .unify()
+        .or(delete)
+        .unify()
+        .or(backup)
+        .unify()
+        .boxed()
+}
+
+fn maker_routes(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
+    let tls = state.tls;
+    let admin = || authenticated(Arc::clone(&state));
+    let state_ = || with_state(Arc::clone(&state));
+
+    let list = warp::path!("admin" / "makers")
+        .and(warp::get())
+        .and(state_())
+        .and(admin())
+        .and(cookie_header())
+        .then(makers::list)
+        .map(reply);
+    let add = warp::path!("admin" / "makers" / "add")
+        .and(warp::post())
+        .and(state_())
+        .and(admin())
+        .and(same_origin(tls))
+        .and(cookie_header())
+        .and(form())
+        .then(makers::add)
+        .map(reply);
+    let edit_form = warp::path!("admin" / "makers" / "edit" / Id)
+        .and(warp::get())
+        .and(state_())
+        .and(admin())
+        .and(cookie_header())
+        .then(|id, state, admin, cookie| makers::edit_form(state, admin, cookie, id))
+        .map(reply);
+    let edit = warp::path!("admin" / "makers" / "edit" / Id)
+        .and(warp::post())
+        .and(state_())
+        .and(admin())
+        .and(same_origin(tls))
+        .and(cookie_header())
+        .and(form())
+        .then(|id, state, admin, cookie, fields| makers::edit(state, admin, cookie, id, fields))
+        .map(reply);
+    let delete_confirm = warp::path!("admin" / "makers" / "delete" / Id)
+        .and(warp::get())
+        .and(state_())
+        .and(admin())
+        .and(cookie_header())
+        .then(|id, state, admin, cookie| makers::delete_confirm(state, admin, cookie, id))
+        .map(reply);
+    let delete = warp::path!("admin" / "makers" / "delete" / Id)
+        .and(warp::post())
+        .and(state_())
+        .and(admin())
+        .and(same_origin(tls))
+        .and(cookie_header())
+        .and(form())
+        .then(|id, state, admin, cookie, fields| makers::delete(state, admin, cookie, id, fields))
+        .map(reply);
+
+    list.or(add)
+        .unify()
+        .or(edit_form)
+        .unify()
+        .or(edit)
+        .unify()
+        .or(delete_confirm)
+        .unify()
+        .or(delete)
+        .unify()
+        .boxed()
 }

@@ -1,12 +1,14 @@
-//! The admin area's catalogue pages.
+//! The admin area's catalogue pages: the bike table, the bike form and the
+//! delete confirmation.
 
 use maud::{Markup, html};
 
 use super::catalogue::{image_alt, image_src, pagination};
-use super::layout::csrf_field;
+use super::layout::{Field, csrf_field, field};
 use crate::db::bikes::{Bike, Page};
+use crate::db::makers::Maker;
 
-pub fn bike_list(csrf_token: &str, search: &str, results: &Page<Bike>) -> Markup {
+pub fn bike_list(search: &str, results: &Page<Bike>) -> Markup {
     html! {
         div.page-head {
             h1 { "Bikes" }
@@ -33,7 +35,10 @@ pub fn bike_list(csrf_token: &str, search: &str, results: &Page<Bike>) -> Markup
                 }
             }
         } @else {
-            p.result-count.muted { (results.total) " bikes" }
+            p.result-count.muted {
+                (results.total) @if results.total == 1 { " bike" } @else { " bikes" }
+                @if results.page_count() > 1 { " · page " (results.page) " of " (results.page_count()) }
+            }
             div.table-wrap tabindex="0" role="region" aria-label="Bikes" {
                 table.data-table {
                     thead {
@@ -56,11 +61,8 @@ pub fn bike_list(csrf_token: &str, search: &str, results: &Page<Bike>) -> Markup
                                 td { (bike.engine) }
                                 td.actions {
                                     a.button href={ "/admin/edit/" (bike.bike_id) } aria-label={ "Edit " (bike.maker) " " (bike.model) } { "Edit" }
-                                    " "
-                                    form.inline-form method="post" action={ "/admin/delete/" (bike.bike_id) } {
-                                        (csrf_field(csrf_token))
-                                        button.button.danger type="submit" aria-label={ "Delete " (bike.maker) " " (bike.model) } { "Delete" }
-                                    }
+                                    // Deleting asks first, on its own page: no JavaScript needed.
+                                    a.button.danger href={ "/admin/delete/" (bike.bike_id) } aria-label={ "Delete " (bike.maker) " " (bike.model) } { "Delete" }
                                 }
                             }
                         }
@@ -85,5 +87,175 @@ fn admin_link(search: &str, page: u64) -> String {
         "/admin".to_string()
     } else {
         format!("/admin?{encoded}")
+    }
+}
+
+/// The bike form's values as typed (or as stored, when editing starts).
+#[derive(Debug, Default, Clone)]
+pub struct BikeValues {
+    pub maker_id: String,
+    pub model: String,
+    pub year: String,
+    pub engine: String,
+    pub image_url: String,
+}
+
+impl BikeValues {
+    pub fn of(bike: &Bike) -> BikeValues {
+        BikeValues {
+            maker_id: bike.maker_id.to_string(),
+            model: bike.model.clone(),
+            year: bike.year.clone(),
+            engine: bike.engine.clone(),
+            image_url: bike.image_url.clone(),
+        }
+    }
+}
+
+/// The message beside each field of a rejected bike form.
+#[derive(Debug, Default, Clone)]
+pub struct BikeErrors {
+    pub maker: Option<String>,
+    pub model: Option<String>,
+    pub year: Option<String>,
+    pub engine: Option<String>,
+    pub image_url: Option<String>,
+    pub image: Option<String>,
+}
+
+impl BikeErrors {
+    pub fn is_empty(&self) -> bool {
+        [
+            &self.maker,
+            &self.model,
+            &self.year,
+            &self.engine,
+            &self.image_url,
+            &self.image,
+        ]
+        .iter()
+        .all(|e| e.is_none())
+    }
+}
+
+/// Adding a new bike, or editing a stored one.
+pub enum BikeFormKind<'a> {
+    Add,
+    Edit(&'a Bike),
+}
+
+pub const PHOTO_HINT: &str = "JPEG, PNG, GIF or WebP, at most 5 MB. Large photos are scaled down, and hidden details such as the place a photo was taken are removed.";
+/// A browser never fills a file field in again, so after a rejected form
+/// the photo must be chosen once more.
+pub const CHOOSE_PHOTO_AGAIN: &str =
+    "Your photo was not saved because of the other mistakes: choose it again.";
+
+pub fn bike_form(
+    csrf_token: &str,
+    kind: &BikeFormKind,
+    makers: &[Maker],
+    values: &BikeValues,
+    errors: &BikeErrors,
+) -> Markup {
+    let (heading, action, submit) = match kind {
+        BikeFormKind::Add => (
+            "Add a bike".to_string(),
+            "/admin/add".to_string(),
+            "Add bike",
+        ),
+        BikeFormKind::Edit(bike) => (
+            format!("Edit {} {}", bike.maker, bike.model),
+            format!("/admin/edit/{}", bike.bike_id),
+            "Save changes",
+        ),
+    };
+    html! {
+        div.page-head { h1 { (heading) } }
+        @if makers.is_empty() {
+            div.empty-state {
+                p { "A bike needs a maker, and there are none yet." }
+                a.button.primary href="/admin/makers" { "Add a maker first" }
+            }
+        } @else {
+            @if !errors.is_empty() {
+                p.flash.flash-error role="alert" { "Please correct the marked fields." }
+            }
+            form.stacked-form method="post" action=(action) enctype="multipart/form-data" {
+                (csrf_field(csrf_token))
+                (maker_select(makers, &values.maker_id, errors.maker.as_deref()))
+                (field(&Field { value: &values.model, error: errors.model.as_deref(), hint: Some("For example Panigale V4; up to 100 characters."), ..Field::new("model", "Model") }))
+                (field(&Field { value: &values.year, error: errors.year.as_deref(), hint: Some("The model year, for example 2023."), ..Field::new("year", "Year") }))
+                (field(&Field { value: &values.engine, error: errors.engine.as_deref(), hint: Some("For example 998cc or Electric; up to 50 characters."), ..Field::new("engine", "Engine") }))
+                @if let BikeFormKind::Edit(bike) = kind {
+                    div.field {
+                        strong { "Current photo" }
+                        img src=(image_src(bike)) alt=(image_alt(bike)) width="240" height="180";
+                    }
+                }
+                (photo_input(errors.image.as_deref(), matches!(kind, BikeFormKind::Edit(bike) if !bike.image_url.is_empty())))
+                (field(&Field {
+                    value: &values.image_url, error: errors.image_url.as_deref(), required: false,
+                    hint: Some("Or the address of a photo on the web (https://…). An uploaded photo replaces this address; empty it to remove the photo."),
+                    ..Field::new("image_url", "Photo address (optional)")
+                }))
+                div.form-actions {
+                    button.button.primary type="submit" { (submit) }
+                    a.button.secondary href="/admin" { "Cancel" }
+                }
+            }
+            @if let BikeFormKind::Edit(bike) = kind {
+                p { a href={ "/admin/delete/" (bike.bike_id) } { "Delete this bike…" } }
+            }
+        }
+    }
+}
+
+fn maker_select(makers: &[Maker], selected: &str, error: Option<&str>) -> Markup {
+    html! {
+        div.field.has-error[error.is_some()] {
+            label for="maker_id" { "Maker" }
+            select #maker_id name="maker_id" required aria-invalid=[error.map(|_| "true")] aria-describedby="maker_id-hint" {
+                option value="" disabled selected[selected.is_empty()] { "Choose a maker…" }
+                @for maker in makers {
+                    option value=(maker.maker_id) selected[maker.maker_id.to_string() == selected] { (maker.name) }
+                }
+            }
+            p.hint #maker_id-hint { "Missing one? " a href="/admin/makers" { "Add makers" } " first." }
+            @if let Some(error) = error { p.field-error #maker_id-error role="alert" { (error) } }
+        }
+    }
+}
+
+fn photo_input(error: Option<&str>, replacing: bool) -> Markup {
+    html! {
+        div.field.has-error[error.is_some()] {
+            label for="image" { @if replacing { "Replace it with a new photo (optional)" } @else { "Upload a photo (optional)" } }
+            input #image type="file" name="image" accept="image/jpeg,image/png,image/gif,image/webp"
+                aria-invalid=[error.map(|_| "true")] aria-describedby="image-hint";
+            p.hint #image-hint { (PHOTO_HINT) }
+            @if let Some(error) = error { p.field-error #image-error role="alert" { (error) } }
+        }
+    }
+}
+
+/// "Delete Ducati Panigale V4 and its photo?" with a POST form; the table's
+/// Delete button leads here, so nothing is deleted by a single click.
+pub fn delete_bike(csrf_token: &str, bike: &Bike, has_photo: bool) -> Markup {
+    html! {
+        section.card.narrow {
+            h1 { "Delete this bike?" }
+            div.confirm-box role="alert" {
+                p { strong { "Delete " (bike.maker) " " (bike.model) " (" (bike.year) ")" @if has_photo { " and its photo" } "?" } }
+                p.muted { "It disappears from the catalogue at once. This cannot be undone, except from a backup." }
+            }
+            img.bike-photo src=(image_src(bike)) alt=(image_alt(bike)) width="400" height="300";
+            form.stacked-form method="post" action={ "/admin/delete/" (bike.bike_id) } {
+                (csrf_field(csrf_token))
+                div.form-actions {
+                    button.button.danger type="submit" { "Delete bike" }
+                    a.button.secondary href="/admin" { "Keep it" }
+                }
+            }
+        }
     }
 }

@@ -6,5 +6,6 @@ pub mod admin;
 pub mod catalogue;
 pub mod errors;
 pub mod layout;
+pub mod makers;
 
 pub use layout::{AdminBar, Chrome, Section};

@@ -2,6 +2,8 @@
 //! talk HTTP to it, as a browser would.
 #![allow(dead_code)] // each test file uses a different subset
 
+pub mod catalogue;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 

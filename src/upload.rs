@@ -1,0 +1,430 @@
+//! Uploaded bike photos: recognised by their content (never by file name or
+//! the browser's content type), decoded under memory limits, and re-encoded
+//! so that nothing but pixels (and the colour profile) survives — no EXIF,
+//! no GPS position, no camera serial number — at a size a web page needs.
+
+use std::io::Cursor;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use image::imageops::FilterType;
+use image::{DynamicImage, ImageDecoder, ImageEncoder, ImageFormat, ImageReader, Limits};
+use tokio::sync::Semaphore;
+
+/// SPEC §4: an uploaded photo is at most 5 MB.
+pub const MAX_UPLOAD_BYTES: usize = 5 * 1024 * 1024;
+/// Stored photos fit in this square: sharp on a large screen, small in the database.
+pub const MAX_SIDE: u32 = 1600;
+/// A 5 MB file cannot honestly hold more; larger claimed sizes are refused
+/// before any pixel memory is allocated (a "decompression bomb").
+const MAX_SOURCE_SIDE: u32 = 12_000;
+/// Memory the decoder may use for one photo: a 24-megapixel camera JPEG
+/// needs 72 MiB.
+const MAX_DECODE_BYTES: u64 = 128 * 1024 * 1024;
+const JPEG_QUALITY: u8 = 85;
+
+/// The formats a photo may arrive in, told apart by their first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Jpeg,
+    Png,
+    Gif,
+    WebP,
+}
+
+impl Format {
+    pub fn sniff(bytes: &[u8]) -> Option<Format> {
+        if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+            Some(Format::Jpeg)
+        } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+            Some(Format::Png)
+        } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
+            Some(Format::Gif)
+        } else if bytes.len() >= 12 && bytes.starts_with(b"RIFF") && &bytes[8..12] == b"WEBP" {
+            Some(Format::WebP)
+        } else {
+            None
+        }
+    }
+
+    fn decoder_format(self) -> ImageFormat {
+        match self {
+            Format::Jpeg => ImageFormat::Jpeg,
+            Format::Png => ImageFormat::Png,
+            Format::Gif => ImageFormat::Gif,
+            Format::WebP => ImageFormat::WebP,
+        }
+    }
+}
+
+/// A photo ready to store: re-encoded bytes and their content type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Photo {
+    pub content_type: &'static str,
+    pub data: Vec<u8>,
+}
+
+/// Why a file was refused; `Display` is the sentence shown beside the
+/// form's photo field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UploadError {
+    #[error("This photo is {} MB; the largest allowed is 5 MB. Choose a smaller photo.", megabytes(*.0))]
+    TooLarge(usize),
+    #[error(
+        "This file is not a JPEG, PNG, GIF or WebP image. Choose a photo in one of those formats."
+    )]
+    NotAnImage,
+    #[error(
+        "This image is {0} × {1} pixels, too many to handle. Choose a photo of at most {MAX_SOURCE_SIDE} pixels on each side."
+    )]
+    TooManyPixels(u32, u32),
+    #[error(
+        "This image could not be read: the file may be damaged. Try saving it again as JPEG or PNG."
+    )]
+    Unreadable,
+}
+
+fn megabytes(bytes: usize) -> String {
+    format!("{:.1}", bytes as f64 / (1024.0 * 1024.0))
+}
+
+/// The checks that need no decoding: size and format. Run on every upload
+/// so a rejected form reports a bad file together with its other mistakes.
+pub fn precheck(bytes: &[u8]) -> Result<Format, UploadError> {
+    if bytes.len() > MAX_UPLOAD_BYTES {
+        return Err(UploadError::TooLarge(bytes.len()));
+    }
+    Format::sniff(bytes).ok_or(UploadError::NotAnImage)
+}
+
+/// Checks, decodes and re-encodes one upload. CPU-heavy and blocking: call
+/// it through [`PhotoWorkers::process`].
+///
+/// Output formats: a JPEG stays JPEG (quality 85); PNG and GIF become PNG,
+/// keeping sharp edges and transparency (a GIF keeps its first frame only);
+/// WebP becomes JPEG when it is opaque (usually a photo) and PNG when it has
+/// transparency, since the image crate writes only lossless WebP, which
+/// would be several times larger.
+pub fn process(bytes: &[u8]) -> Result<Photo, UploadError> {
+    let format = precheck(bytes)?;
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(MAX_SOURCE_SIDE);
+    limits.max_image_height = Some(MAX_SOURCE_SIDE);
+    limits.max_alloc = Some(MAX_DECODE_BYTES);
+
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format.decoder_format());
+    reader.limits(limits.clone());
+    let mut decoder = reader
+        .into_decoder()
+        .map_err(|e| refused(e, bytes, format))?;
+    limits
+        .reserve(decoder.total_bytes())
+        .map_err(|e| refused(e, bytes, format))?;
+    // Phones store photos sideways and say "rotate me" in EXIF; that note is
+    // about to be dropped, so the rotation is applied to the pixels instead.
+    let orientation = decoder
+        .orientation()
+        .unwrap_or(image::metadata::Orientation::NoTransforms);
+    let icc_profile = decoder.icc_profile().ok().flatten();
+    let mut picture = DynamicImage::from_decoder(decoder).map_err(|e| refused(e, bytes, format))?;
+    picture.apply_orientation(orientation);
+    let picture = fit_within(picture, MAX_SIDE);
+
+    let as_png = match format {
+        Format::Jpeg => false,
+        Format::Png | Format::Gif => true,
+        Format::WebP => picture.color().has_alpha(),
+    };
+    encode(&picture, as_png, icc_profile).ok_or(UploadError::Unreadable)
+}
+
+/// A decoder error as the user's problem: too many pixels, or a damaged file.
+fn refused(err: image::ImageError, bytes: &[u8], format: Format) -> UploadError {
+    match err {
+        image::ImageError::Limits(_) => {
+            let dimensions = ImageReader::with_format(Cursor::new(bytes), format.decoder_format())
+                .into_dimensions();
+            match dimensions {
+                Ok((width, height)) => UploadError::TooManyPixels(width, height),
+                Err(_) => UploadError::Unreadable,
+            }
+        }
+        _ => UploadError::Unreadable,
+    }
+}
+
+/// Scales down (never up) to fit a `side` × `side` square, keeping the
+/// aspect ratio. Big reductions are first box-averaged to twice the target,
+/// which is fast and light on memory; the filtered resize then works on a
+/// small image.
+fn fit_within(picture: DynamicImage, side: u32) -> DynamicImage {
+    if picture.width() <= side && picture.height() <= side {
+        return picture;
+    }
+    let picture = if picture.width() > 2 * side || picture.height() > 2 * side {
+        picture.thumbnail(2 * side, 2 * side)
+    } else {
+        picture
+    };
+    picture.resize(side, side, FilterType::CatmullRom)
+}
+
+fn encode(picture: &DynamicImage, as_png: bool, icc_profile: Option<Vec<u8>>) -> Option<Photo> {
+    let mut data = Vec::new();
+    if as_png {
+        let pixels = if picture.color().has_alpha() {
+            DynamicImage::ImageRgba8(picture.to_rgba8())
+        } else {
+            DynamicImage::ImageRgb8(picture.to_rgb8())
+        };
+        let mut encoder = image::codecs::png::PngEncoder::new_with_quality(
+            &mut data,
+            image::codecs::png::CompressionType::Best,
+            image::codecs::png::FilterType::Adaptive,
+        );
+        // The colour profile is kept so colours look as the photographer saw
+        // them; it says nothing about who or where.
+        if let Some(icc) = icc_profile {
+            let _ = encoder.set_icc_profile(icc);
+        }
+        pixels.write_with_encoder(encoder).ok()?;
+        Some(Photo {
+            content_type: "image/png",
+            data,
+        })
+    } else {
+        let pixels = DynamicImage::ImageRgb8(picture.to_rgb8());
+        let mut encoder =
+            image::codecs::jpeg::JpegEncoder::new_with_quality(&mut data, JPEG_QUALITY);
+        if let Some(icc) = icc_profile {
+            let _ = encoder.set_icc_profile(icc);
+        }
+        pixels.write_with_encoder(encoder).ok()?;
+        Some(Photo {
+            content_type: "image/jpeg",
+            data,
+        })
+    }
+}
+
+/// Runs [`process`] off the async executor, a few photos at a time: each
+/// may briefly need a hundred megabytes or more, so a burst of uploads
+/// queues instead of exhausting memory or starving page requests.
+#[derive(Clone)]
+pub struct PhotoWorkers {
+    turns: Arc<Semaphore>,
+}
+
+impl Default for PhotoWorkers {
+    fn default() -> Self {
+        PhotoWorkers {
+            turns: Arc::new(Semaphore::new(2)),
+        }
+    }
+}
+
+impl PhotoWorkers {
+    pub async fn process(&self, bytes: Bytes) -> Result<Photo, UploadError> {
+        // The semaphore is never closed, so waiting for a turn cannot fail.
+        let _turn = self
+            .turns
+            .acquire()
+            .await
+            .expect("photo semaphore is never closed");
+        // A decoder that panics on a hostile file has refused that file.
+        tokio::task::spawn_blocking(move || process(&bytes))
+            .await
+            .unwrap_or(Err(UploadError::Unreadable))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use image::{Rgb, RgbImage, Rgba, RgbaImage};
+
+    fn encoded(picture: &DynamicImage, format: ImageFormat) -> Vec<u8> {
+        let mut out = Cursor::new(Vec::new());
+        picture.write_to(&mut out, format).unwrap();
+        out.into_inner()
+    }
+
+    fn gradient(width: u32, height: u32) -> DynamicImage {
+        DynamicImage::ImageRgb8(RgbImage::from_fn(width, height, |x, y| {
+            Rgb([(x % 256) as u8, (y % 256) as u8, 90])
+        }))
+    }
+
+    fn dimensions(photo: &Photo) -> (u32, u32) {
+        let picture = image::load_from_memory(&photo.data).unwrap();
+        (picture.width(), picture.height())
+    }
+
+    /// CRC-32 as PNG chunks use it, to forge a header below.
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = 0xFFFF_FFFFu32;
+        for byte in bytes {
+            crc ^= u32::from(*byte);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+
+    /// A JPEG carrying an EXIF block with an orientation and a GPS marker.
+    fn jpeg_with_exif(picture: &DynamicImage, orientation: u16) -> Vec<u8> {
+        let jpeg = encoded(picture, ImageFormat::Jpeg);
+        let mut tiff = b"MM\0\x2a\0\0\0\x08\0\x01\x01\x12\0\x03\0\0\0\x01".to_vec();
+        tiff.extend_from_slice(&orientation.to_be_bytes());
+        tiff.extend_from_slice(b"\0\0\0\0\0\0GPS 51.5007N 0.1246W");
+        let mut segment = b"Exif\0\0".to_vec();
+        segment.extend_from_slice(&tiff);
+        let mut out = jpeg[..2].to_vec();
+        out.extend_from_slice(&[0xFF, 0xE1]);
+        out.extend_from_slice(&((segment.len() + 2) as u16).to_be_bytes());
+        out.extend_from_slice(&segment);
+        out.extend_from_slice(&jpeg[2..]);
+        out
+    }
+
+    #[test]
+    fn formats_are_recognised_by_their_first_bytes() {
+        assert_eq!(
+            Format::sniff(&encoded(&gradient(4, 4), ImageFormat::Jpeg)),
+            Some(Format::Jpeg)
+        );
+        assert_eq!(
+            Format::sniff(&encoded(&gradient(4, 4), ImageFormat::Png)),
+            Some(Format::Png)
+        );
+        assert_eq!(
+            Format::sniff(&encoded(&gradient(4, 4), ImageFormat::Gif)),
+            Some(Format::Gif)
+        );
+        assert_eq!(
+            Format::sniff(&encoded(&gradient(4, 4), ImageFormat::WebP)),
+            Some(Format::WebP)
+        );
+        assert_eq!(Format::sniff(b"RIFF\0\0\0\0WAVEfmt "), None);
+    }
+
+    #[test]
+    fn a_text_file_named_like_an_image_is_refused() {
+        assert_eq!(
+            process(b"just some notes, saved as photo.png\n"),
+            Err(UploadError::NotAnImage)
+        );
+        assert_eq!(process(b""), Err(UploadError::NotAnImage));
+        assert_eq!(
+            process(b"<svg xmlns='http://www.w3.org/2000/svg'/>"),
+            Err(UploadError::NotAnImage)
+        );
+    }
+
+    #[test]
+    fn files_over_5_mb_are_refused_before_decoding() {
+        let mut big = b"\x89PNG\r\n\x1a\n".to_vec();
+        big.resize(MAX_UPLOAD_BYTES + 1, 0);
+        assert_eq!(
+            process(&big),
+            Err(UploadError::TooLarge(MAX_UPLOAD_BYTES + 1))
+        );
+        assert!(
+            UploadError::TooLarge(MAX_UPLOAD_BYTES + 1)
+                .to_string()
+                .contains("5.0 MB; the largest allowed is 5 MB")
+        );
+    }
+
+    #[test]
+    fn a_damaged_file_with_the_right_first_bytes_is_refused() {
+        let mut png = encoded(&gradient(32, 32), ImageFormat::Png);
+        png.truncate(40);
+        assert_eq!(process(&png), Err(UploadError::Unreadable));
+        assert_eq!(
+            process(b"\xFF\xD8\xFF\xE0garbage garbage"),
+            Err(UploadError::Unreadable)
+        );
+    }
+
+    #[test]
+    fn a_decompression_bomb_is_refused_by_its_header() {
+        // A real 1×1 PNG whose header is rewritten to claim 60000 × 60000
+        // pixels (10 GB of memory), with a valid checksum.
+        let mut png = encoded(&gradient(1, 1), ImageFormat::Png);
+        png[16..20].copy_from_slice(&60_000u32.to_be_bytes());
+        png[20..24].copy_from_slice(&60_000u32.to_be_bytes());
+        let crc = crc32(&png[12..29]);
+        png[29..33].copy_from_slice(&crc.to_be_bytes());
+        assert_eq!(
+            process(&png),
+            Err(UploadError::TooManyPixels(60_000, 60_000))
+        );
+    }
+
+    #[test]
+    fn png_stays_png_and_keeps_transparency() {
+        let picture =
+            DynamicImage::ImageRgba8(RgbaImage::from_pixel(10, 8, Rgba([200, 10, 10, 100])));
+        let photo = process(&encoded(&picture, ImageFormat::Png)).unwrap();
+        assert_eq!(photo.content_type, "image/png");
+        let back = image::load_from_memory(&photo.data).unwrap();
+        assert_eq!((back.width(), back.height()), (10, 8));
+        assert_eq!(back.to_rgba8().get_pixel(3, 3), &Rgba([200, 10, 10, 100]));
+    }
+
+    #[test]
+    fn jpeg_stays_jpeg() {
+        let photo = process(&encoded(&gradient(40, 30), ImageFormat::Jpeg)).unwrap();
+        assert_eq!(photo.content_type, "image/jpeg");
+        assert_eq!(dimensions(&photo), (40, 30));
+    }
+
+    #[test]
+    fn gif_becomes_png_and_opaque_webp_becomes_jpeg() {
+        let gif = process(&encoded(&gradient(12, 12), ImageFormat::Gif)).unwrap();
+        assert_eq!(gif.content_type, "image/png");
+        let webp = process(&encoded(&gradient(12, 12), ImageFormat::WebP)).unwrap();
+        assert_eq!(webp.content_type, "image/jpeg");
+        let clear = DynamicImage::ImageRgba8(RgbaImage::from_pixel(6, 6, Rgba([0, 0, 0, 0])));
+        assert_eq!(
+            process(&encoded(&clear, ImageFormat::WebP))
+                .unwrap()
+                .content_type,
+            "image/png"
+        );
+    }
+
+    #[test]
+    fn large_photos_are_scaled_to_fit_1600_pixels_keeping_their_shape() {
+        let wide = process(&encoded(&gradient(4000, 1000), ImageFormat::Jpeg)).unwrap();
+        assert_eq!(dimensions(&wide), (1600, 400));
+        let tall = process(&encoded(&gradient(900, 1800), ImageFormat::Png)).unwrap();
+        assert_eq!(dimensions(&tall), (800, 1600));
+        let small = process(&encoded(&gradient(300, 200), ImageFormat::Png)).unwrap();
+        assert_eq!(dimensions(&small), (300, 200), "never scaled up");
+    }
+
+    #[test]
+    fn exif_and_gps_are_removed_and_the_rotation_applied() {
+        let upload = jpeg_with_exif(&gradient(40, 20), 6);
+        assert!(upload.windows(4).any(|w| w == b"Exif"));
+        assert!(upload.windows(3).any(|w| w == b"GPS"));
+        let photo = process(&upload).unwrap();
+        assert!(
+            !photo.data.windows(4).any(|w| w == b"Exif"),
+            "no EXIF block"
+        );
+        assert!(!photo.data.windows(3).any(|w| w == b"GPS"), "no GPS text");
+        assert_eq!(
+            dimensions(&photo),
+            (20, 40),
+            "orientation 6 = turned a quarter, so width and height swap"
+        );
+    }
+}
