@@ -118,7 +118,12 @@ impl Running {
             .expect("kill");
         assert!(status.success());
         let code = wait_with_timeout(&mut self.child, Duration::from_secs(20));
-        let rest: Vec<String> = self.lines.try_iter().collect();
+        // The reader thread may still be forwarding the last lines; wait
+        // until it sees the end of the output.
+        let mut rest = Vec::new();
+        while let Ok(line) = self.lines.recv_timeout(Duration::from_secs(5)) {
+            rest.push(line);
+        }
         (code, rest.join("\n"))
     }
 }
