@@ -21,19 +21,22 @@ pub fn tokens_match(expected: &str, sent: &str) -> bool {
 /// without it, `Referer`) must name the host the request was sent to.
 /// `Origin: null` (sandboxed frames, some redirects) is refused. A request
 /// with neither header (old browsers, curl) is left to the token check.
-pub fn same_origin(headers: &HeaderMap, tls: bool) -> bool {
+///
+/// Only the host and port are compared, not the scheme: one host and port
+/// speak one protocol, and behind a reverse proxy that adds HTTPS the page's
+/// origin is `https://` while motodex itself is reached over plain HTTP.
+pub fn same_origin(headers: &HeaderMap) -> bool {
     let Some(host) = headers
         .get(http::header::HOST)
         .and_then(|h| h.to_str().ok())
     else {
         return false;
     };
-    let scheme = if tls { "https://" } else { "http://" };
     let origin_matches = |value: &str| {
-        value
-            .strip_prefix(scheme)
-            .map(|rest| rest.split('/').next() == Some(host))
-            .unwrap_or(false)
+        ["https://", "http://"]
+            .iter()
+            .find_map(|scheme| value.strip_prefix(scheme))
+            .is_some_and(|rest| rest.split('/').next() == Some(host))
     };
     if let Some(origin) = headers.get(http::header::ORIGIN) {
         return origin.to_str().map(origin_matches).unwrap_or(false);
@@ -58,18 +61,23 @@ mod tests {
 
     #[test]
     fn the_sites_own_origin_is_accepted() {
-        assert!(same_origin(
-            &headers(&[
-                ("host", "127.0.0.1:5000"),
-                ("origin", "http://127.0.0.1:5000")
-            ]),
-            false
-        ));
-        assert!(same_origin(
-            &headers(&[("host", "a:1"), ("referer", "http://a:1/admin/add")]),
-            false
-        ));
-        assert!(same_origin(&headers(&[("host", "a:1")]), false));
+        assert!(same_origin(&headers(&[
+            ("host", "127.0.0.1:5000"),
+            ("origin", "http://127.0.0.1:5000")
+        ])));
+        assert!(same_origin(&headers(&[
+            ("host", "a:1"),
+            ("referer", "http://a:1/admin/add")
+        ])));
+        assert!(same_origin(&headers(&[("host", "a:1")])));
+    }
+
+    #[test]
+    fn an_https_page_in_front_of_plain_http_motodex_is_the_same_site() {
+        assert!(same_origin(&headers(&[
+            ("host", "bikes.school.example"),
+            ("origin", "https://bikes.school.example")
+        ])));
     }
 
     #[test]
@@ -78,20 +86,17 @@ mod tests {
             "http://evil.com",
             "null",
             "http://127.0.0.1:5000.evil.com",
-            "https://127.0.0.1:5000",
+            "ftp://127.0.0.1:5000",
         ] {
             assert!(
-                !same_origin(
-                    &headers(&[("host", "127.0.0.1:5000"), ("origin", origin)]),
-                    false
-                ),
+                !same_origin(&headers(&[("host", "127.0.0.1:5000"), ("origin", origin)])),
                 "{origin}"
             );
         }
-        assert!(!same_origin(
-            &headers(&[("host", "a:1"), ("referer", "http://evil.com/a:1")]),
-            false
-        ));
+        assert!(!same_origin(&headers(&[
+            ("host", "a:1"),
+            ("referer", "http://evil.com/a:1")
+        ])));
     }
 
     #[test]

@@ -14,7 +14,6 @@ use crate::domain::Id;
 use crate::handlers::account as handlers;
 
 pub fn routes(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
-    let tls = state.tls;
     let admin = || authenticated(Arc::clone(&state));
     let state_ = || with_state(Arc::clone(&state));
 
@@ -27,7 +26,7 @@ pub fn routes(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
         .map(reply);
     let login = warp::path!("admin" / "login")
         .and(warp::post())
-        .and(same_origin(tls))
+        .and(same_origin())
         .and(state_())
         .and(client_addr())
         .and(cookie_header())
@@ -45,7 +44,7 @@ pub fn routes(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
         .and(warp::post())
         .and(state_())
         .and(admin())
-        .and(same_origin(tls))
+        .and(same_origin())
         .and(form())
         .then(handlers::logout)
         .map(reply);
@@ -57,7 +56,7 @@ pub fn routes(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
         .map(reply);
     let setup = warp::path!("admin" / "setup")
         .and(warp::post())
-        .and(same_origin(tls))
+        .and(same_origin())
         .and(state_())
         .and(form())
         .then(handlers::setup)
@@ -73,7 +72,7 @@ pub fn routes(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
         .and(warp::post())
         .and(state_())
         .and(admin())
-        .and(same_origin(tls))
+        .and(same_origin())
         .and(cookie_header())
         .and(form())
         .then(handlers::change_password)
@@ -89,7 +88,7 @@ pub fn routes(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
         .and(warp::post())
         .and(state_())
         .and(admin())
-        .and(same_origin(tls))
+        .and(same_origin())
         .and(cookie_header())
         .and(form())
         .then(handlers::add_user)
@@ -98,7 +97,7 @@ pub fn routes(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
         .and(warp::post())
         .and(state_())
         .and(admin())
-        .and(same_origin(tls))
+        .and(same_origin())
         .and(form())
         .then(|id, state, admin, fields| handlers::delete_user(state, admin, id, fields))
         .map(reply);

@@ -23,7 +23,6 @@ pub fn routes(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
 }
 
 fn bike_routes(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
-    let tls = state.tls;
     let admin = || authenticated(Arc::clone(&state));
     let state_ = || with_state(Arc::clone(&state));
 
@@ -46,7 +45,7 @@ fn bike_routes(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
         .and(warp::post())
         .and(state_())
         .and(admin())
-        .and(same_origin(tls))
+        .and(same_origin())
         .and(cookie_header())
         .and(photo_form())
         .then(bikes::add)
@@ -62,7 +61,7 @@ fn bike_routes(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
         .and(warp::post())
         .and(state_())
         .and(admin())
-        .and(same_origin(tls))
+        .and(same_origin())
         .and(cookie_header())
         .and(photo_form())
         .then(|id, state, admin, cookie, form| bikes::edit(state, admin, cookie, id, form))
@@ -78,7 +77,7 @@ fn bike_routes(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
         .and(warp::post())
         .and(state_())
         .and(admin())
-        .and(same_origin(tls))
+        .and(same_origin())
         .and(form())
         .then(|id, state, admin, fields| bikes::delete(state, admin, id, fields))
         .map(reply);
@@ -107,7 +106,6 @@ fn bike_routes(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
 }
 
 fn maker_routes(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
-    let tls = state.tls;
     let admin = || authenticated(Arc::clone(&state));
     let state_ = || with_state(Arc::clone(&state));
 
@@ -122,7 +120,7 @@ fn maker_routes(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
         .and(warp::post())
         .and(state_())
         .and(admin())
-        .and(same_origin(tls))
+        .and(same_origin())
         .and(cookie_header())
         .and(form())
         .then(makers::add)
@@ -138,7 +136,7 @@ fn maker_routes(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
         .and(warp::post())
         .and(state_())
         .and(admin())
-        .and(same_origin(tls))
+        .and(same_origin())
         .and(cookie_header())
         .and(form())
         .then(|id, state, admin, cookie, fields| makers::edit(state, admin, cookie, id, fields))
@@ -154,7 +152,7 @@ fn maker_routes(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
         .and(warp::post())
         .and(state_())
         .and(admin())
-        .and(same_origin(tls))
+        .and(same_origin())
         .and(cookie_header())
         .and(form())
         .then(|id, state, admin, cookie, fields| makers::delete(state, admin, cookie, id, fields))

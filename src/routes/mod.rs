@@ -119,10 +119,10 @@ pub(crate) fn query() -> impl Filter<Extract = (Fields,), Error = Rejection> + C
 }
 
 /// Refuses a POST that announces another site as its origin (SPEC §6).
-pub(crate) fn same_origin(tls: bool) -> impl Filter<Extract = (), Error = Rejection> + Clone {
+pub(crate) fn same_origin() -> impl Filter<Extract = (), Error = Rejection> + Clone {
     warp::header::headers_cloned()
         .and_then(move |headers: HeaderMap| async move {
-            if csrf::same_origin(&headers, tls) {
+            if csrf::same_origin(&headers) {
                 Ok(())
             } else {
                 Err(Rejection::from(AppError::Forbidden))
