@@ -490,3 +490,29 @@ async fn gif_and_webp_uploads_are_stored_as_png_and_jpeg() {
         "image/jpeg"
     );
 }
+
+#[tokio::test]
+async fn a_stored_image_row_of_another_type_is_never_served_as_a_page() {
+    let (app, c) = logged_in_app().await;
+    let (bike, _) = add_with_photo(&app, &c, "Tampered", png_upload(8, 8)).await;
+    let conn = rusqlite::Connection::open(&app.db_path).unwrap();
+    conn.execute(
+        "UPDATE images SET content_type = 'text/html', data = CAST('<script>alert(1)</script>' AS BLOB) WHERE bike_id = ?1",
+        [bike],
+    )
+    .unwrap();
+    let image = app.count(&format!(
+        "SELECT image_id FROM images WHERE bike_id = {bike}"
+    ));
+    let response = c
+        .get(app.url(&format!("/images/{image}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/octet-stream"
+    );
+    assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+}

@@ -89,14 +89,29 @@ pub async fn image(state: std::sync::Arc<AppState>, id: Id) -> Result<Response, 
         .read(move |conn| images::get(conn, id.0))
         .await?
         .ok_or(AppError::NotFound)?;
+    let content_type = served_content_type(&image.content_type);
     let mut response = Response::new(image.data.into());
     let headers = response.headers_mut();
-    if let Ok(value) = image.content_type.parse() {
-        headers.insert(http::header::CONTENT_TYPE, value);
-    }
+    headers.insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static(content_type),
+    );
     headers.insert(
         http::header::CACHE_CONTROL,
         http::HeaderValue::from_static("public, max-age=31536000, immutable"),
     );
     Ok(response)
+}
+
+/// Only the image types uploads are stored as. Anything else in the table
+/// (a row written by hand, say `text/html`) is sent as opaque bytes, which
+/// a browser never renders as a page of this site.
+fn served_content_type(stored: &str) -> &'static str {
+    match stored {
+        "image/jpeg" => "image/jpeg",
+        "image/png" => "image/png",
+        "image/gif" => "image/gif",
+        "image/webp" => "image/webp",
+        _ => "application/octet-stream",
+    }
 }
