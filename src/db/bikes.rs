@@ -96,9 +96,15 @@ pub fn search(
     let total = total.max(0) as u64;
     let page = page.clamp(1, total.div_ceil(per_page).max(1));
     let offset = (page - 1).saturating_mul(per_page);
+    // CROSS JOIN fixes the loop order: makers in name order (makers_by_name),
+    // then each maker's bikes in model order (bikes_by_maker). Rows then come
+    // out already sorted, and SQLite stops after the page. Left to choose, it
+    // scans every bike and sorts them all for each page: with 100,000 bikes,
+    // ~30 ms for the first page and ~0.5 s for the last, against ~0.2 ms and
+    // ~15 ms this way.
     let items = conn
         .prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM bikes b JOIN makers m ON m.maker_id = b.maker_id
+            "SELECT {COLUMNS} FROM makers m CROSS JOIN bikes b ON b.maker_id = m.maker_id
              WHERE {MATCHES}
              ORDER BY m.name COLLATE NOCASE, m.maker_id, b.model COLLATE NOCASE, b.bike_id
              LIMIT ?3 OFFSET ?4"
