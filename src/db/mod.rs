@@ -7,6 +7,7 @@
 //! admins queue instead of meeting "database is locked".
 
 pub mod bikes;
+pub mod generate;
 pub mod images;
 pub mod makers;
 pub mod sample;
