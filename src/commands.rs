@@ -107,9 +107,7 @@ pub fn generate(db_path: &Path, bikes: u64, makers: u64) -> Result<String, Strin
         return Err(format!("{} already exists; generate only creates new databases.", db_path.display()));
     }
     let started = std::time::Instant::now();
-    drop(Db::open(db_path, false).map_err(|e| db_problem(db_path, e))?);
-    let mut conn = rusqlite::Connection::open(db_path).map_err(|e| db_problem(db_path, e.into()))?;
-    crate::db::generate::catalogue(&mut conn, bikes, makers).map_err(|e| db_problem(db_path, e))?;
+    crate::db::generate::new_catalogue(db_path, bikes, makers).map_err(|e| db_problem(db_path, e))?;
     Ok(format!(
         "{} bikes from {} makers written to {} in {:.1} s.",
         bikes,

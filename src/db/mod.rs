@@ -7,6 +7,7 @@
 //! admins queue instead of meeting "database is locked".
 
 pub mod bikes;
+pub mod catalogue;
 pub mod generate;
 pub mod images;
 pub mod makers;
@@ -312,6 +313,7 @@ fn open_connection(path: &Path, flags: OpenFlags) -> DbResult<Connection> {
         // FULL: an acknowledged write survives even a power cut, not only a crash.
         conn.execute_batch("PRAGMA synchronous = FULL;")?;
     }
+    catalogue::register_functions(&conn)?;
     conn.set_prepared_statement_cache_capacity(64);
     Ok(conn)
 }
