@@ -23,10 +23,31 @@ pub struct Passwords {
 
 impl Default for Passwords {
     fn default() -> Self {
+        return_big_blocks_to_the_system();
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         Passwords {
             turns: Arc::new(Semaphore::new(cores)),
         }
+    }
+}
+
+/// Each Argon2 hash needs a 19 MiB block. glibc's allocator raises its
+/// mmap threshold after the first such block is freed and from then on
+/// serves them from per-thread heaps that it seldom gives back: 64 logins
+/// in a row left 800 MB resident (`bench/run`). A fixed threshold keeps
+/// every block of 4 MiB or more its own mapping, returned when freed, so a
+/// burst of logins costs about (hashing threads × 19 MiB) while it lasts.
+fn return_big_blocks_to_the_system() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        static ONCE: std::sync::Once = std::sync::Once::new();
+        ONCE.call_once(|| {
+            // SAFETY: mallopt only changes an allocator setting; it is
+            // called once, before any hash is computed.
+            unsafe {
+                libc::mallopt(libc::M_MMAP_THRESHOLD, 4 << 20);
+            }
+        });
     }
 }
 

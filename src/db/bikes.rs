@@ -43,14 +43,11 @@ impl<T> Page<T> {
     }
 }
 
-const COLUMNS: &str =
+pub(super) const COLUMNS: &str =
     "b.bike_id, b.maker_id, m.name, coalesce(b.model, ''), coalesce(CAST(b.year AS TEXT), ''),
      coalesce(b.engine, ''), coalesce(b.image_url, '')";
 
-const MATCHES: &str = "(?1 IS NULL OR b.maker_id = ?1)
-     AND (?2 = '' OR b.model LIKE ?2 ESCAPE '\\' OR m.name LIKE ?2 ESCAPE '\\')";
-
-fn from_row(row: &Row) -> rusqlite::Result<Bike> {
+pub(super) fn from_row(row: &Row) -> rusqlite::Result<Bike> {
     Ok(Bike {
         bike_id: row.get(0)?,
         maker_id: row.get(1)?,
@@ -62,64 +59,16 @@ fn from_row(row: &Row) -> rusqlite::Result<Bike> {
     })
 }
 
-/// `%term%` for LIKE, with LIKE's own wildcards escaped so a search for
-/// `50%` or `R_1` means those characters.
-fn like_pattern(search: &str) -> String {
-    if search.is_empty() {
-        return String::new();
-    }
-    let mut pattern = String::with_capacity(search.len() + 2);
-    pattern.push('%');
-    for c in search.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(c);
-    }
-    pattern.push('%');
-    pattern
-}
-
-/// The bikes matching `filter`, ordered by maker then model, one page at a time.
+/// The bikes matching `filter`, ordered by maker then model, one page at a
+/// time. The work (and how it stays fast at a million bikes) is in
+/// [`super::catalogue`].
 pub fn search(
     conn: &Connection,
     filter: &Filter,
     page: u64,
     per_page: u64,
 ) -> DbResult<Page<Bike>> {
-    let pattern = like_pattern(&filter.search);
-    let total: i64 = conn
-        .prepare_cached(&format!(
-            "SELECT count(*) FROM bikes b JOIN makers m ON m.maker_id = b.maker_id WHERE {MATCHES}"
-        ))?
-        .query_row(params![filter.maker_id, pattern], |r| r.get(0))?;
-    let total = total.max(0) as u64;
-    let page = page.clamp(1, total.div_ceil(per_page).max(1));
-    let offset = (page - 1).saturating_mul(per_page);
-    // CROSS JOIN fixes the loop order: makers in name order (makers_by_name),
-    // then each maker's bikes in model order (bikes_by_maker). Rows then come
-    // out already sorted, and SQLite stops after the page. Left to choose, it
-    // scans every bike and sorts them all for each page: with 100,000 bikes,
-    // ~30 ms for the first page and ~0.5 s for the last, against ~0.2 ms and
-    // ~15 ms this way.
-    let items = conn
-        .prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM makers m CROSS JOIN bikes b ON b.maker_id = m.maker_id
-             WHERE {MATCHES}
-             ORDER BY m.name COLLATE NOCASE, m.maker_id, b.model COLLATE NOCASE, b.bike_id
-             LIMIT ?3 OFFSET ?4"
-        ))?
-        .query_map(
-            params![filter.maker_id, pattern, per_page as i64, offset as i64],
-            from_row,
-        )?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(Page {
-        items,
-        total,
-        page,
-        per_page,
-    })
+    super::catalogue::search(conn, filter, page, per_page)
 }
 
 pub fn get(conn: &Connection, bike_id: i64) -> DbResult<Option<Bike>> {

@@ -7,8 +7,11 @@
 //! admins queue instead of meeting "database is locked".
 
 pub mod bikes;
+pub mod catalogue;
+pub mod generate;
 pub mod images;
 pub mod makers;
+pub mod memo;
 pub mod sample;
 pub mod schema;
 pub mod sessions;
@@ -88,6 +91,7 @@ struct Inner {
     write_turn: Semaphore,
     readers: Mutex<Vec<Connection>>,
     read_turns: Semaphore,
+    memo: memo::Memo,
 }
 
 impl Db {
@@ -117,6 +121,7 @@ impl Db {
                 write_turn: Semaphore::new(1),
                 readers: Mutex::new(readers),
                 read_turns: Semaphore::new(READERS),
+                memo: memo::Memo::default(),
             }),
         })
     }
@@ -136,6 +141,12 @@ impl Db {
 
     pub fn path(&self) -> &Path {
         &self.inner.path
+    }
+
+    /// Answers derived from this database (rendered pages), dropped by every
+    /// write made through this handle.
+    pub fn memo(&self) -> &memo::Memo {
+        &self.inner.memo
     }
 
     /// Runs a read-only query on a pooled connection off the executor.
@@ -176,7 +187,12 @@ impl Db {
             .await
             .map_err(|e| DbError::Worker(e.to_string()))?;
         let inner = Arc::clone(&self.inner);
-        run_blocking(move || write_on(&inner.writer, work)).await
+        run_blocking(move || {
+            let value = write_on(&inner.writer, work)?;
+            inner.memo.invalidate();
+            Ok(value)
+        })
+        .await
     }
 
     /// Blocking write for start-up and command-line work.
@@ -184,7 +200,9 @@ impl Db {
         &self,
         work: impl FnOnce(&rusqlite::Transaction) -> DbResult<T>,
     ) -> DbResult<T> {
-        write_on(&self.inner.writer, work)
+        let value = write_on(&self.inner.writer, work)?;
+        self.inner.memo.invalidate();
+        Ok(value)
     }
 
     /// Blocking read for start-up and command-line work.
@@ -311,6 +329,7 @@ fn open_connection(path: &Path, flags: OpenFlags) -> DbResult<Connection> {
         // FULL: an acknowledged write survives even a power cut, not only a crash.
         conn.execute_batch("PRAGMA synchronous = FULL;")?;
     }
+    catalogue::register_functions(&conn)?;
     conn.set_prepared_statement_cache_capacity(64);
     Ok(conn)
 }

@@ -44,6 +44,16 @@ pub async fn home(
     cookie: Option<String>,
 ) -> Result<Response, AppError> {
     let (filter, page) = catalogue_query(&query);
+    let key = memo_key(cookie.as_deref(), || {
+        format!(
+            "/?maker_id={:?}&page={page}&search={}",
+            filter.maker_id, filter.search
+        )
+    });
+    if let Some(body) = key.as_deref().and_then(|key| state.db.memo().get(key)) {
+        return Ok(page_from_memo(body));
+    }
+    let generation = state.db.memo().generation();
     let (makers, results, filter) = state
         .db
         .read(move |conn| {
@@ -56,29 +66,73 @@ pub async fn home(
     } else {
         "Search results"
     };
-    Ok(super::public_page(
+    let content = views::catalogue::home(&makers, &filter, &results);
+    Ok(remembered(
         &state,
         cookie.as_deref(),
+        key,
+        generation,
         title,
-        StatusCode::OK,
-        views::catalogue::home(&makers, &filter, &results),
+        content,
     ))
 }
 
 pub async fn bike(state: std::sync::Arc<AppState>, id: Id) -> Result<Response, AppError> {
+    let key = memo_key(None, || format!("/bikes/{}", id.0));
+    if let Some(body) = key.as_deref().and_then(|key| state.db.memo().get(key)) {
+        return Ok(page_from_memo(body));
+    }
+    let generation = state.db.memo().generation();
     let bike = state
         .db
         .read(move |conn| bikes::get(conn, id.0))
         .await?
         .ok_or(AppError::NotFound)?;
     let title = format!("{} {}", bike.maker, bike.model);
-    Ok(super::public_page(
+    Ok(remembered(
         &state,
         None,
+        key,
+        generation,
         &title,
-        StatusCode::OK,
         views::catalogue::bike_page(&bike),
     ))
+}
+
+/// Public pages are the same for every visitor, except for a one-time
+/// message (in its own cookie): pages without one are remembered (see
+/// [`crate::db::memo`]) under the key `make` builds.
+fn memo_key(cookie: Option<&str>, make: impl FnOnce() -> String) -> Option<String> {
+    let message_pending = cookie.is_some_and(|c| c.contains(crate::auth::session::FLASH));
+    (!message_pending).then(make)
+}
+
+/// The page, stored under `key` (when there is one) for the next visitors.
+fn remembered(
+    state: &AppState,
+    cookie: Option<&str>,
+    key: Option<String>,
+    generation: u64,
+    title: &str,
+    content: maud::Markup,
+) -> Response {
+    let Some(key) = key else {
+        return super::public_page(state, cookie, title, StatusCode::OK, content);
+    };
+    let body = bytes::Bytes::from(
+        views::layout::page(&views::Chrome::public(title), content).into_string(),
+    );
+    state.db.memo().put(key, generation, body.clone());
+    page_from_memo(body)
+}
+
+fn page_from_memo(body: bytes::Bytes) -> Response {
+    let mut response = Response::new(body.into());
+    response.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    response
 }
 
 /// `/images/<id>`: an uploaded photo. Image ids are never reused, so the

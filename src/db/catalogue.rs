@@ -1,0 +1,514 @@
+//! The catalogue list and its search, built to stay fast at a million bikes
+//! while answering exactly what SPEC §4 promises: the bikes whose model or
+//! maker name contains the search text, ignoring case, ordered by maker
+//! name, maker, model and id.
+//!
+//! "Ignoring case" means [`fold`]: every character is compared by its Unicode
+//! lowercase form (so `Ä` finds `ä`, not only ASCII as SQLite's `LIKE`
+//! would; details in [`fold_char`]). Every path below is exact under that rule; the
+//! equivalence test (`tests/search_equivalence.rs`) compares each with a
+//! plain scan written in Rust.
+//!
+//! What makes it fast (schema version 2, `migrations/0002-search-index.sql`):
+//! - `maker_bike_counts`, kept by triggers: totals and deep pages of the
+//!   plain list cost one small query per maker instead of counting or
+//!   skipping a million rows;
+//! - `bikes_fts`, a trigram index over models: searches of 3 or more ASCII
+//!   characters are counted, and sparse ones fetched, from the index;
+//! - the indexes `makers_by_name` and `bikes_by_maker`, which walk the bikes
+//!   in display order, so page 1 of a common search stops after a few rows.
+//!
+//! Searches the trigram index cannot answer exactly (1–2 characters, or any
+//! non-ASCII character) are answered by walking `bikes_by_maker` with
+//! [`contains_folded`]: exact, and linear in the catalogue size.
+
+use rusqlite::functions::FunctionFlags;
+use rusqlite::types::ValueRef;
+use rusqlite::{Connection, params};
+
+use super::DbResult;
+use super::bikes::{Bike, COLUMNS, Filter, Page, from_row};
+
+/// Folds one character for case-insensitive comparison: its lowercase
+/// form, one character for one, so text keeps its length. Characters whose
+/// lowercase is several characters (only `İ`, "i" + a combining dot) stay
+/// themselves; long s `ſ` and final sigma `ς` fold like `s` and `σ`, as
+/// Unicode case folding (and SQLite's trigram index) has them.
+pub fn fold_char(c: char) -> char {
+    match c {
+        _ if c.is_ascii() => c.to_ascii_lowercase(),
+        'ſ' => 's',
+        'ς' => 'σ',
+        _ => {
+            let mut lower = c.to_lowercase();
+            match (lower.next(), lower.next()) {
+                (Some(single), None) => single,
+                _ => c,
+            }
+        }
+    }
+}
+
+/// `text` with every character folded (see [`fold_char`]).
+pub fn fold(text: &str) -> String {
+    text.chars().map(fold_char).collect()
+}
+
+/// Whether `haystack`, folded, contains `needle`, which must be folded already.
+pub fn contains_folded(haystack: &str, needle: &str) -> bool {
+    if needle.is_empty() {
+        return true;
+    }
+    if haystack.is_ascii() {
+        // An ASCII character folds to an ASCII one, so a needle with any
+        // other character cannot match.
+        let needle = needle.as_bytes();
+        return needle.is_ascii()
+            && haystack.as_bytes().windows(needle.len()).any(|window| {
+                window
+                    .iter()
+                    .zip(needle)
+                    .all(|(h, n)| h.to_ascii_lowercase() == *n)
+            });
+    }
+    let haystack: Vec<char> = haystack.chars().map(fold_char).collect();
+    let needle: Vec<char> = needle.chars().collect();
+    haystack
+        .windows(needle.len())
+        .any(|window| window == needle.as_slice())
+}
+
+/// Registers `motodex_contains(haystack, needle)`, SQL's view of
+/// [`contains_folded`] (the needle is folded once per statement). NULL
+/// never matches; numbers are compared as their text.
+pub fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
+    conn.create_scalar_function(
+        "motodex_contains",
+        2,
+        FunctionFlags::SQLITE_UTF8
+            | FunctionFlags::SQLITE_DETERMINISTIC
+            | FunctionFlags::SQLITE_INNOCUOUS,
+        |ctx| {
+            let needle = ctx.get_or_create_aux(1, |value| -> Result<String, rusqlite::Error> {
+                Ok(value_text(value)
+                    .map(|text| fold(&text))
+                    .unwrap_or_default())
+            })?;
+            Ok(match ctx.get_raw(0) {
+                ValueRef::Text(bytes) => match std::str::from_utf8(bytes) {
+                    Ok(text) => contains_folded(text, &needle),
+                    Err(_) => contains_folded(&String::from_utf8_lossy(bytes), &needle),
+                },
+                ValueRef::Null => false,
+                other => value_text(other).is_some_and(|text| contains_folded(&text, &needle)),
+            })
+        },
+    )
+}
+
+fn value_text(value: ValueRef<'_>) -> Option<String> {
+    match value {
+        ValueRef::Null => None,
+        ValueRef::Integer(i) => Some(i.to_string()),
+        ValueRef::Real(f) => Some(f.to_string()),
+        ValueRef::Text(bytes) | ValueRef::Blob(bytes) => {
+            Some(String::from_utf8_lossy(bytes).into_owned())
+        }
+    }
+}
+
+/// How a search finds its page; [`Plan::Auto`] chooses by cost. The others
+/// exist so that tests can check every path against a plain scan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Plan {
+    /// The cheapest path for this query.
+    Auto,
+    /// Walk the bikes in display order, stopping after the page.
+    Walk,
+    /// Fetch every match through the trigram index and sort them (falls
+    /// back to `Walk` when the index cannot answer the search).
+    Sort,
+    /// Never use the trigram index: count and walk by scanning.
+    NoIndex,
+}
+
+/// Rough costs, in the same (arbitrary) unit, measured at a million bikes:
+/// reading one row by id and sorting it, versus stepping one index entry of
+/// `bikes_by_maker` and testing its model.
+const FETCH_COST: u64 = 6;
+const STEP_COST: u64 = 1;
+
+/// A maker in display order, with its bike count.
+struct MakerRow {
+    maker_id: i64,
+    bikes: u64,
+    name: String,
+}
+
+/// One page of the bikes matching `filter`; see the module documentation.
+pub fn search(
+    conn: &Connection,
+    filter: &Filter,
+    page: u64,
+    per_page: u64,
+) -> DbResult<Page<Bike>> {
+    search_with(conn, filter, page, per_page, Plan::Auto)
+}
+
+/// [`search`] along a chosen path.
+pub fn search_with(
+    conn: &Connection,
+    filter: &Filter,
+    page: u64,
+    per_page: u64,
+    plan: Plan,
+) -> DbResult<Page<Bike>> {
+    // One snapshot for the counts and the rows, so they agree even while
+    // an admin writes.
+    if conn.is_autocommit() {
+        let tx = conn.unchecked_transaction()?;
+        let result = search_in_snapshot(&tx, filter, page, per_page, plan);
+        tx.commit()?;
+        result
+    } else {
+        search_in_snapshot(conn, filter, page, per_page, plan)
+    }
+}
+
+fn search_in_snapshot(
+    conn: &Connection,
+    filter: &Filter,
+    page: u64,
+    per_page: u64,
+    plan: Plan,
+) -> DbResult<Page<Bike>> {
+    let per_page = per_page.max(1);
+    let makers = maker_rows(conn)?;
+    let scope: Vec<&MakerRow> = makers
+        .iter()
+        .filter(|m| filter.maker_id.is_none_or(|id| id == m.maker_id))
+        .collect();
+    let needle = fold(&filter.search);
+
+    if needle.is_empty() {
+        let total = scope.iter().map(|m| m.bikes).sum();
+        let (page, offset) = clamp(page, total, per_page);
+        let items = walk_whole_makers(conn, &scope, offset, per_page)?;
+        return Ok(Page {
+            items,
+            total,
+            page,
+            per_page,
+        });
+    }
+
+    // Makers whose name matches: all their bikes match.
+    let named: Vec<&MakerRow> = scope
+        .iter()
+        .copied()
+        .filter(|m| contains_folded(&m.name, &needle))
+        .collect();
+    let named_ids = json_ids(named.iter().map(|m| m.maker_id));
+    let named_bikes: u64 = named.iter().map(|m| m.bikes).sum();
+    let scope_bikes: u64 = scope.iter().map(|m| m.bikes).sum();
+    let single = filter.maker_id.map(|_| scope.first().copied());
+
+    if let Some(maker) = single {
+        // One maker: nothing, all of it, or its bikes whose model matches.
+        let Some(maker) = maker else {
+            return Ok(Page {
+                items: Vec::new(),
+                total: 0,
+                page: 1,
+                per_page,
+            });
+        };
+        if !named.is_empty() {
+            let (page, offset) = clamp(page, maker.bikes, per_page);
+            let items = walk_whole_makers(conn, &scope, offset, per_page)?;
+            return Ok(Page {
+                items,
+                total: maker.bikes,
+                page,
+                per_page,
+            });
+        }
+    }
+
+    let index = (plan != Plan::NoIndex)
+        .then(|| fts_query(&needle))
+        .flatten();
+    let (total, index_hits) = match &index {
+        Some(query) => count_with_index(
+            conn,
+            query,
+            &needle,
+            single.flatten(),
+            &named_ids,
+            named_bikes,
+        )?,
+        None => (
+            count_by_scan(conn, &needle, single.flatten(), &named_ids, named_bikes)?,
+            0,
+        ),
+    };
+    let (page, offset) = clamp(page, total, per_page);
+    if total == 0 {
+        return Ok(Page {
+            items: Vec::new(),
+            total,
+            page,
+            per_page,
+        });
+    }
+
+    let sort = match (&index, plan) {
+        (None, _) | (_, Plan::Walk | Plan::NoIndex) => false,
+        (Some(_), Plan::Sort) => true,
+        (Some(_), Plan::Auto) => {
+            let fetched = index_hits + named_bikes;
+            let stepped = (offset + per_page).saturating_mul(scope_bikes) / total;
+            fetched.saturating_mul(FETCH_COST) < stepped.saturating_mul(STEP_COST)
+        }
+    };
+    let items = match (&index, sort) {
+        (Some(query), true) => {
+            let sql = format!(
+                "WITH hits (bike_id) AS (
+                     SELECT rowid FROM bikes_fts WHERE bikes_fts MATCH ?1
+                     UNION
+                     SELECT bike_id FROM bikes WHERE maker_id IN (SELECT value FROM json_each(?2))
+                 )
+                 SELECT {COLUMNS} FROM hits h CROSS JOIN bikes b ON b.bike_id = h.bike_id
+                     CROSS JOIN makers m ON m.maker_id = b.maker_id
+                 WHERE ?3 IS NULL OR b.maker_id = ?3
+                 ORDER BY m.name COLLATE NOCASE, m.maker_id, b.model COLLATE NOCASE, b.bike_id
+                 LIMIT ?4 OFFSET ?5"
+            );
+            conn.prepare_cached(&sql)?
+                .query_map(params![query, named_ids, filter.maker_id, per_page as i64, offset as i64], from_row)?
+                .collect::<Result<Vec<_>, _>>()?
+        }
+        _ => match single.flatten() {
+            Some(maker) => conn
+                .prepare_cached(&format!(
+                    "SELECT {COLUMNS} FROM bikes b JOIN makers m ON m.maker_id = b.maker_id
+                     WHERE b.maker_id = ?1 AND motodex_contains(b.model, ?2)
+                     ORDER BY b.model COLLATE NOCASE, b.bike_id LIMIT ?3 OFFSET ?4"
+                ))?
+                .query_map(params![maker.maker_id, needle, per_page as i64, offset as i64], from_row)?
+                .collect::<Result<Vec<_>, _>>()?,
+            None => conn
+                .prepare_cached(&format!(
+                    "SELECT {COLUMNS} FROM makers m JOIN bikes b ON b.maker_id = m.maker_id
+                     WHERE m.maker_id IN (SELECT value FROM json_each(?1)) OR motodex_contains(b.model, ?2)
+                     ORDER BY m.name COLLATE NOCASE, m.maker_id, b.model COLLATE NOCASE, b.bike_id
+                     LIMIT ?3 OFFSET ?4"
+                ))?
+                .query_map(params![named_ids, needle, per_page as i64, offset as i64], from_row)?
+                .collect::<Result<Vec<_>, _>>()?,
+        },
+    };
+    Ok(Page {
+        items,
+        total,
+        page,
+        per_page,
+    })
+}
+
+/// Every maker in display order with its number of bikes.
+fn maker_rows(conn: &Connection) -> DbResult<Vec<MakerRow>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT m.maker_id, coalesce(c.bikes, 0), coalesce(m.name, '')
+             FROM makers m LEFT JOIN maker_bike_counts c ON c.maker_id = m.maker_id
+             ORDER BY m.name COLLATE NOCASE, m.maker_id",
+        )?
+        .query_map([], |r| {
+            Ok(MakerRow {
+                maker_id: r.get(0)?,
+                bikes: r.get::<_, i64>(1)?.max(0) as u64,
+                name: r.get(2)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?)
+}
+
+/// The page number within range, and the rows before it.
+fn clamp(page: u64, total: u64, per_page: u64) -> (u64, u64) {
+    let page = page.clamp(1, total.div_ceil(per_page).max(1));
+    (page, (page - 1).saturating_mul(per_page))
+}
+
+/// `per_page` bikes after `offset` of the makers' whole lists, in order:
+/// makers before the page are skipped by their counts, not row by row.
+fn walk_whole_makers(
+    conn: &Connection,
+    makers: &[&MakerRow],
+    mut offset: u64,
+    per_page: u64,
+) -> DbResult<Vec<Bike>> {
+    let mut items = Vec::with_capacity(per_page as usize);
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM bikes b JOIN makers m ON m.maker_id = b.maker_id
+         WHERE b.maker_id = ?1 ORDER BY b.model COLLATE NOCASE, b.bike_id LIMIT ?2 OFFSET ?3"
+    ))?;
+    for maker in makers {
+        let wanted = per_page - items.len() as u64;
+        if wanted == 0 {
+            break;
+        }
+        if offset >= maker.bikes {
+            offset -= maker.bikes;
+            continue;
+        }
+        let rows = statement.query_map(
+            params![maker.maker_id, wanted as i64, offset as i64],
+            from_row,
+        )?;
+        for row in rows {
+            items.push(row?);
+        }
+        offset = 0;
+    }
+    Ok(items)
+}
+
+/// The FTS5 query for a folded needle, when the trigram index answers it
+/// exactly: at least 3 characters (one trigram), all ASCII. For ASCII,
+/// SQLite's folding and [`fold`] agree character by character (checked by a
+/// test over every Unicode scalar value), so the phrase of trigrams matches
+/// exactly the models that contain the needle.
+fn fts_query(needle: &str) -> Option<String> {
+    (needle.len() >= 3 && needle.is_ascii()).then(|| format!("\"{}\"", needle.replace('"', "\"\"")))
+}
+
+/// The number of matches, using the trigram index, and how many bikes the
+/// index matched (for choosing a plan). `maker`: the one maker in scope
+/// (whose name does not match), or none for all makers.
+fn count_with_index(
+    conn: &Connection,
+    query: &str,
+    needle: &str,
+    maker: Option<&MakerRow>,
+    named_ids: &str,
+    named_bikes: u64,
+) -> DbResult<(u64, u64)> {
+    let hits: i64 = conn
+        .prepare_cached("SELECT count(*) FROM bikes_fts WHERE bikes_fts MATCH ?1")?
+        .query_row([query], |r| r.get(0))?;
+    let hits = hits.max(0) as u64;
+    if let Some(maker) = maker {
+        let in_maker: i64 = if maker.bikes <= hits.saturating_mul(FETCH_COST) {
+            conn.prepare_cached(
+                "SELECT count(*) FROM bikes WHERE maker_id = ?1 AND motodex_contains(model, ?2)",
+            )?
+            .query_row(params![maker.maker_id, needle], |r| r.get(0))?
+        } else {
+            conn.prepare_cached(
+                "SELECT count(*) FROM bikes_fts f CROSS JOIN bikes b ON b.bike_id = f.rowid
+                 WHERE bikes_fts MATCH ?1 AND b.maker_id = ?2",
+            )?
+            .query_row(params![query, maker.maker_id], |r| r.get(0))?
+        };
+        return Ok((in_maker.max(0) as u64, hits));
+    }
+    // All makers: the index's matches, less those of makers whose name
+    // matches (counted whole instead) and those of bikes without a maker.
+    let named_hits: i64 = if named_bikes == 0 {
+        0
+    } else if named_bikes <= hits.saturating_mul(FETCH_COST) {
+        conn.prepare_cached(
+            "SELECT count(*) FROM bikes
+             WHERE maker_id IN (SELECT value FROM json_each(?1)) AND motodex_contains(model, ?2)",
+        )?
+        .query_row(params![named_ids, needle], |r| r.get(0))?
+    } else {
+        conn.prepare_cached(
+            "SELECT count(*) FROM bikes_fts f CROSS JOIN bikes b ON b.bike_id = f.rowid
+             WHERE bikes_fts MATCH ?1 AND b.maker_id IN (SELECT value FROM json_each(?2))",
+        )?
+        .query_row(params![query, named_ids], |r| r.get(0))?
+    };
+    let orphans: i64 = conn
+        .prepare_cached(
+            "SELECT count(*) FROM maker_bike_counts c
+             WHERE c.bikes > 0 AND NOT EXISTS (SELECT 1 FROM makers m WHERE m.maker_id = c.maker_id)",
+        )?
+        .query_row([], |r| r.get(0))?;
+    let orphan_hits: i64 = if orphans == 0 {
+        0
+    } else {
+        conn.prepare_cached(
+            "SELECT count(*) FROM bikes_fts f CROSS JOIN bikes b ON b.bike_id = f.rowid
+             WHERE bikes_fts MATCH ?1 AND NOT EXISTS (SELECT 1 FROM makers m WHERE m.maker_id = b.maker_id)",
+        )?
+        .query_row([query], |r| r.get(0))?
+    };
+    let total =
+        (named_bikes + hits).saturating_sub(named_hits.max(0) as u64 + orphan_hits.max(0) as u64);
+    Ok((total, hits))
+}
+
+/// The number of matches by scanning `bikes_by_maker` (no index can help).
+fn count_by_scan(
+    conn: &Connection,
+    needle: &str,
+    maker: Option<&MakerRow>,
+    named_ids: &str,
+    named_bikes: u64,
+) -> DbResult<u64> {
+    let count: i64 = match maker {
+        Some(maker) => conn
+            .prepare_cached(
+                "SELECT count(*) FROM bikes WHERE maker_id = ?1 AND motodex_contains(model, ?2)",
+            )?
+            .query_row(params![maker.maker_id, needle], |r| r.get(0))?,
+        None => {
+            let by_model: i64 = conn
+                .prepare_cached(
+                    "SELECT count(*) FROM makers m JOIN bikes b ON b.maker_id = m.maker_id
+                     WHERE m.maker_id NOT IN (SELECT value FROM json_each(?1)) AND motodex_contains(b.model, ?2)",
+                )?
+                .query_row(params![named_ids, needle], |r| r.get(0))?;
+            by_model + named_bikes as i64
+        }
+    };
+    Ok(count.max(0) as u64)
+}
+
+/// Ids as a JSON array, for `json_each` (one cached statement for any number).
+fn json_ids(ids: impl Iterator<Item = i64>) -> String {
+    let mut json = String::from("[");
+    for (i, id) in ids.enumerate() {
+        if i > 0 {
+            json.push(',');
+        }
+        json.push_str(&id.to_string());
+    }
+    json.push(']');
+    json
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folding_keeps_length_and_ignores_case() {
+        assert_eq!(fold("ÄbC İ \u{212A} ſΣς"), "äbc İ k sσσ");
+        assert!(contains_folded("Ducati PANIGALE", "panig"));
+        assert!(contains_folded("ÖHLINS", "öhl"));
+        assert!(!contains_folded("Honda", "hondas"));
+        assert!(!contains_folded("Honda", "ö"));
+        assert!(contains_folded("anything", ""));
+    }
+
+    #[test]
+    fn fts_query_only_for_exact_cases() {
+        assert_eq!(fts_query("ab"), None);
+        assert_eq!(fts_query("äbc"), None);
+        assert_eq!(fts_query("a\"b"), Some("\"a\"\"b\"".to_string()));
+    }
+}

@@ -1,0 +1,196 @@
+//! A synthetic catalogue of any size, for benchmarks (`motodex generate`,
+//! a hidden command). Deterministic: the same sizes always give the same
+//! rows, so benchmark runs compare like with like.
+
+use std::path::Path;
+
+use rusqlite::{Connection, params};
+
+use super::DbResult;
+
+/// Consonant-vowel syllables: every generated word is a sequence of these
+/// two-letter pieces, so words of different piece sequences never collide.
+const SYLLABLES: &[&str] = &[
+    "ka", "ro", "vi", "ta", "ne", "su", "mo", "le", "za", "ri", "do", "fa", "ku", "pe", "ha", "lo",
+    "ve", "ti", "na", "go", "be", "si", "ra", "mu", "de", "zo", "pa", "ni", "to", "ga",
+];
+
+/// Words that make a model name sound like one.
+const WORDS: &[&str] = &[
+    "Ranger",
+    "Tracer",
+    "Scout",
+    "Trail",
+    "Street",
+    "Sport",
+    "Tour",
+    "Nomad",
+    "Raptor",
+    "Falcon",
+    "Viper",
+    "Cobra",
+    "Storm",
+    "Thunder",
+    "Comet",
+    "Bolt",
+    "Arrow",
+    "Blade",
+    "Fury",
+    "Vector",
+    "Apex",
+    "Rally",
+    "Enduro",
+    "Cruiser",
+    "Classic",
+    "Scrambler",
+    "Bandit",
+    "Hornet",
+    "Shadow",
+    "Phantom",
+    "Spirit",
+    "Rebel",
+    "Glide",
+    "Drift",
+    "Nova",
+    "Orbit",
+    "Pulse",
+    "Quest",
+    "Summit",
+    "Vortex",
+];
+
+const SUFFIXES: &[&str] = &[
+    "",
+    "",
+    "",
+    " R",
+    " RS",
+    " S",
+    " GT",
+    " SP",
+    " Adventure",
+    " Pro",
+    " X",
+];
+
+/// SplitMix64: tiny, fast and reproducible; no cryptography needed here.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len() as u64) as usize]
+    }
+}
+
+/// The `index`-th syllable word (at least `min_pieces` pieces), capitalised.
+fn syllable_word(mut index: u64, min_pieces: usize) -> String {
+    let base = SYLLABLES.len() as u64;
+    let mut word = String::new();
+    let mut pieces = 0;
+    while pieces < min_pieces || index > 0 {
+        word.push_str(SYLLABLES[(index % base) as usize]);
+        index /= base;
+        pieces += 1;
+    }
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
+        .unwrap_or_default()
+}
+
+/// Creates the database at `path` (schema and all) and adds `makers` makers
+/// and `bikes` bikes in one transaction. Durability is traded for speed:
+/// this is for throw-away benchmark files only.
+pub fn new_catalogue(path: &Path, bikes: u64, makers: u64) -> DbResult<()> {
+    drop(super::Db::open(path, false)?);
+    let mut conn = Connection::open(path)?;
+    catalogue(&mut conn, bikes, makers)
+}
+
+fn catalogue(conn: &mut Connection, bikes: u64, makers: u64) -> DbResult<()> {
+    let makers = makers.max(1);
+    conn.execute_batch(
+        "PRAGMA synchronous = OFF; PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY;",
+    )?;
+    let tx = conn.transaction()?;
+    // The triggers that keep the search index and the counts would work
+    // row by row; rebuilding both once at the end is several times faster.
+    let triggers: Vec<(String, String)> = tx
+        .prepare(
+            "SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = 'bikes'",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    for (name, _) in &triggers {
+        tx.execute_batch(&format!("DROP TRIGGER \"{name}\";"))?;
+    }
+    let first_maker: i64 = tx.query_row(
+        "SELECT coalesce(max(maker_id), 0) + 1 FROM makers",
+        [],
+        |r| r.get(0),
+    )?;
+    {
+        let mut insert = tx.prepare("INSERT INTO makers (maker_id, name) VALUES (?1, ?2)")?;
+        for i in 0..makers {
+            // Three pieces at least, so the names are distinct from any
+            // two-piece model word.
+            insert.execute(params![first_maker + i as i64, syllable_word(i, 3)])?;
+        }
+    }
+    {
+        let mut rng = Rng(0x6d6f_746f_6465_78 ^ bikes ^ (makers << 32));
+        let mut insert =
+            tx.prepare("INSERT INTO bikes (maker_id, model, year, engine, image_url) VALUES (?1, ?2, ?3, ?4, '')")?;
+        let mut model = String::with_capacity(40);
+        let mut engine = String::with_capacity(12);
+        for _ in 0..bikes {
+            let maker = first_maker + rng.below(makers) as i64;
+            model.clear();
+            if rng.below(2) == 0 {
+                model.push_str(rng.pick(WORDS));
+            } else {
+                model.push_str(&syllable_word(rng.below(900), 2));
+            }
+            let cc = 50 + rng.below(26) * 50;
+            model.push(' ');
+            model.push_str(&cc.to_string());
+            model.push_str(rng.pick(SUFFIXES));
+            engine.clear();
+            if rng.below(30) == 0 {
+                engine.push_str("Electric");
+            } else {
+                engine.push_str(&(cc - rng.below(3)).to_string());
+                engine.push_str("cc");
+            }
+            let year = 1950 + rng.below(76) as i64;
+            insert.execute(params![maker, model, year, engine])?;
+        }
+    }
+    // A large in-memory buffer lets the index be written in few segments.
+    tx.execute_batch(
+        "INSERT INTO bikes_fts (bikes_fts, rank) VALUES ('hashsize', 268435456);
+         INSERT INTO bikes_fts (bikes_fts) VALUES ('rebuild');
+         INSERT INTO bikes_fts (bikes_fts, rank) VALUES ('hashsize', 1048576);
+         DELETE FROM maker_bike_counts;
+         INSERT INTO maker_bike_counts (maker_id, bikes) SELECT maker_id, count(*) FROM bikes GROUP BY maker_id;",
+    )?;
+    for (_, sql) in &triggers {
+        tx.execute_batch(sql)?;
+    }
+    tx.commit()?;
+    conn.execute_batch("PRAGMA optimize; PRAGMA synchronous = FULL;")?;
+    Ok(())
+}
