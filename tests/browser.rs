@@ -1309,12 +1309,10 @@ async fn refusal_pages_and_logout_page() {
 // ---------------------------------------------------------------------------
 // The admin catalogue (add / edit / delete bikes, makers, photos, backup).
 //
-// WRITTEN AGAINST THE SPEC (§4, §5) BEFORE THE ADMIN CRUD LANDED ON main:
-// routes `/admin/add`, `/admin/edit/<id>`, `POST /admin/delete/<id>` (with a
-// confirmation page), `/admin/makers`; fields `maker_id`, `model`, `year`,
-// `engine`, `image_url`, `image`. The labels used below ("Maker", "Model",
-// "Year", "Engine", "Photo", "Image URL"…) are guesses: adjust them to the
-// real form when the branch is merged, then remove the `ignore`.
+// WRITTEN BEFORE THE ADMIN CRUD LANDED ON main, against the SPEC (§4, §5)
+// and the labels of the `admin` branch's forms ("Maker", "Model", "Year",
+// "Engine", "Upload a photo (optional)", buttons "Add bike", "Save changes",
+// "Delete bike"…). Each carries `#[ignore]` until that branch is merged.
 // ---------------------------------------------------------------------------
 
 /// The dark colour scheme (the stylesheet has one): the main pages pass axe
@@ -1358,6 +1356,271 @@ async fn dark_theme_passes_the_same_checks() {
         b.press("Add admin").await;
         b.error_beside("Username").await;
         b.check("admins-error").await;
+    })
+    .await;
+}
+
+impl Browser {
+    /// Chooses a file in the file field labelled `label`, as the file picker
+    /// would.
+    async fn choose_file(&self, label: &str, file: &Path) {
+        self.field(label)
+            .await
+            .send_keys(&file.display().to_string())
+            .await
+            .unwrap_or_else(|e| panic!("choose {} for {label:?}: {e}", file.display()));
+    }
+
+    /// Submits a POST form to `action` with no fields, as a hand-made page
+    /// elsewhere on this site could; used to prove a logged-out POST changes
+    /// nothing.
+    async fn post_empty_form(&self, action: &str) {
+        self.navigating(async {
+            self.client
+                .execute(
+                    "const f = document.createElement('form');
+                     f.method = 'post'; f.action = arguments[0];
+                     document.body.append(f); f.submit(); return null;",
+                    vec![json!(action)],
+                )
+                .await
+                .expect("submit a form");
+        })
+        .await;
+    }
+
+    /// Whether the page's main image has loaded and has pixels.
+    async fn photo_loaded(&self, css: &str) -> (String, bool) {
+        let img = self.client.find(Locator::Css(css)).await.expect("image");
+        let src = img.attr("src").await.expect("src").unwrap_or_default();
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let loaded = self
+                .client
+                .execute(
+                    "const i = document.querySelector(arguments[0]); return i.complete && i.naturalWidth > 0;",
+                    vec![json!(css)],
+                )
+                .await
+                .expect("image state");
+            if loaded == Value::Bool(true) || Instant::now() > deadline {
+                return (src, loaded == Value::Bool(true));
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+/// A small, real PNG photo (a red-and-blue 160×120 picture).
+fn small_png(dir: &Path) -> PathBuf {
+    let picture = image::RgbImage::from_fn(160, 120, |x, _| {
+        if x < 80 {
+            image::Rgb([200, 30, 30])
+        } else {
+            image::Rgb([30, 60, 200])
+        }
+    });
+    let file = dir.join("bike-photo.png");
+    picture.save(&file).expect("write the test photo");
+    file
+}
+
+/// Logged out, the catalogue admin pages lead to the login page, and a POST
+/// to delete deletes nothing (the course's "Test all protected routes").
+#[tokio::test]
+#[ignore = "needs the admin catalogue CRUD (branch admin); remove this ignore once it is merged"]
+async fn protected_catalogue_routes_logged_out() {
+    let app = spawn_app().await;
+    create_admin(&app, ADMIN, PASSWORD);
+    let bikes_before = app.count("SELECT count(*) FROM bikes");
+    let app_ref = &app;
+    scenario("protected", &app, |b| async move {
+        for path in [
+            "/admin/add",
+            "/admin/edit/1",
+            "/admin/delete/1",
+            "/admin/makers",
+        ] {
+            b.open(path).await;
+            b.expect_heading("Admin login").await;
+            assert!(b.path().await.starts_with("/admin/login?next="), "{path}");
+        }
+        b.open("/").await;
+        b.post_empty_form("/admin/delete/1").await;
+        b.expect_heading("Admin login").await;
+        assert_eq!(
+            app_ref.count("SELECT count(*) FROM bikes WHERE bike_id = 1"),
+            1,
+            "nothing deleted"
+        );
+    })
+    .await;
+    assert_eq!(app.count("SELECT count(*) FROM bikes"), bikes_before);
+}
+
+/// Add a bike with an uploaded photo, see it on the public page, edit it,
+/// delete it through the confirmation page; a rejected bike form keeps what
+/// was typed. Labels are those of the admin branch's bike form.
+#[tokio::test]
+#[ignore = "needs the admin catalogue CRUD (branch admin); remove this ignore once it is merged"]
+async fn add_edit_delete_a_bike_with_a_photo() {
+    let app = spawn_app().await;
+    create_admin(&app, ADMIN, PASSWORD);
+    let photo = small_png(app.dir.path());
+    scenario("crud", &app, |b| async move {
+        b.open("/admin/login").await;
+        b.log_in(ADMIN, PASSWORD, false).await;
+        b.expect_heading("Bikes").await;
+
+        // A rejected form: a year from before motorbikes; what was typed stays.
+        b.follow("Add a bike").await;
+        b.expect_heading("Add a bike").await;
+        b.check("add").await;
+        b.choose("Maker", "Honda").await;
+        b.type_into("Model", "CB750 Four").await;
+        b.type_into("Year", "1700").await;
+        b.type_into("Engine", "736cc").await;
+        b.choose_file("Upload a photo (optional)", &photo).await;
+        b.press("Add bike").await;
+        b.expect_heading("Add a bike").await;
+        assert!(!b.error_beside("Year").await.is_empty());
+        assert_eq!(b.value_of("Model").await, "CB750 Four", "model kept");
+        assert_eq!(b.value_of("Year").await, "1700", "year kept");
+        assert_eq!(b.value_of("Engine").await, "736cc", "engine kept");
+        let maker = b.field("Maker").await;
+        let chosen = maker
+            .find(Locator::Css("option:checked"))
+            .await
+            .expect("chosen maker")
+            .text()
+            .await
+            .expect("text");
+        assert_eq!(chosen, "Honda", "maker kept");
+        b.expect_text("choose it again").await;
+        b.check("add-error").await;
+
+        // Corrected, with the photo chosen again.
+        b.type_into("Year", "1969").await;
+        b.choose_file("Upload a photo (optional)", &photo).await;
+        b.press("Add bike").await;
+        b.expect_heading("Bikes").await;
+        let flash = b.wait_for_flash().await;
+        assert!(flash.contains("CB750 Four"), "{flash}");
+        b.check("added").await;
+
+        // On the public page, with its photo.
+        b.follow("Catalogue").await;
+        b.type_into("Search model or maker", "cb750").await;
+        b.press("Show bikes").await;
+        b.expect_text("1 bike").await;
+        let (src, loaded) = b.photo_loaded(".bike-card img").await;
+        assert!(src.starts_with("/images/"), "uploaded photo shown: {src}");
+        assert!(loaded, "the photo loads in the browser");
+        b.follow_card("CB750 Four").await;
+        b.expect_heading("CB750 Four").await;
+        b.expect_text("1969").await;
+        let (_, loaded) = b.photo_loaded("img.bike-photo").await;
+        assert!(loaded, "the photo loads on the bike's page");
+        let bike_path = b.path().await;
+        b.check("public-bike").await;
+
+        // Edit it: the form starts with the stored values.
+        b.open("/admin").await;
+        b.follow("Edit Honda CB750 Four").await;
+        b.expect_heading("Edit Honda CB750 Four").await;
+        assert_eq!(b.value_of("Year").await, "1969");
+        b.check("edit").await;
+        b.type_into("Year", "1970").await;
+        b.type_into("Engine", "736 cc").await;
+        b.press("Save changes").await;
+        b.expect_heading("Bikes").await;
+        b.wait_for_flash().await;
+        b.open(&bike_path).await;
+        b.expect_text("1970").await;
+        b.expect_text("736 cc").await;
+
+        // Delete it, through the confirmation page.
+        b.open("/admin").await;
+        b.follow("Delete Honda CB750 Four").await;
+        b.expect_heading("Delete this bike?").await;
+        b.check("delete-confirm").await;
+        b.follow("Keep it").await;
+        b.expect_heading("Bikes").await;
+        b.expect_text("CB750 Four").await;
+        b.follow("Delete Honda CB750 Four").await;
+        b.press("Delete bike").await;
+        b.expect_heading("Bikes").await;
+        let flash = b.wait_for_flash().await;
+        assert_eq!(flash, "Deleted Honda CB750 Four.");
+        b.open(&bike_path).await;
+        b.expect_text("404").await;
+    })
+    .await;
+}
+
+/// Makers: add, rename, a maker still in use cannot be deleted (the page
+/// says why), an unused one is deleted through the confirmation; the backup
+/// link answers with a database file.
+#[tokio::test]
+#[ignore = "needs the admin catalogue CRUD (branch admin); remove this ignore once it is merged"]
+async fn makers_and_backup() {
+    let app = spawn_app().await;
+    create_admin(&app, ADMIN, PASSWORD);
+    scenario("makers", &app, |b| async move {
+        b.open("/admin/login").await;
+        b.log_in(ADMIN, PASSWORD, false).await;
+        b.expect_heading("Bikes").await;
+        b.follow("Makers").await;
+        b.expect_heading("Makers").await;
+        b.check("makers").await;
+
+        // A duplicate name (ignoring case) is refused beside the field.
+        b.type_into("Name", "honda").await;
+        b.press("Add maker").await;
+        assert!(!b.error_beside("Name").await.is_empty());
+        assert_eq!(b.value_of("Name").await, "honda", "kept");
+        b.check("makers-error").await;
+
+        b.type_into("Name", "Royal Enfeld").await;
+        b.press("Add maker").await;
+        b.wait_for_flash().await;
+        b.follow("Rename Royal Enfeld").await;
+        b.expect_heading("Rename Royal Enfeld").await;
+        b.check("rename").await;
+        b.type_into("Name", "Royal Enfield").await;
+        b.press("Save name").await;
+        b.wait_for_flash().await;
+        b.expect_text("Royal Enfield").await;
+
+        // Honda still has bikes: it cannot be deleted, and the page says why.
+        b.follow("Delete Honda").await;
+        b.expect_heading("Honda cannot be deleted").await;
+        b.expect_text("2 bikes still use Honda.").await;
+        b.check("maker-in-use").await;
+        b.follow("Back to makers").await;
+
+        // Royal Enfield has none: deleted after the confirmation.
+        b.follow("Delete Royal Enfield").await;
+        b.expect_heading("Delete this maker?").await;
+        b.check("maker-delete-confirm").await;
+        b.press("Delete maker").await;
+        b.wait_for_flash().await;
+        assert!(!b.text().await.contains("Royal Enfield"));
+
+        // The backup link gives a SQLite file.
+        let answer = b
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 fetch('/admin/backup').then(async r => {
+                   const bytes = new Uint8Array(await r.arrayBuffer());
+                   done([r.status, new TextDecoder().decode(bytes.slice(0, 15))]);
+                 }).catch(e => done([0, String(e)]));",
+                vec![],
+            )
+            .await
+            .expect("fetch the backup");
+        assert_eq!(answer, json!([200, "SQLite format 3"]));
     })
     .await;
 }
