@@ -1306,15 +1306,6 @@ async fn refusal_pages_and_logout_page() {
     .await;
 }
 
-// ---------------------------------------------------------------------------
-// The admin catalogue (add / edit / delete bikes, makers, photos, backup).
-//
-// WRITTEN BEFORE THE ADMIN CRUD LANDED ON main, against the SPEC (§4, §5)
-// and the labels of the `admin` branch's forms ("Maker", "Model", "Year",
-// "Engine", "Upload a photo (optional)", buttons "Add bike", "Save changes",
-// "Delete bike"…). Each carries `#[ignore]` until that branch is merged.
-// ---------------------------------------------------------------------------
-
 /// The dark colour scheme (the stylesheet has one): the main pages pass axe
 /// there too, contrast included.
 #[tokio::test]
@@ -1359,6 +1350,15 @@ async fn dark_theme_passes_the_same_checks() {
     })
     .await;
 }
+
+// ---------------------------------------------------------------------------
+// The admin catalogue (add / edit / delete bikes, makers, photos, backup).
+//
+// WRITTEN BEFORE THE ADMIN CRUD LANDED ON main, against the SPEC (§4, §5)
+// and the labels of the `admin` branch's forms ("Maker", "Model", "Year",
+// "Engine", "Upload a photo (optional)", buttons "Add bike", "Save changes",
+// "Delete bike"…). Each carries `#[ignore]` until that branch is merged.
+// ---------------------------------------------------------------------------
 
 impl Browser {
     /// Chooses a file in the file field labelled `label`, as the file picker
