@@ -1467,6 +1467,8 @@ async fn add_edit_delete_a_bike_with_a_photo() {
     let app = spawn_app().await;
     create_admin(&app, ADMIN, PASSWORD);
     let photo = small_png(app.dir.path());
+    let not_a_photo = app.dir.path().join("notes.png");
+    std::fs::write(&not_a_photo, "these are words, not a picture").expect("write file");
     scenario("crud", &app, |b| async move {
         b.open("/admin/login").await;
         b.log_in(ADMIN, PASSWORD, false).await;
@@ -1498,6 +1500,18 @@ async fn add_edit_delete_a_bike_with_a_photo() {
         assert_eq!(chosen, "Honda", "maker kept");
         b.expect_text("choose it again").await;
         b.check("add-error").await;
+
+        // A file that is no picture: refused beside the photo field. (On the
+        // admin branch as of this writing, `photo_input` and `maker_select`
+        // leave the error's id out of `aria-describedby`: this step fails
+        // until they list it, as `layout::field` does.)
+        b.type_into("Year", "1969").await;
+        b.choose_file("Upload a photo (optional)", &not_a_photo)
+            .await;
+        b.press("Add bike").await;
+        b.expect_heading("Add a bike").await;
+        assert!(!b.error_beside("Upload a photo (optional)").await.is_empty());
+        assert_eq!(b.value_of("Model").await, "CB750 Four", "model kept");
 
         // Corrected, with the photo chosen again.
         b.type_into("Year", "1969").await;
@@ -1605,7 +1619,15 @@ async fn makers_and_backup() {
         b.check("maker-delete-confirm").await;
         b.press("Delete maker").await;
         b.wait_for_flash().await;
-        assert!(!b.text().await.contains("Royal Enfield"));
+        let table = b
+            .client
+            .find(Locator::Css("table.data-table"))
+            .await
+            .expect("makers table")
+            .text()
+            .await
+            .expect("table text");
+        assert!(!table.contains("Royal Enfield"), "deleted: {table}");
 
         // The backup link gives a SQLite file.
         let answer = b
