@@ -606,14 +606,42 @@ impl Browser {
     }
 
     async fn set_width(&self, width: u32) {
+        self.resize(width, 900).await;
+    }
+
+    /// Resizes the window and waits until the page has the new viewport
+    /// (under load, headless Chromium applies a resize a little later).
+    /// The viewport is as wide as asked (even where the window itself is kept
+    /// 500 px wide), but a frame is counted in the window's height.
+    async fn resize(&self, width: u32, height: u32) -> u32 {
         self.client
-            .set_window_size(width, 900)
+            .set_window_size(width, height)
             .await
             .expect("resize window");
-        // Headless windows have no frame, but make sure the page itself got
-        // the width (some builds refuse windows narrower than 500 px).
-        let inner = self.js("return window.innerWidth;").await.as_u64();
-        assert_eq!(inner, Some(u64::from(width)), "viewport width");
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let now = self
+                .js("return [window.innerWidth, window.outerHeight];")
+                .await;
+            if now == json!([width, height]) {
+                // Let layout settle at the new size.
+                let viewport = self
+                    .client
+                    .execute_async(
+                        "const done = arguments[arguments.length - 1];
+                         requestAnimationFrame(() => requestAnimationFrame(() => done(window.innerHeight)));",
+                        vec![],
+                    )
+                    .await
+                    .expect("wait for a frame");
+                return viewport.as_u64().unwrap_or(0) as u32;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the window never became {width}×{height} px (inner width and outer height: {now})"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     async fn no_sideways_scroll(&self, page: &str) {
@@ -639,27 +667,20 @@ impl Browser {
         );
     }
 
-    /// Saves a full-page PNG: the viewport is made as tall as the page first
-    /// (headless Chromium still counts a window frame in the window's height).
+    /// Saves a full-page PNG: the viewport is made as tall as the page first.
     async fn screenshot(&self, page: &str, width: u32) {
         let sizes = self
             .js("return [document.documentElement.scrollHeight, window.outerHeight - window.innerHeight];")
             .await;
         let page_height = sizes[0].as_u64().unwrap_or(900).clamp(600, 6000) as u32;
         let frame = sizes[1].as_u64().unwrap_or(0) as u32;
-        self.client
-            .set_window_size(width, page_height + frame)
-            .await
-            .expect("resize window");
+        self.resize(width, page_height + frame).await;
         let png = self.client.screenshot().await.expect("screenshot");
         let file = self
             .shots
             .join(format!("{}-{page}-{width}.png", self.scenario));
         std::fs::write(&file, png).expect("save screenshot");
-        self.client
-            .set_window_size(width, 900)
-            .await
-            .expect("resize window");
+        self.resize(width, 900).await;
     }
 
     /// Runs axe-core on the page; fails on "serious" or "critical" violations
