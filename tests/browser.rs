@@ -15,12 +15,14 @@
 //! "skipped: chromium not found", and pass; under CI (`CI=true`) that is a
 //! failure instead. Without `node_modules/axe-core` the accessibility checks
 //! are skipped with one line locally, and fail under CI.
+#![cfg(unix)]
 
 mod common;
 
 use std::future::Future;
 use std::io::Write as _;
 use std::net::TcpListener;
+use std::os::unix::process::CommandExt as _;
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -139,17 +141,27 @@ fn free_port() -> u16 {
 struct Session {
     client: Client,
     driver: Child,
-    _profile: tempfile::TempDir,
+    /// Kept until the browser is gone.
+    _profile: Arc<tempfile::TempDir>,
 }
 
 impl Session {
     async fn start(tools: &Tools) -> Session {
-        let profile = tempfile::tempdir().expect("profile folder");
+        let profile = Arc::new(tempfile::tempdir().expect("profile folder"));
+        Session::start_in(tools, profile).await
+    }
+
+    /// Starts Chromium on an existing profile, as a person reopening their
+    /// browser would (cookies that persist are still there).
+    async fn start_in(tools: &Tools, profile: Arc<tempfile::TempDir>) -> Session {
         let mut last_error = String::new();
         for _attempt in 0..3 {
             let port = free_port();
             let mut driver = Command::new(&tools.chromedriver)
                 .arg(format!("--port={port}"))
+                // Its own process group, so that the browser it starts can
+                // be ended with it even if a test fails half-way.
+                .process_group(0)
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
@@ -209,15 +221,21 @@ impl Session {
         panic!("could not start a Chromium session through chromedriver: {last_error}");
     }
 
-    async fn close(mut self) {
+    /// Quits the browser as a person would (so it saves its cookies), then
+    /// ends ChromeDriver.
+    async fn close(self) {
         let _ = tokio::time::timeout(Duration::from_secs(10), self.client.clone().close()).await;
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
+        // Drop ends ChromeDriver and anything left in its process group.
     }
 }
 
 impl Drop for Session {
     fn drop(&mut self) {
+        let group = format!("-{}", self.driver.id());
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &group])
+            .stderr(Stdio::null())
+            .status();
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
@@ -257,6 +275,20 @@ where
     F: FnOnce(Browser) -> Fut,
     Fut: Future<Output = ()>,
 {
+    scenario_in(name, app, None, body).await;
+}
+
+/// [`scenario`] in a browser profile kept from an earlier one (`None`: a
+/// fresh profile).
+async fn scenario_in<F, Fut>(
+    name: &'static str,
+    app: &TestApp,
+    profile: Option<Arc<tempfile::TempDir>>,
+    body: F,
+) where
+    F: FnOnce(Browser) -> Fut,
+    Fut: Future<Output = ()>,
+{
     let Some(tools) = tools() else { return };
     let axe = axe_source();
     let _slot = SLOTS.acquire().await.expect("browser slot");
@@ -272,7 +304,10 @@ where
             let _ = std::fs::remove_file(entry.path());
         }
     }
-    let session = Session::start(&tools).await;
+    let session = match profile {
+        Some(profile) => Session::start_in(&tools, profile).await,
+        None => Session::start(&tools).await,
+    };
     let browser = Browser {
         client: session.client.clone(),
         base: app.address.clone(),
@@ -1047,49 +1082,77 @@ impl Browser {
     }
 }
 
-/// "Remember me" unticked gives a session cookie (gone when the browser
-/// closes); ticked, a cookie that persists for 30 days.
+/// "Remember me" unticked gives a session cookie, gone when the browser is
+/// closed and opened again; ticked, a cookie that lasts 30 days and keeps
+/// the admin logged in across a browser restart.
 #[tokio::test]
 async fn remember_me_decides_whether_the_cookie_persists() {
     let app = spawn_app().await;
     create_admin(&app, ADMIN, PASSWORD);
-    scenario("remember", &app, |b| async move {
-        b.open("/admin/login").await;
-        b.log_in(ADMIN, PASSWORD, false).await;
-        b.expect_heading("Bikes").await;
-        let cookie = b.cookie("motodex_session").await.expect("session cookie");
-        assert_eq!(
-            cookie.expires(),
-            None,
-            "unticked: a session cookie, no expiry"
-        );
-        assert_eq!(cookie.http_only(), Some(true), "HttpOnly");
-        assert_eq!(
-            cookie.same_site(),
-            Some(cookie::SameSite::Lax),
-            "SameSite=Lax"
-        );
-        assert_eq!(cookie.path(), Some("/"));
-        b.log_out().await;
+    let Ok(profile) = tempfile::tempdir() else {
+        panic!("profile folder")
+    };
+    let profile = Arc::new(profile);
 
-        b.log_in(ADMIN, PASSWORD, true).await;
-        b.expect_heading("Bikes").await;
-        let cookie = b.cookie("motodex_session").await.expect("session cookie");
-        let expires = cookie
-            .expires_datetime()
-            .expect("ticked: the cookie has an expiry");
-        let days = (expires - time::OffsetDateTime::now_utc()).as_seconds_f64() / 86_400.0;
-        assert!(
-            (29.9..=30.1).contains(&days),
-            "ticked: the cookie lasts 30 days, not {days:.2}"
-        );
-        assert_eq!(cookie.http_only(), Some(true), "HttpOnly");
+    scenario_in(
+        "remember",
+        &app,
+        Some(Arc::clone(&profile)),
+        |b| async move {
+            b.open("/admin/login").await;
+            b.log_in(ADMIN, PASSWORD, false).await;
+            b.expect_heading("Bikes").await;
+            let cookie = b.cookie("motodex_session").await.expect("session cookie");
+            assert_eq!(
+                cookie.expires(),
+                None,
+                "unticked: a session cookie, no expiry"
+            );
+            assert_eq!(cookie.http_only(), Some(true), "HttpOnly");
+            assert_eq!(
+                cookie.same_site(),
+                Some(cookie::SameSite::Lax),
+                "SameSite=Lax"
+            );
+            assert_eq!(cookie.path(), Some("/"));
+        },
+    )
+    .await;
 
-        // A server-side session: a restart of the browser's view (a fresh
-        // page load) still finds it.
-        b.open("/admin").await;
-        b.expect_heading("Bikes").await;
-    })
+    // The browser was closed: the session cookie went with it.
+    scenario_in(
+        "remember-reopened",
+        &app,
+        Some(Arc::clone(&profile)),
+        |b| async move {
+            b.open("/admin").await;
+            b.expect_heading("Admin login").await;
+            b.log_in(ADMIN, PASSWORD, true).await;
+            b.expect_heading("Bikes").await;
+            let cookie = b.cookie("motodex_session").await.expect("session cookie");
+            let expires = cookie
+                .expires_datetime()
+                .expect("ticked: the cookie has an expiry");
+            let days = (expires - time::OffsetDateTime::now_utc()).as_seconds_f64() / 86_400.0;
+            assert!(
+                (29.9..=30.1).contains(&days),
+                "ticked: the cookie lasts 30 days, not {days:.2}"
+            );
+            assert_eq!(cookie.http_only(), Some(true), "HttpOnly");
+        },
+    )
+    .await;
+
+    // Closed and opened again: still logged in.
+    scenario_in(
+        "remember-reopened-again",
+        &app,
+        Some(profile),
+        |b| async move {
+            b.open("/admin").await;
+            b.expect_heading("Bikes").await;
+        },
+    )
     .await;
 }
 
