@@ -317,11 +317,11 @@ async fn scenario_in<F, Fut>(
     };
     let outcome = AssertUnwindSafe(body(browser.clone())).catch_unwind().await;
     if outcome.is_err() {
-        let _ = tokio::time::timeout(
+        let shot = tokio::time::timeout(
             Duration::from_secs(10),
             browser.screenshot("FAILED", DESKTOP),
-        )
-        .await;
+        );
+        let _ = AssertUnwindSafe(shot).catch_unwind().await;
     }
     session.close().await;
     eprintln!("scenario {name}: {:.1}s", started.elapsed().as_secs_f64());
@@ -1052,6 +1052,7 @@ async fn login_with_the_keyboard_alone() {
         typed.push(Key::Enter.into());
         b.navigating(b.keys(&typed)).await;
         b.expect_heading("Bikes").await;
+        b.check("admin").await;
 
         // The header's Log out button can be reached and pressed with keys.
         let mut presses = 0;
@@ -1151,6 +1152,7 @@ async fn remember_me_decides_whether_the_cookie_persists() {
         |b| async move {
             b.open("/admin").await;
             b.expect_heading("Bikes").await;
+            b.check("admin").await;
         },
     )
     .await;
