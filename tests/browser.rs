@@ -1433,19 +1433,16 @@ async fn dark_theme_passes_the_same_checks() {
         b.press("Add admin").await;
         b.error_beside("Username").await;
         b.check("admins-error").await;
+        b.follow("Bikes").await;
+        b.follow("Add a bike").await;
+        b.expect_heading("Add a bike").await;
+        b.check("add").await;
     })
     .await;
 }
 
 // ---------------------------------------------------------------------------
-// The admin catalogue (add / edit / delete bikes, makers, photos, backup).
-//
-// WRITTEN BEFORE THE ADMIN CRUD LANDED ON main, against the SPEC (§4, §5)
-// and the labels of the `admin` branch's forms ("Maker", "Model", "Year",
-// "Engine", "Upload a photo (optional)", buttons "Add bike", "Save changes",
-// "Delete bike"…), as of its commit 3560ba4, where they pass (with the
-// aria-describedby fix noted in the bike scenario). Each carries `#[ignore]`
-// until that branch is merged.
+// The admin catalogue (add / edit / delete bikes, makers, photos, backup)
 // ---------------------------------------------------------------------------
 
 impl Browser {
@@ -1516,7 +1513,6 @@ fn small_png(dir: &Path) -> PathBuf {
 /// Logged out, the catalogue admin pages lead to the login page, and a POST
 /// to delete deletes nothing (the course's "Test all protected routes").
 #[tokio::test]
-#[ignore = "needs the admin catalogue CRUD (branch admin); remove this ignore once it is merged"]
 async fn protected_catalogue_routes_logged_out() {
     let app = spawn_app().await;
     create_admin(&app, ADMIN, PASSWORD);
@@ -1550,7 +1546,6 @@ async fn protected_catalogue_routes_logged_out() {
 /// delete it through the confirmation page; a rejected bike form keeps what
 /// was typed. Labels are those of the admin branch's bike form.
 #[tokio::test]
-#[ignore = "needs the admin catalogue CRUD (branch admin); remove this ignore once it is merged"]
 async fn add_edit_delete_a_bike_with_a_photo() {
     let app = spawn_app().await;
     create_admin(&app, ADMIN, PASSWORD);
@@ -1589,10 +1584,7 @@ async fn add_edit_delete_a_bike_with_a_photo() {
         b.expect_text("choose it again").await;
         b.check("add-error").await;
 
-        // A file that is no picture: refused beside the photo field. (On the
-        // admin branch as of this writing, `photo_input` and `maker_select`
-        // leave the error's id out of `aria-describedby`: this step fails
-        // until they list it, as `layout::field` does.)
+        // A file that is no picture: refused beside the photo field.
         b.type_into("Year", "1969").await;
         b.choose_file("Upload a photo (optional)", &not_a_photo)
             .await;
@@ -1664,7 +1656,6 @@ async fn add_edit_delete_a_bike_with_a_photo() {
 /// says why), an unused one is deleted through the confirmation; the backup
 /// link answers with a database file.
 #[tokio::test]
-#[ignore = "needs the admin catalogue CRUD (branch admin); remove this ignore once it is merged"]
 async fn makers_and_backup() {
     let app = spawn_app().await;
     create_admin(&app, ADMIN, PASSWORD);
