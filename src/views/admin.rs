@@ -210,11 +210,20 @@ pub fn bike_form(
     }
 }
 
+/// The hint, and the error when there is one, read out with the field (as
+/// `layout::field` does for text inputs).
+fn described_by(id: &str, error: Option<&str>) -> String {
+    match error {
+        Some(_) => format!("{id}-error {id}-hint"),
+        None => format!("{id}-hint"),
+    }
+}
+
 fn maker_select(makers: &[Maker], selected: &str, error: Option<&str>) -> Markup {
     html! {
         div.field.has-error[error.is_some()] {
             label for="maker_id" { "Maker" }
-            select #maker_id name="maker_id" required aria-invalid=[error.map(|_| "true")] aria-describedby="maker_id-hint" {
+            select #maker_id name="maker_id" required aria-invalid=[error.map(|_| "true")] aria-describedby=(described_by("maker_id", error)) {
                 option value="" disabled selected[selected.is_empty()] { "Choose a maker…" }
                 @for maker in makers {
                     option value=(maker.maker_id) selected[maker.maker_id.to_string() == selected] { (maker.name) }
@@ -231,7 +240,7 @@ fn photo_input(error: Option<&str>, replacing: bool) -> Markup {
         div.field.has-error[error.is_some()] {
             label for="image" { @if replacing { "Replace it with a new photo (optional)" } @else { "Upload a photo (optional)" } }
             input #image type="file" name="image" accept="image/jpeg,image/png,image/gif,image/webp"
-                aria-invalid=[error.map(|_| "true")] aria-describedby="image-hint";
+                aria-invalid=[error.map(|_| "true")] aria-describedby=(described_by("image", error));
             p.hint #image-hint { (PHOTO_HINT) }
             @if let Some(error) = error { p.field-error #image-error role="alert" { (error) } }
         }
