@@ -151,7 +151,7 @@ fn catalogue(conn: &mut Connection, bikes: u64, makers: u64) -> DbResult<()> {
         }
     }
     {
-        let mut rng = Rng(0x6d6f_746f_6465_78 ^ bikes ^ (makers << 32));
+        let mut rng = Rng(0x006d_6f74_6f64_6578 ^ bikes ^ (makers << 32));
         let mut insert =
             tx.prepare("INSERT INTO bikes (maker_id, model, year, engine, image_url) VALUES (?1, ?2, ?3, ?4, '')")?;
         let mut model = String::with_capacity(40);
