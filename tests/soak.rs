@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use bin_support::{Running, listening_url, motodex};
-use common::{ADMIN, PASSWORD, csrf_token_of};
+use common::{ADMIN, PASSWORD, client, csrf_token_of};
 
 const READERS: usize = 52;
 const LOGINS: usize = 4;
@@ -34,14 +34,6 @@ fn rss_kib(pid: u32, field: &str) -> u64 {
         .and_then(|l| l.split_whitespace().nth(1))
         .and_then(|v| v.parse().ok())
         .unwrap_or(0)
-}
-
-fn new_client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
 }
 
 async fn record(
@@ -126,7 +118,7 @@ async fn sixty_seconds_of_mixed_traffic_end_clean() {
     for n in 0..READERS {
         let (base, tally) = (base.clone(), Arc::clone(&tally));
         tasks.push(tokio::spawn(async move {
-            let c = new_client();
+            let c = client();
             let paths = [
                 "/",
                 "/bikes/1",
@@ -159,7 +151,7 @@ async fn sixty_seconds_of_mixed_traffic_end_clean() {
         let (base, tally) = (base.clone(), Arc::clone(&tally));
         tasks.push(tokio::spawn(async move {
             while Instant::now() < deadline {
-                log_in(&new_client(), &base, &tally).await;
+                log_in(&client(), &base, &tally).await;
             }
             Vec::new()
         }));
@@ -167,7 +159,7 @@ async fn sixty_seconds_of_mixed_traffic_end_clean() {
     for w in 0..WRITERS {
         let (base, tally) = (base.clone(), Arc::clone(&tally));
         tasks.push(tokio::spawn(async move {
-            let c = new_client();
+            let c = client();
             let Some(token) = log_in(&c, &base, &tally).await else {
                 return Vec::new();
             };
