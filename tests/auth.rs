@@ -567,28 +567,34 @@ async fn a_post_from_another_origin_is_refused_even_with_a_valid_token() {
 async fn unknown_users_and_wrong_passwords_get_identical_answers_in_similar_time() {
     let app = spawn_app().await;
     create_admin(&app, ADMIN, PASSWORD);
-    let mut timings = Vec::new();
     let mut bodies = Vec::new();
+    let mut fastest = Vec::new();
     for username in [ADMIN, "nobody-here"] {
-        let c = client();
-        let start = Instant::now();
-        let response = login(&app, &c, username, "not the password at all").await;
-        timings.push(start.elapsed());
-        assert_eq!(response.status(), 200);
-        let body = response.text().await.unwrap();
-        bodies.push(
-            body.replace(username, "NAME")
-                .replace(&csrf_token_of(&body), "TOKEN"),
-        );
+        // The fastest of three tries: load on a shared machine only ever
+        // adds time, so minimums compare the work each path really does.
+        let mut best = Duration::MAX;
+        for _ in 0..3 {
+            let c = client();
+            let start = Instant::now();
+            let response = login(&app, &c, username, "not the password at all").await;
+            best = best.min(start.elapsed());
+            assert_eq!(response.status(), 200);
+            let body = response.text().await.unwrap();
+            bodies.push(
+                body.replace(username, "NAME")
+                    .replace(&csrf_token_of(&body), "TOKEN"),
+            );
+        }
+        fastest.push(best);
     }
-    assert_eq!(
-        bodies[0], bodies[1],
+    assert!(
+        bodies.windows(2).all(|pair| pair[0] == pair[1]),
         "same page apart from the typed name and token"
     );
-    let (a, b) = (timings[0].as_secs_f64(), timings[1].as_secs_f64());
+    let (a, b) = (fastest[0].as_secs_f64(), fastest[1].as_secs_f64());
     assert!(
         a.min(b) * 4.0 > a.max(b),
-        "both paths verify a hash: {timings:?}"
+        "both paths verify a hash: {fastest:?}"
     );
 }
 
