@@ -31,7 +31,9 @@ impl Rng {
 
     fn text(&mut self, alphabet: &[char], min: usize, max: usize) -> String {
         let len = min + self.below(max - min + 1);
-        (0..len).map(|_| alphabet[self.below(alphabet.len())]).collect()
+        (0..len)
+            .map(|_| alphabet[self.below(alphabet.len())])
+            .collect()
     }
 }
 
@@ -40,8 +42,8 @@ impl Rng {
 /// the Kelvin sign (lowercase: ASCII k), LIKE's wildcards and escape, FTS5
 /// quoting and operators.
 const ALPHABET: &[char] = &[
-    'a', 'A', 'b', 'B', 'k', 'K', 'i', 'I', 'r', 'R', ' ', '1', '%', '_', '\\', '"', '*', 'Ä', 'ä', 'Ö', 'ö', 'İ',
-    '\u{212A}', 'ß', 'Σ', 'σ', 'ς', 'ſ', 's', 'S', '-',
+    'a', 'A', 'b', 'B', 'k', 'K', 'i', 'I', 'r', 'R', ' ', '1', '%', '_', '\\', '"', '*', 'Ä', 'ä',
+    'Ö', 'ö', 'İ', '\u{212A}', 'ß', 'Σ', 'σ', 'ς', 'ſ', 's', 'S', '-',
 ];
 
 /// The reference: SPEC §4 by hand. Case-insensitive = both sides lowercased
@@ -62,7 +64,9 @@ fn lower(text: &str) -> String {
 
 /// SQLite's NOCASE: ASCII letters folded, then byte order.
 fn nocase(a: &str, b: &str) -> Ordering {
-    a.bytes().map(|c| c.to_ascii_lowercase()).cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+    a.bytes()
+        .map(|c| c.to_ascii_lowercase())
+        .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
 }
 
 struct Row {
@@ -77,7 +81,14 @@ fn reference(conn: &Connection, maker_id: Option<i64>, search: &str) -> Vec<i64>
         .prepare("SELECT b.bike_id, b.maker_id, m.name, b.model FROM bikes b JOIN makers m ON m.maker_id = b.maker_id")
         .unwrap();
     let mut rows: Vec<Row> = statement
-        .query_map([], |r| Ok(Row { bike_id: r.get(0)?, maker_id: r.get(1)?, maker: r.get(2)?, model: r.get(3)? }))
+        .query_map([], |r| {
+            Ok(Row {
+                bike_id: r.get(0)?,
+                maker_id: r.get(1)?,
+                maker: r.get(2)?,
+                model: r.get(3)?,
+            })
+        })
         .unwrap()
         .map(Result::unwrap)
         .collect();
@@ -110,7 +121,8 @@ fn random_catalogue(seed: u64, makers: usize, bikes: usize) -> (tempfile::TempDi
         // Unique names; some share letters with models so that maker-name
         // matches and model matches overlap.
         let name = format!("{}{}", rng.text(ALPHABET, 1, 6), i);
-        tx.execute("INSERT INTO makers (name) VALUES (?1)", [&name]).unwrap();
+        tx.execute("INSERT INTO makers (name) VALUES (?1)", [&name])
+            .unwrap();
         maker_ids.push(tx.last_insert_rowid());
     }
     let insert_bike = |tx: &rusqlite::Transaction, rng: &mut Rng, maker: i64| {
@@ -129,26 +141,42 @@ fn random_catalogue(seed: u64, makers: usize, bikes: usize) -> (tempfile::TempDi
     // Changes after the index was built: renamed models, bikes moved to
     // another maker, deletions, and bikes without a maker (as an old
     // Flask-course database may hold; foreign keys are off here).
-    let ids: Vec<i64> = tx.prepare("SELECT bike_id FROM bikes").unwrap().query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+    let ids: Vec<i64> = tx
+        .prepare("SELECT bike_id FROM bikes")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
     for _ in 0..bikes / 10 {
         let id = ids[rng.below(ids.len())];
         match rng.below(3) {
             0 => {
-                tx.execute("UPDATE bikes SET model = ?2 WHERE bike_id = ?1", params![id, rng.text(ALPHABET, 1, 12)]).unwrap();
+                tx.execute(
+                    "UPDATE bikes SET model = ?2 WHERE bike_id = ?1",
+                    params![id, rng.text(ALPHABET, 1, 12)],
+                )
+                .unwrap();
             }
             1 => {
                 let maker = maker_ids[rng.below(maker_ids.len())];
-                tx.execute("UPDATE bikes SET maker_id = ?2 WHERE bike_id = ?1", params![id, maker]).unwrap();
+                tx.execute(
+                    "UPDATE bikes SET maker_id = ?2 WHERE bike_id = ?1",
+                    params![id, maker],
+                )
+                .unwrap();
             }
             _ => {
-                tx.execute("DELETE FROM bikes WHERE bike_id = ?1", [id]).unwrap();
+                tx.execute("DELETE FROM bikes WHERE bike_id = ?1", [id])
+                    .unwrap();
             }
         }
     }
     for _ in 0..bikes / 20 {
         insert_bike(&tx, &mut rng, 999_999);
     }
-    tx.execute("INSERT INTO makers (name) VALUES ('No bikes at all')", []).unwrap();
+    tx.execute("INSERT INTO makers (name) VALUES ('No bikes at all')", [])
+        .unwrap();
     maker_ids.push(tx.last_insert_rowid());
     tx.commit().unwrap();
     drop(conn);
@@ -157,11 +185,14 @@ fn random_catalogue(seed: u64, makers: usize, bikes: usize) -> (tempfile::TempDi
 }
 
 fn searches(rng: &mut Rng, conn: &Connection) -> Vec<String> {
-    let mut searches: Vec<String> = ["", "a", "K", "ab", "%", "_", "\\", "\"", "a%", "b_", "ä", "Ä", "İ", "i", "k", "σ", "ς", "1",
-        "ab ", "abk", "ABK", "Rb1", "\"*\"", "a\"b", "1 a", "\\%_", "kİa", "xyz", "aaaa", "ßä"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let mut searches: Vec<String> = [
+        "", "a", "K", "ab", "%", "_", "\\", "\"", "a%", "b_", "ä", "Ä", "İ", "i", "k", "σ", "ς",
+        "1", "ab ", "abk", "ABK", "Rb1", "\"*\"", "a\"b", "1 a", "\\%_", "kİa", "xyz", "aaaa",
+        "ßä",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     for _ in 0..15 {
         let len = 1 + rng.below(4);
         searches.push(rng.text(ALPHABET, len, len));
@@ -187,25 +218,45 @@ fn check_catalogue(seed: u64, makers: usize, bikes: usize, per_page: u64) {
     let (dir, db, maker_ids) = random_catalogue(seed, makers, bikes);
     let conn = Connection::open(dir.path().join("search.db")).unwrap();
     let mut rng = Rng(seed ^ 0xfeed);
-    let mut filters: Vec<Option<i64>> = vec![None, Some(maker_ids[0]), Some(*maker_ids.last().unwrap()), Some(123_456)];
+    let mut filters: Vec<Option<i64>> = vec![
+        None,
+        Some(maker_ids[0]),
+        Some(*maker_ids.last().unwrap()),
+        Some(123_456),
+    ];
     filters.push(Some(maker_ids[rng.below(maker_ids.len())]));
     let mut checked = 0;
     for search in searches(&mut rng, &conn) {
         for &maker_id in &filters {
             let expected = reference(&conn, maker_id, &search);
             for plan in [Plan::Auto, Plan::Walk, Plan::Sort, Plan::NoIndex] {
-                let filter = Filter { maker_id, search: search.clone() };
+                let filter = Filter {
+                    maker_id,
+                    search: search.clone(),
+                };
                 let mut got = Vec::new();
                 let mut page = 1;
                 loop {
-                    let result = db.write_now(|tx| Ok(search_with(tx, &filter, page, per_page, plan))).unwrap().unwrap();
-                    let context = format!("seed {seed}, search {search:?}, maker {maker_id:?}, plan {plan:?}, page {page}");
+                    let result = db
+                        .write_now(|tx| Ok(search_with(tx, &filter, page, per_page, plan)))
+                        .unwrap()
+                        .unwrap();
+                    let context = format!(
+                        "seed {seed}, search {search:?}, maker {maker_id:?}, plan {plan:?}, page {page}"
+                    );
                     assert_eq!(result.total, expected.len() as u64, "total: {context}");
-                    assert_eq!(result.page, page.min(result.page_count()), "page number: {context}");
+                    assert_eq!(
+                        result.page,
+                        page.min(result.page_count()),
+                        "page number: {context}"
+                    );
                     got.extend(result.items.iter().map(|bike| bike.bike_id));
                     if page >= result.page_count() {
                         // A page past the end shows the last page.
-                        let past = db.write_now(|tx| Ok(search_with(tx, &filter, page + 5, per_page, plan))).unwrap().unwrap();
+                        let past = db
+                            .write_now(|tx| Ok(search_with(tx, &filter, page + 5, per_page, plan)))
+                            .unwrap()
+                            .unwrap();
                         assert_eq!(past.page, result.page, "past the end: {context}");
                         assert_eq!(
                             past.items.iter().map(|b| b.bike_id).collect::<Vec<_>>(),
@@ -216,7 +267,10 @@ fn check_catalogue(seed: u64, makers: usize, bikes: usize, per_page: u64) {
                     }
                     page += 1;
                 }
-                assert_eq!(got, expected, "rows: seed {seed}, search {search:?}, maker {maker_id:?}, plan {plan:?}");
+                assert_eq!(
+                    got, expected,
+                    "rows: seed {seed}, search {search:?}, maker {maker_id:?}, plan {plan:?}"
+                );
                 checked += 1;
             }
         }
@@ -252,7 +306,9 @@ fn trigram_folding_agrees_with_fold_for_ascii() {
     let scalars: Vec<char> = (1..=0x10FFFFu32).filter_map(char::from_u32).collect();
     let chunks: Vec<&[char]> = scalars.chunks(1024).collect();
     {
-        let mut insert = conn.prepare("INSERT INTO chunks (rowid, text) VALUES (?1, ?2)").unwrap();
+        let mut insert = conn
+            .prepare("INSERT INTO chunks (rowid, text) VALUES (?1, ?2)")
+            .unwrap();
         for (i, chunk) in chunks.iter().enumerate() {
             let mut text = String::with_capacity(chunk.len() * 6);
             for c in *chunk {
@@ -267,21 +323,47 @@ fn trigram_folding_agrees_with_fold_for_ascii() {
     // each character of those chunks on its own.
     let queries: Vec<(char, String)> = (1u8..0x80)
         .map(char::from)
-        .map(|ascii| (ascii, format!("\"#{}#\"", if ascii == '"' { "\"\"".to_string() } else { ascii.to_string() })))
+        .map(|ascii| {
+            (
+                ascii,
+                format!(
+                    "\"#{}#\"",
+                    if ascii == '"' {
+                        "\"\"".to_string()
+                    } else {
+                        ascii.to_string()
+                    }
+                ),
+            )
+        })
         .collect();
     let mut candidate_chunks: Vec<i64> = Vec::new();
     for (_, query) in &queries {
-        let mut statement = conn.prepare_cached("SELECT rowid FROM chunks WHERE chunks MATCH ?1").unwrap();
-        candidate_chunks.extend(statement.query_map([query], |r| r.get::<_, i64>(0)).unwrap().map(Result::unwrap));
+        let mut statement = conn
+            .prepare_cached("SELECT rowid FROM chunks WHERE chunks MATCH ?1")
+            .unwrap();
+        candidate_chunks.extend(
+            statement
+                .query_map([query], |r| r.get::<_, i64>(0))
+                .unwrap()
+                .map(Result::unwrap),
+        );
     }
     candidate_chunks.sort_unstable();
     candidate_chunks.dedup();
-    assert!(candidate_chunks.len() < 20, "few chunks hold characters that fold to ASCII");
+    assert!(
+        candidate_chunks.len() < 20,
+        "few chunks hold characters that fold to ASCII"
+    );
     {
-        let mut insert = conn.prepare("INSERT INTO singles (rowid, text) VALUES (?1, ?2)").unwrap();
+        let mut insert = conn
+            .prepare("INSERT INTO singles (rowid, text) VALUES (?1, ?2)")
+            .unwrap();
         for id in &candidate_chunks {
             for c in chunks[*id as usize] {
-                insert.execute(params![*c as i64, format!("#{c}#")]).unwrap();
+                insert
+                    .execute(params![*c as i64, format!("#{c}#")])
+                    .unwrap();
             }
         }
     }
@@ -303,8 +385,14 @@ fn trigram_folding_agrees_with_fold_for_ascii() {
             .collect();
         let ours = ours.get(&fold_char(*ascii)).cloned().unwrap_or_default();
         if sqlite != ours {
-            mismatches.push(format!("{ascii:?}: SQLite {sqlite:x?}, fold_char {ours:x?}"));
+            mismatches.push(format!(
+                "{ascii:?}: SQLite {sqlite:x?}, fold_char {ours:x?}"
+            ));
         }
     }
-    assert!(mismatches.is_empty(), "characters folding to ASCII differ:\n{}", mismatches.join("\n"));
+    assert!(
+        mismatches.is_empty(),
+        "characters folding to ASCII differ:\n{}",
+        mismatches.join("\n")
+    );
 }

@@ -43,7 +43,8 @@ impl<T> Page<T> {
     }
 }
 
-pub(super) const COLUMNS: &str = "b.bike_id, b.maker_id, m.name, coalesce(b.model, ''), coalesce(CAST(b.year AS TEXT), ''),
+pub(super) const COLUMNS: &str =
+    "b.bike_id, b.maker_id, m.name, coalesce(b.model, ''), coalesce(CAST(b.year AS TEXT), ''),
      coalesce(b.engine, ''), coalesce(b.image_url, '')";
 
 pub(super) fn from_row(row: &Row) -> rusqlite::Result<Bike> {
@@ -61,7 +62,12 @@ pub(super) fn from_row(row: &Row) -> rusqlite::Result<Bike> {
 /// The bikes matching `filter`, ordered by maker then model, one page at a
 /// time. The work (and how it stays fast at a million bikes) is in
 /// [`super::catalogue`].
-pub fn search(conn: &Connection, filter: &Filter, page: u64, per_page: u64) -> DbResult<Page<Bike>> {
+pub fn search(
+    conn: &Connection,
+    filter: &Filter,
+    page: u64,
+    per_page: u64,
+) -> DbResult<Page<Bike>> {
     super::catalogue::search(conn, filter, page, per_page)
 }
 

@@ -64,14 +64,18 @@ pub fn contains_folded(haystack: &str, needle: &str) -> bool {
         // other character cannot match.
         let needle = needle.as_bytes();
         return needle.is_ascii()
-            && haystack
-                .as_bytes()
-                .windows(needle.len())
-                .any(|window| window.iter().zip(needle).all(|(h, n)| h.to_ascii_lowercase() == *n));
+            && haystack.as_bytes().windows(needle.len()).any(|window| {
+                window
+                    .iter()
+                    .zip(needle)
+                    .all(|(h, n)| h.to_ascii_lowercase() == *n)
+            });
     }
     let haystack: Vec<char> = haystack.chars().map(fold_char).collect();
     let needle: Vec<char> = needle.chars().collect();
-    haystack.windows(needle.len()).any(|window| window == needle.as_slice())
+    haystack
+        .windows(needle.len())
+        .any(|window| window == needle.as_slice())
 }
 
 /// Registers `motodex_contains(haystack, needle)`, SQL's view of
@@ -81,10 +85,14 @@ pub fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
     conn.create_scalar_function(
         "motodex_contains",
         2,
-        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC | FunctionFlags::SQLITE_INNOCUOUS,
+        FunctionFlags::SQLITE_UTF8
+            | FunctionFlags::SQLITE_DETERMINISTIC
+            | FunctionFlags::SQLITE_INNOCUOUS,
         |ctx| {
             let needle = ctx.get_or_create_aux(1, |value| -> Result<String, rusqlite::Error> {
-                Ok(value_text(value).map(|text| fold(&text)).unwrap_or_default())
+                Ok(value_text(value)
+                    .map(|text| fold(&text))
+                    .unwrap_or_default())
             })?;
             Ok(match ctx.get_raw(0) {
                 ValueRef::Text(bytes) => match std::str::from_utf8(bytes) {
@@ -103,7 +111,9 @@ fn value_text(value: ValueRef<'_>) -> Option<String> {
         ValueRef::Null => None,
         ValueRef::Integer(i) => Some(i.to_string()),
         ValueRef::Real(f) => Some(f.to_string()),
-        ValueRef::Text(bytes) | ValueRef::Blob(bytes) => Some(String::from_utf8_lossy(bytes).into_owned()),
+        ValueRef::Text(bytes) | ValueRef::Blob(bytes) => {
+            Some(String::from_utf8_lossy(bytes).into_owned())
+        }
     }
 }
 
@@ -122,11 +132,13 @@ pub enum Plan {
     NoIndex,
 }
 
-/// Rough costs, in the same (arbitrary) unit, measured at a million bikes:
-/// reading one row by id and sorting it, versus stepping one index entry of
-/// `bikes_by_maker` and testing its model.
-const FETCH_COST: u64 = 6;
+/// Rough costs, in the same unit (about 0.1 µs), measured at a million
+/// bikes: stepping one entry of `bikes_by_maker` and testing its model;
+/// reading one row by id to sort it; and keeping one row in the sorter
+/// (every row before the page is kept when the page is deep).
 const STEP_COST: u64 = 1;
+const FETCH_COST: u64 = 12;
+const SORTED_ROW_COST: u64 = 30;
 
 /// A maker in display order, with its bike count.
 struct MakerRow {
@@ -136,12 +148,23 @@ struct MakerRow {
 }
 
 /// One page of the bikes matching `filter`; see the module documentation.
-pub fn search(conn: &Connection, filter: &Filter, page: u64, per_page: u64) -> DbResult<Page<Bike>> {
+pub fn search(
+    conn: &Connection,
+    filter: &Filter,
+    page: u64,
+    per_page: u64,
+) -> DbResult<Page<Bike>> {
     search_with(conn, filter, page, per_page, Plan::Auto)
 }
 
 /// [`search`] along a chosen path.
-pub fn search_with(conn: &Connection, filter: &Filter, page: u64, per_page: u64, plan: Plan) -> DbResult<Page<Bike>> {
+pub fn search_with(
+    conn: &Connection,
+    filter: &Filter,
+    page: u64,
+    per_page: u64,
+    plan: Plan,
+) -> DbResult<Page<Bike>> {
     // One snapshot for the counts and the rows, so they agree even while
     // an admin writes.
     if conn.is_autocommit() {
@@ -154,21 +177,39 @@ pub fn search_with(conn: &Connection, filter: &Filter, page: u64, per_page: u64,
     }
 }
 
-fn search_in_snapshot(conn: &Connection, filter: &Filter, page: u64, per_page: u64, plan: Plan) -> DbResult<Page<Bike>> {
+fn search_in_snapshot(
+    conn: &Connection,
+    filter: &Filter,
+    page: u64,
+    per_page: u64,
+    plan: Plan,
+) -> DbResult<Page<Bike>> {
     let per_page = per_page.max(1);
     let makers = maker_rows(conn)?;
-    let scope: Vec<&MakerRow> = makers.iter().filter(|m| filter.maker_id.is_none_or(|id| id == m.maker_id)).collect();
+    let scope: Vec<&MakerRow> = makers
+        .iter()
+        .filter(|m| filter.maker_id.is_none_or(|id| id == m.maker_id))
+        .collect();
     let needle = fold(&filter.search);
 
     if needle.is_empty() {
         let total = scope.iter().map(|m| m.bikes).sum();
         let (page, offset) = clamp(page, total, per_page);
         let items = walk_whole_makers(conn, &scope, offset, per_page)?;
-        return Ok(Page { items, total, page, per_page });
+        return Ok(Page {
+            items,
+            total,
+            page,
+            per_page,
+        });
     }
 
     // Makers whose name matches: all their bikes match.
-    let named: Vec<&MakerRow> = scope.iter().copied().filter(|m| contains_folded(&m.name, &needle)).collect();
+    let named: Vec<&MakerRow> = scope
+        .iter()
+        .copied()
+        .filter(|m| contains_folded(&m.name, &needle))
+        .collect();
     let named_ids = json_ids(named.iter().map(|m| m.maker_id));
     let named_bikes: u64 = named.iter().map(|m| m.bikes).sum();
     let scope_bikes: u64 = scope.iter().map(|m| m.bikes).sum();
@@ -177,32 +218,61 @@ fn search_in_snapshot(conn: &Connection, filter: &Filter, page: u64, per_page: u
     if let Some(maker) = single {
         // One maker: nothing, all of it, or its bikes whose model matches.
         let Some(maker) = maker else {
-            return Ok(Page { items: Vec::new(), total: 0, page: 1, per_page });
+            return Ok(Page {
+                items: Vec::new(),
+                total: 0,
+                page: 1,
+                per_page,
+            });
         };
         if !named.is_empty() {
             let (page, offset) = clamp(page, maker.bikes, per_page);
             let items = walk_whole_makers(conn, &scope, offset, per_page)?;
-            return Ok(Page { items, total: maker.bikes, page, per_page });
+            return Ok(Page {
+                items,
+                total: maker.bikes,
+                page,
+                per_page,
+            });
         }
     }
 
-    let index = (plan != Plan::NoIndex).then(|| fts_query(&needle)).flatten();
+    let index = (plan != Plan::NoIndex)
+        .then(|| fts_query(&needle))
+        .flatten();
     let (total, index_hits) = match &index {
-        Some(query) => count_with_index(conn, query, &needle, single.flatten(), &named_ids, named_bikes)?,
-        None => (count_by_scan(conn, &needle, single.flatten(), &named_ids, named_bikes)?, 0),
+        Some(query) => count_with_index(
+            conn,
+            query,
+            &needle,
+            single.flatten(),
+            &named_ids,
+            named_bikes,
+        )?,
+        None => (
+            count_by_scan(conn, &needle, single.flatten(), &named_ids, named_bikes)?,
+            0,
+        ),
     };
     let (page, offset) = clamp(page, total, per_page);
     if total == 0 {
-        return Ok(Page { items: Vec::new(), total, page, per_page });
+        return Ok(Page {
+            items: Vec::new(),
+            total,
+            page,
+            per_page,
+        });
     }
 
     let sort = match (&index, plan) {
         (None, _) | (_, Plan::Walk | Plan::NoIndex) => false,
         (Some(_), Plan::Sort) => true,
         (Some(_), Plan::Auto) => {
-            let fetched = index_hits + named_bikes;
-            let stepped = (offset + per_page).saturating_mul(scope_bikes) / total;
-            fetched.saturating_mul(FETCH_COST) < stepped.saturating_mul(STEP_COST)
+            let sort = (index_hits + named_bikes)
+                .saturating_mul(FETCH_COST)
+                .saturating_add((offset + per_page).saturating_mul(SORTED_ROW_COST));
+            let walk = (offset + per_page).saturating_mul(scope_bikes) / total * STEP_COST;
+            sort < walk
         }
     };
     let items = match (&index, sort) {
@@ -243,7 +313,12 @@ fn search_in_snapshot(conn: &Connection, filter: &Filter, page: u64, per_page: u
                 .collect::<Result<Vec<_>, _>>()?,
         },
     };
-    Ok(Page { items, total, page, per_page })
+    Ok(Page {
+        items,
+        total,
+        page,
+        per_page,
+    })
 }
 
 /// Every maker in display order with its number of bikes.
@@ -254,7 +329,13 @@ fn maker_rows(conn: &Connection) -> DbResult<Vec<MakerRow>> {
              FROM makers m LEFT JOIN maker_bike_counts c ON c.maker_id = m.maker_id
              ORDER BY m.name COLLATE NOCASE, m.maker_id",
         )?
-        .query_map([], |r| Ok(MakerRow { maker_id: r.get(0)?, bikes: r.get::<_, i64>(1)?.max(0) as u64, name: r.get(2)? }))?
+        .query_map([], |r| {
+            Ok(MakerRow {
+                maker_id: r.get(0)?,
+                bikes: r.get::<_, i64>(1)?.max(0) as u64,
+                name: r.get(2)?,
+            })
+        })?
         .collect::<Result<Vec<_>, _>>()?)
 }
 
@@ -266,7 +347,12 @@ fn clamp(page: u64, total: u64, per_page: u64) -> (u64, u64) {
 
 /// `per_page` bikes after `offset` of the makers' whole lists, in order:
 /// makers before the page are skipped by their counts, not row by row.
-fn walk_whole_makers(conn: &Connection, makers: &[&MakerRow], mut offset: u64, per_page: u64) -> DbResult<Vec<Bike>> {
+fn walk_whole_makers(
+    conn: &Connection,
+    makers: &[&MakerRow],
+    mut offset: u64,
+    per_page: u64,
+) -> DbResult<Vec<Bike>> {
     let mut items = Vec::with_capacity(per_page as usize);
     let mut statement = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM bikes b JOIN makers m ON m.maker_id = b.maker_id
@@ -281,7 +367,10 @@ fn walk_whole_makers(conn: &Connection, makers: &[&MakerRow], mut offset: u64, p
             offset -= maker.bikes;
             continue;
         }
-        let rows = statement.query_map(params![maker.maker_id, wanted as i64, offset as i64], from_row)?;
+        let rows = statement.query_map(
+            params![maker.maker_id, wanted as i64, offset as i64],
+            from_row,
+        )?;
         for row in rows {
             items.push(row?);
         }
@@ -310,13 +399,16 @@ fn count_with_index(
     named_ids: &str,
     named_bikes: u64,
 ) -> DbResult<(u64, u64)> {
-    let hits: i64 =
-        conn.prepare_cached("SELECT count(*) FROM bikes_fts WHERE bikes_fts MATCH ?1")?.query_row([query], |r| r.get(0))?;
+    let hits: i64 = conn
+        .prepare_cached("SELECT count(*) FROM bikes_fts WHERE bikes_fts MATCH ?1")?
+        .query_row([query], |r| r.get(0))?;
     let hits = hits.max(0) as u64;
     if let Some(maker) = maker {
         let in_maker: i64 = if maker.bikes <= hits.saturating_mul(FETCH_COST) {
-            conn.prepare_cached("SELECT count(*) FROM bikes WHERE maker_id = ?1 AND motodex_contains(model, ?2)")?
-                .query_row(params![maker.maker_id, needle], |r| r.get(0))?
+            conn.prepare_cached(
+                "SELECT count(*) FROM bikes WHERE maker_id = ?1 AND motodex_contains(model, ?2)",
+            )?
+            .query_row(params![maker.maker_id, needle], |r| r.get(0))?
         } else {
             conn.prepare_cached(
                 "SELECT count(*) FROM bikes_fts f CROSS JOIN bikes b ON b.bike_id = f.rowid
@@ -358,15 +450,24 @@ fn count_with_index(
         )?
         .query_row([query], |r| r.get(0))?
     };
-    let total = (named_bikes + hits).saturating_sub(named_hits.max(0) as u64 + orphan_hits.max(0) as u64);
+    let total =
+        (named_bikes + hits).saturating_sub(named_hits.max(0) as u64 + orphan_hits.max(0) as u64);
     Ok((total, hits))
 }
 
 /// The number of matches by scanning `bikes_by_maker` (no index can help).
-fn count_by_scan(conn: &Connection, needle: &str, maker: Option<&MakerRow>, named_ids: &str, named_bikes: u64) -> DbResult<u64> {
+fn count_by_scan(
+    conn: &Connection,
+    needle: &str,
+    maker: Option<&MakerRow>,
+    named_ids: &str,
+    named_bikes: u64,
+) -> DbResult<u64> {
     let count: i64 = match maker {
         Some(maker) => conn
-            .prepare_cached("SELECT count(*) FROM bikes WHERE maker_id = ?1 AND motodex_contains(model, ?2)")?
+            .prepare_cached(
+                "SELECT count(*) FROM bikes WHERE maker_id = ?1 AND motodex_contains(model, ?2)",
+            )?
             .query_row(params![maker.maker_id, needle], |r| r.get(0))?,
         None => {
             let by_model: i64 = conn

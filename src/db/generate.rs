@@ -11,19 +11,67 @@ use super::DbResult;
 /// Consonant-vowel syllables: every generated word is a sequence of these
 /// two-letter pieces, so words of different piece sequences never collide.
 const SYLLABLES: &[&str] = &[
-    "ka", "ro", "vi", "ta", "ne", "su", "mo", "le", "za", "ri", "do", "fa", "ku", "pe", "ha", "lo", "ve", "ti", "na", "go",
-    "be", "si", "ra", "mu", "de", "zo", "pa", "ni", "to", "ga",
+    "ka", "ro", "vi", "ta", "ne", "su", "mo", "le", "za", "ri", "do", "fa", "ku", "pe", "ha", "lo",
+    "ve", "ti", "na", "go", "be", "si", "ra", "mu", "de", "zo", "pa", "ni", "to", "ga",
 ];
 
 /// Words that make a model name sound like one.
 const WORDS: &[&str] = &[
-    "Ranger", "Tracer", "Scout", "Trail", "Street", "Sport", "Tour", "Nomad", "Raptor", "Falcon", "Viper", "Cobra",
-    "Storm", "Thunder", "Comet", "Bolt", "Arrow", "Blade", "Fury", "Vector", "Apex", "Rally", "Enduro", "Cruiser",
-    "Classic", "Scrambler", "Bandit", "Hornet", "Shadow", "Phantom", "Spirit", "Rebel", "Glide", "Drift", "Nova",
-    "Orbit", "Pulse", "Quest", "Summit", "Vortex",
+    "Ranger",
+    "Tracer",
+    "Scout",
+    "Trail",
+    "Street",
+    "Sport",
+    "Tour",
+    "Nomad",
+    "Raptor",
+    "Falcon",
+    "Viper",
+    "Cobra",
+    "Storm",
+    "Thunder",
+    "Comet",
+    "Bolt",
+    "Arrow",
+    "Blade",
+    "Fury",
+    "Vector",
+    "Apex",
+    "Rally",
+    "Enduro",
+    "Cruiser",
+    "Classic",
+    "Scrambler",
+    "Bandit",
+    "Hornet",
+    "Shadow",
+    "Phantom",
+    "Spirit",
+    "Rebel",
+    "Glide",
+    "Drift",
+    "Nova",
+    "Orbit",
+    "Pulse",
+    "Quest",
+    "Summit",
+    "Vortex",
 ];
 
-const SUFFIXES: &[&str] = &["", "", "", " R", " RS", " S", " GT", " SP", " Adventure", " Pro", " X"];
+const SUFFIXES: &[&str] = &[
+    "",
+    "",
+    "",
+    " R",
+    " RS",
+    " S",
+    " GT",
+    " SP",
+    " Adventure",
+    " Pro",
+    " X",
+];
 
 /// SplitMix64: tiny, fast and reproducible; no cryptography needed here.
 struct Rng(u64);
@@ -57,7 +105,10 @@ fn syllable_word(mut index: u64, min_pieces: usize) -> String {
         pieces += 1;
     }
     let mut chars = word.chars();
-    chars.next().map(|first| first.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
+    chars
+        .next()
+        .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
+        .unwrap_or_default()
 }
 
 /// Creates the database at `path` (schema and all) and adds `makers` makers
@@ -71,18 +122,26 @@ pub fn new_catalogue(path: &Path, bikes: u64, makers: u64) -> DbResult<()> {
 
 fn catalogue(conn: &mut Connection, bikes: u64, makers: u64) -> DbResult<()> {
     let makers = makers.max(1);
-    conn.execute_batch("PRAGMA synchronous = OFF; PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY;")?;
+    conn.execute_batch(
+        "PRAGMA synchronous = OFF; PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY;",
+    )?;
     let tx = conn.transaction()?;
     // The triggers that keep the search index and the counts would work
     // row by row; rebuilding both once at the end is several times faster.
     let triggers: Vec<(String, String)> = tx
-        .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = 'bikes'")?
+        .prepare(
+            "SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = 'bikes'",
+        )?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
     for (name, _) in &triggers {
         tx.execute_batch(&format!("DROP TRIGGER \"{name}\";"))?;
     }
-    let first_maker: i64 = tx.query_row("SELECT coalesce(max(maker_id), 0) + 1 FROM makers", [], |r| r.get(0))?;
+    let first_maker: i64 = tx.query_row(
+        "SELECT coalesce(max(maker_id), 0) + 1 FROM makers",
+        [],
+        |r| r.get(0),
+    )?;
     {
         let mut insert = tx.prepare("INSERT INTO makers (maker_id, name) VALUES (?1, ?2)")?;
         for i in 0..makers {
@@ -92,7 +151,7 @@ fn catalogue(conn: &mut Connection, bikes: u64, makers: u64) -> DbResult<()> {
         }
     }
     {
-        let mut rng = Rng(0x6d6f_746f_6465_78 ^ bikes ^ (makers << 32));
+        let mut rng = Rng(0x006d_6f74_6f64_6578 ^ bikes ^ (makers << 32));
         let mut insert =
             tx.prepare("INSERT INTO bikes (maker_id, model, year, engine, image_url) VALUES (?1, ?2, ?3, ?4, '')")?;
         let mut model = String::with_capacity(40);

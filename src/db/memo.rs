@@ -21,10 +21,20 @@ pub const LIFETIME: Duration = Duration::from_secs(1);
 /// Bytes kept at most; when full, everything is dropped and refilled by use.
 const CAPACITY: usize = 2 * 1024 * 1024;
 
-#[derive(Default)]
 pub struct Memo {
     generation: AtomicU64,
     entries: Mutex<Entries>,
+    off: bool,
+}
+
+impl Default for Memo {
+    fn default() -> Self {
+        Memo {
+            generation: AtomicU64::new(0),
+            entries: Mutex::default(),
+            off: std::env::var_os("MOTODEX_NO_PAGE_CACHE").is_some_and(|v| v == "1"),
+        }
+    }
 }
 
 #[derive(Default)]
@@ -47,15 +57,22 @@ impl Memo {
 
     /// The value stored under `key`, if it is still current.
     pub fn get(&self, key: &str) -> Option<Bytes> {
+        if self.off {
+            return None;
+        }
         let generation = self.generation();
         let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         let entry = entries.map.get(key)?;
-        (entry.generation == generation && entry.made.elapsed() < LIFETIME).then(|| entry.value.clone())
+        (entry.generation == generation && entry.made.elapsed() < LIFETIME)
+            .then(|| entry.value.clone())
     }
 
     /// Stores `value`, computed from a database read that started at
     /// `generation`; ignored if a write has happened since.
     pub fn put(&self, key: String, generation: u64, value: Bytes) {
+        if self.off {
+            return;
+        }
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         if generation != self.generation() {
             return;
@@ -68,7 +85,14 @@ impl Memo {
             return;
         }
         entries.bytes += value.len();
-        if let Some(old) = entries.map.insert(key, Entry { generation, made: Instant::now(), value }) {
+        if let Some(old) = entries.map.insert(
+            key,
+            Entry {
+                generation,
+                made: Instant::now(),
+                value,
+            },
+        ) {
             entries.bytes -= old.value.len();
         }
     }

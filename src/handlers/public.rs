@@ -45,7 +45,10 @@ pub async fn home(
 ) -> Result<Response, AppError> {
     let (filter, page) = catalogue_query(&query);
     let key = memo_key(cookie.as_deref(), || {
-        format!("/?maker_id={:?}&page={page}&search={}", filter.maker_id, filter.search)
+        format!(
+            "/?maker_id={:?}&page={page}&search={}",
+            filter.maker_id, filter.search
+        )
     });
     if let Some(body) = key.as_deref().and_then(|key| state.db.memo().get(key)) {
         return Ok(page_from_memo(body));
@@ -58,9 +61,20 @@ pub async fn home(
             Ok((makers::list(conn)?, results, filter))
         })
         .await?;
-    let title = if filter.search.is_empty() { "Motorbikes" } else { "Search results" };
+    let title = if filter.search.is_empty() {
+        "Motorbikes"
+    } else {
+        "Search results"
+    };
     let content = views::catalogue::home(&makers, &filter, &results);
-    Ok(remembered(&state, cookie.as_deref(), key, generation, title, content))
+    Ok(remembered(
+        &state,
+        cookie.as_deref(),
+        key,
+        generation,
+        title,
+        content,
+    ))
 }
 
 pub async fn bike(state: std::sync::Arc<AppState>, id: Id) -> Result<Response, AppError> {
@@ -69,9 +83,20 @@ pub async fn bike(state: std::sync::Arc<AppState>, id: Id) -> Result<Response, A
         return Ok(page_from_memo(body));
     }
     let generation = state.db.memo().generation();
-    let bike = state.db.read(move |conn| bikes::get(conn, id.0)).await?.ok_or(AppError::NotFound)?;
+    let bike = state
+        .db
+        .read(move |conn| bikes::get(conn, id.0))
+        .await?
+        .ok_or(AppError::NotFound)?;
     let title = format!("{} {}", bike.maker, bike.model);
-    Ok(remembered(&state, None, key, generation, &title, views::catalogue::bike_page(&bike)))
+    Ok(remembered(
+        &state,
+        None,
+        key,
+        generation,
+        &title,
+        views::catalogue::bike_page(&bike),
+    ))
 }
 
 /// Public pages are the same for every visitor, except for a one-time
@@ -94,16 +119,19 @@ fn remembered(
     let Some(key) = key else {
         return super::public_page(state, cookie, title, StatusCode::OK, content);
     };
-    let body = bytes::Bytes::from(views::layout::page(&views::Chrome::public(title), content).into_string());
+    let body = bytes::Bytes::from(
+        views::layout::page(&views::Chrome::public(title), content).into_string(),
+    );
     state.db.memo().put(key, generation, body.clone());
     page_from_memo(body)
 }
 
 fn page_from_memo(body: bytes::Bytes) -> Response {
     let mut response = Response::new(body.into());
-    response
-        .headers_mut()
-        .insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("text/html; charset=utf-8"));
+    response.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("text/html; charset=utf-8"),
+    );
     response
 }
 
