@@ -7,27 +7,61 @@ pub mod password;
 pub mod session;
 pub mod throttle;
 
-use std::sync::Arc;
-
-use tokio::sync::Semaphore;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::sync::{Arc, Mutex, mpsc};
 
 pub use gate::{Admin, authenticated};
 
-/// Runs Argon2 off the async executor, at most one hash per core at a time:
-/// a burst of logins then queues instead of starving page requests or using
-/// 19 MiB of memory per concurrent attempt without bound.
+type Job = Box<dyn FnOnce() + Send>;
+
+/// Runs Argon2 off the async executor on its own threads, one per core, so
+/// at most that many hashes run at once: a burst of logins queues instead of
+/// using 19 MiB of memory per attempt without bound. On Linux those threads
+/// run at a lower priority (nice 10) than the ones serving pages, so that a
+/// burst of logins cannot starve the catalogue (`bench/run`: 64 logins at
+/// once); hashing still gets every cycle the pages leave.
 #[derive(Clone)]
 pub struct Passwords {
-    turns: Arc<Semaphore>,
+    jobs: mpsc::Sender<Job>,
 }
 
 impl Default for Passwords {
     fn default() -> Self {
         return_big_blocks_to_the_system();
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        Passwords {
-            turns: Arc::new(Semaphore::new(cores)),
+        let (jobs, queue) = mpsc::channel::<Job>();
+        let queue = Arc::new(Mutex::new(queue));
+        for _ in 0..cores {
+            let queue = Arc::clone(&queue);
+            // The threads end when the last `Passwords` is dropped.
+            std::thread::Builder::new()
+                .name("password-hashing".into())
+                .spawn(move || {
+                    lower_this_threads_priority();
+                    loop {
+                        let job = match queue.lock() {
+                            Ok(queue) => queue.recv(),
+                            Err(poisoned) => poisoned.into_inner().recv(),
+                        };
+                        match job {
+                            Ok(job) => job(),
+                            Err(_) => break,
+                        }
+                    }
+                })
+                .expect("the system can start a password-hashing thread");
         }
+        Passwords { jobs }
+    }
+}
+
+/// Linux keeps a nice value per thread (`setpriority` with `who` 0 is the
+/// calling thread there, not the whole process as elsewhere).
+fn lower_this_threads_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority only changes this thread's scheduling priority.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, 0, 10);
     }
 }
 
@@ -70,15 +104,19 @@ impl Passwords {
     }
 
     async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> T {
-        // The semaphore is never closed, and a panic in argon2 is a bug worth
-        // surfacing as one, so both expects state invariants.
-        let _turn = self
-            .turns
-            .acquire()
-            .await
-            .expect("password semaphore is never closed");
-        tokio::task::spawn_blocking(work)
-            .await
-            .expect("password hashing panicked")
+        let (done, outcome) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move || {
+            let _ = done.send(catch_unwind(AssertUnwindSafe(work)));
+        });
+        // The hashing threads live as long as any `Passwords` (this one
+        // included) and survive a panicking job, so they always answer; a
+        // panic in argon2 is a bug worth surfacing as one.
+        self.jobs
+            .send(job)
+            .expect("password-hashing threads are running");
+        match outcome.await.expect("password-hashing threads answer") {
+            Ok(value) => value,
+            Err(panic) => resume_unwind(panic),
+        }
     }
 }

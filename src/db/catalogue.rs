@@ -132,11 +132,13 @@ pub enum Plan {
     NoIndex,
 }
 
-/// Rough costs, in the same (arbitrary) unit, measured at a million bikes:
-/// reading one row by id and sorting it, versus stepping one index entry of
-/// `bikes_by_maker` and testing its model.
-const FETCH_COST: u64 = 6;
+/// Rough costs, in the same unit (about 0.1 µs), measured at a million
+/// bikes: stepping one entry of `bikes_by_maker` and testing its model;
+/// reading one row by id to sort it; and keeping one row in the sorter
+/// (every row before the page is kept when the page is deep).
 const STEP_COST: u64 = 1;
+const FETCH_COST: u64 = 12;
+const SORTED_ROW_COST: u64 = 30;
 
 /// A maker in display order, with its bike count.
 struct MakerRow {
@@ -166,12 +168,31 @@ pub fn search_with(
     // One snapshot for the counts and the rows, so they agree even while
     // an admin writes.
     if conn.is_autocommit() {
-        let tx = conn.unchecked_transaction()?;
-        let result = search_in_snapshot(&tx, filter, page, per_page, plan);
-        tx.commit()?;
-        result
+        conn.prepare_cached("BEGIN")?.execute([])?;
+        let _snapshot = EndOnDrop(conn);
+        search_in_snapshot(conn, filter, page, per_page, plan)
     } else {
         search_in_snapshot(conn, filter, page, per_page, plan)
+    }
+}
+
+/// Ends the read transaction however the search ends. Cached statements:
+/// `Connection::transaction` would parse BEGIN and COMMIT on every request.
+struct EndOnDrop<'a>(&'a Connection);
+
+impl Drop for EndOnDrop<'_> {
+    fn drop(&mut self) {
+        // Ending a read transaction loses nothing either way, but it must
+        // end: a pooled connection left inside one would keep reading the
+        // same old snapshot.
+        if self
+            .0
+            .prepare_cached("COMMIT")
+            .and_then(|mut end| end.execute([]))
+            .is_err()
+        {
+            let _ = self.0.execute_batch("ROLLBACK");
+        }
     }
 }
 
@@ -266,46 +287,41 @@ fn search_in_snapshot(
         (None, _) | (_, Plan::Walk | Plan::NoIndex) => false,
         (Some(_), Plan::Sort) => true,
         (Some(_), Plan::Auto) => {
-            let fetched = index_hits + named_bikes;
-            let stepped = (offset + per_page).saturating_mul(scope_bikes) / total;
-            fetched.saturating_mul(FETCH_COST) < stepped.saturating_mul(STEP_COST)
+            let sort = (index_hits + named_bikes)
+                .saturating_mul(FETCH_COST)
+                .saturating_add((offset + per_page).saturating_mul(SORTED_ROW_COST));
+            let walk = (offset + per_page).saturating_mul(scope_bikes) / total * STEP_COST;
+            sort < walk
         }
     };
     let items = match (&index, sort) {
-        (Some(query), true) => {
-            let sql = format!(
-                "WITH hits (bike_id) AS (
-                     SELECT rowid FROM bikes_fts WHERE bikes_fts MATCH ?1
-                     UNION
-                     SELECT bike_id FROM bikes WHERE maker_id IN (SELECT value FROM json_each(?2))
-                 )
-                 SELECT {COLUMNS} FROM hits h CROSS JOIN bikes b ON b.bike_id = h.bike_id
-                     CROSS JOIN makers m ON m.maker_id = b.maker_id
-                 WHERE ?3 IS NULL OR b.maker_id = ?3
-                 ORDER BY m.name COLLATE NOCASE, m.maker_id, b.model COLLATE NOCASE, b.bike_id
-                 LIMIT ?4 OFFSET ?5"
-            );
-            conn.prepare_cached(&sql)?
-                .query_map(params![query, named_ids, filter.maker_id, per_page as i64, offset as i64], from_row)?
-                .collect::<Result<Vec<_>, _>>()?
-        }
+        (Some(query), true) => conn
+            .prepare_cached(&sort_sql())?
+            .query_map(
+                params![
+                    query,
+                    named_ids,
+                    filter.maker_id,
+                    per_page as i64,
+                    offset as i64
+                ],
+                from_row,
+            )?
+            .collect::<Result<Vec<_>, _>>()?,
         _ => match single.flatten() {
             Some(maker) => conn
-                .prepare_cached(&format!(
-                    "SELECT {COLUMNS} FROM bikes b JOIN makers m ON m.maker_id = b.maker_id
-                     WHERE b.maker_id = ?1 AND motodex_contains(b.model, ?2)
-                     ORDER BY b.model COLLATE NOCASE, b.bike_id LIMIT ?3 OFFSET ?4"
-                ))?
-                .query_map(params![maker.maker_id, needle, per_page as i64, offset as i64], from_row)?
+                .prepare_cached(&walk_maker_sql())?
+                .query_map(
+                    params![maker.maker_id, needle, per_page as i64, offset as i64],
+                    from_row,
+                )?
                 .collect::<Result<Vec<_>, _>>()?,
             None => conn
-                .prepare_cached(&format!(
-                    "SELECT {COLUMNS} FROM makers m JOIN bikes b ON b.maker_id = m.maker_id
-                     WHERE m.maker_id IN (SELECT value FROM json_each(?1)) OR motodex_contains(b.model, ?2)
-                     ORDER BY m.name COLLATE NOCASE, m.maker_id, b.model COLLATE NOCASE, b.bike_id
-                     LIMIT ?3 OFFSET ?4"
-                ))?
-                .query_map(params![named_ids, needle, per_page as i64, offset as i64], from_row)?
+                .prepare_cached(&walk_all_sql())?
+                .query_map(
+                    params![named_ids, needle, per_page as i64, offset as i64],
+                    from_row,
+                )?
                 .collect::<Result<Vec<_>, _>>()?,
         },
     };
@@ -315,6 +331,54 @@ fn search_in_snapshot(
         page,
         per_page,
     })
+}
+
+/// One maker's bikes in display order (a range of `bikes_by_maker`).
+fn whole_maker_sql() -> String {
+    format!(
+        "SELECT {COLUMNS} FROM bikes b INDEXED BY bikes_by_maker JOIN makers m ON m.maker_id = b.maker_id
+         WHERE b.maker_id = ?1 ORDER BY b.model COLLATE NOCASE, b.bike_id LIMIT ?2 OFFSET ?3"
+    )
+}
+
+/// One maker's bikes whose model matches, in display order.
+fn walk_maker_sql() -> String {
+    format!(
+        "SELECT {COLUMNS} FROM bikes b INDEXED BY bikes_by_maker JOIN makers m ON m.maker_id = b.maker_id
+         WHERE b.maker_id = ?1 AND motodex_contains(b.model, ?2)
+         ORDER BY b.model COLLATE NOCASE, b.bike_id LIMIT ?3 OFFSET ?4"
+    )
+}
+
+/// Every matching bike in display order: `makers_by_name`, then each
+/// maker's range of `bikes_by_maker`, so it stops after the page. The
+/// indexes are named, not left to the planner: without statistics (a
+/// catalogue grown by hand is never analysed) it may prefer sorting.
+fn walk_all_sql() -> String {
+    format!(
+        "SELECT {COLUMNS} FROM makers m INDEXED BY makers_by_name
+             CROSS JOIN bikes b INDEXED BY bikes_by_maker ON b.maker_id = m.maker_id
+         WHERE m.maker_id IN (SELECT value FROM json_each(?1)) OR motodex_contains(b.model, ?2)
+         ORDER BY m.name COLLATE NOCASE, m.maker_id, b.model COLLATE NOCASE, b.bike_id
+         LIMIT ?3 OFFSET ?4"
+    )
+}
+
+/// The trigram index's matches and the named makers' bikes, read by id and
+/// sorted.
+fn sort_sql() -> String {
+    format!(
+        "WITH hits (bike_id) AS (
+             SELECT rowid FROM bikes_fts WHERE bikes_fts MATCH ?1
+             UNION
+             SELECT bike_id FROM bikes WHERE maker_id IN (SELECT value FROM json_each(?2))
+         )
+         SELECT {COLUMNS} FROM hits h CROSS JOIN bikes b ON b.bike_id = h.bike_id
+             CROSS JOIN makers m ON m.maker_id = b.maker_id
+         WHERE ?3 IS NULL OR b.maker_id = ?3
+         ORDER BY m.name COLLATE NOCASE, m.maker_id, b.model COLLATE NOCASE, b.bike_id
+         LIMIT ?4 OFFSET ?5"
+    )
 }
 
 /// Every maker in display order with its number of bikes.
@@ -350,10 +414,7 @@ fn walk_whole_makers(
     per_page: u64,
 ) -> DbResult<Vec<Bike>> {
     let mut items = Vec::with_capacity(per_page as usize);
-    let mut statement = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM bikes b JOIN makers m ON m.maker_id = b.maker_id
-         WHERE b.maker_id = ?1 ORDER BY b.model COLLATE NOCASE, b.bike_id LIMIT ?2 OFFSET ?3"
-    ))?;
+    let mut statement = conn.prepare_cached(&whole_maker_sql())?;
     for maker in makers {
         let wanted = per_page - items.len() as u64;
         if wanted == 0 {
@@ -503,6 +564,31 @@ mod tests {
         assert!(!contains_folded("Honda", "hondas"));
         assert!(!contains_folded("Honda", "ö"));
         assert!(contains_folded("anything", ""));
+    }
+
+    /// The walks must follow the indexes in display order, so that a page
+    /// stops early: no sorting of the whole catalogue.
+    #[test]
+    fn walks_need_no_sort() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        register_functions(&conn).unwrap();
+        super::super::schema::migrate(&mut conn, true).unwrap();
+        for sql in [whole_maker_sql(), walk_maker_sql(), walk_all_sql()] {
+            let mut plan = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+            let mut rows = plan.raw_query();
+            let mut steps = Vec::new();
+            while let Some(row) = rows.next().unwrap() {
+                steps.push(row.get::<_, String>(3).unwrap());
+            }
+            assert!(
+                steps.iter().all(|s| !s.contains("TEMP B-TREE")),
+                "{sql}: {steps:?}"
+            );
+            assert!(
+                steps.iter().any(|s| s.contains("bikes_by_maker")),
+                "{sql}: {steps:?}"
+            );
+        }
     }
 
     #[test]

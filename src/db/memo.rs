@@ -21,10 +21,20 @@ pub const LIFETIME: Duration = Duration::from_secs(1);
 /// Bytes kept at most; when full, everything is dropped and refilled by use.
 const CAPACITY: usize = 2 * 1024 * 1024;
 
-#[derive(Default)]
 pub struct Memo {
     generation: AtomicU64,
     entries: Mutex<Entries>,
+    off: bool,
+}
+
+impl Default for Memo {
+    fn default() -> Self {
+        Memo {
+            generation: AtomicU64::new(0),
+            entries: Mutex::default(),
+            off: std::env::var_os("MOTODEX_NO_PAGE_CACHE").is_some_and(|v| v == "1"),
+        }
+    }
 }
 
 #[derive(Default)]
@@ -47,6 +57,9 @@ impl Memo {
 
     /// The value stored under `key`, if it is still current.
     pub fn get(&self, key: &str) -> Option<Bytes> {
+        if self.off {
+            return None;
+        }
         let generation = self.generation();
         let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         let entry = entries.map.get(key)?;
@@ -57,6 +70,9 @@ impl Memo {
     /// Stores `value`, computed from a database read that started at
     /// `generation`; ignored if a write has happened since.
     pub fn put(&self, key: String, generation: u64, value: Bytes) {
+        if self.off {
+            return;
+        }
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         if generation != self.generation() {
             return;

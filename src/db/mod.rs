@@ -284,10 +284,7 @@ fn open_writer(path: &Path, sample_data: bool) -> DbResult<Connection> {
     if writer.is_readonly(rusqlite::MAIN_DB)? {
         return Err(DbError::ReadOnly);
     }
-    let created = schema::migrate(&mut writer)?;
-    if created && sample_data {
-        sample::insert(&mut writer)?;
-    }
+    schema::migrate(&mut writer, sample_data)?;
     Ok(writer)
 }
 

@@ -22,8 +22,8 @@ const SAMPLE_BIKES: &[(&str, &str, i64, &str)] = &[
     ("Zero", "SR/F", 2022, "Electric"),
 ];
 
-pub fn insert(conn: &mut Connection) -> DbResult<()> {
-    let tx = conn.transaction()?;
+/// Adds the sample catalogue, inside the caller's transaction.
+pub fn insert(tx: &Connection) -> DbResult<()> {
     for (maker, model, year, engine) in SAMPLE_BIKES {
         tx.execute("INSERT INTO makers (name) SELECT ?1 WHERE NOT EXISTS (SELECT 1 FROM makers WHERE name = ?1)", [maker])?;
         tx.execute(
@@ -32,6 +32,5 @@ pub fn insert(conn: &mut Connection) -> DbResult<()> {
             params![maker, model, year, engine],
         )?;
     }
-    tx.commit()?;
     Ok(())
 }
