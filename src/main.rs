@@ -56,9 +56,9 @@ fn serve(db: std::path::PathBuf, args: motodex::cli::ServeArgs) -> Result<(), St
         if config.open_browser {
             let _ = webbrowser::open(app.setup_url().unwrap_or(&app.url()));
         }
-        app.run_until_stopped(stop_signal())
-            .await
-            .map_err(|e| e.to_string())?;
+        let stopped = app.run_until_stopped(stop_signal()).await;
+        motodex::log::flush(std::time::Duration::from_secs(1));
+        stopped.map_err(|e| e.to_string())?;
         println!("motodex stopped; the database is saved.");
         Ok(())
     })

@@ -47,7 +47,7 @@ pub async fn serve(
                 Ok(pair) => pair,
                 Err(err) => {
                     // Out of file descriptors and the like: wait, then go on.
-                    eprintln!("error: accepting a connection failed: {err}");
+                    crate::log::line(format!("error: accepting a connection failed: {err}"));
                     tokio::time::sleep(Duration::from_millis(50)).await;
                     continue;
                 }
@@ -67,8 +67,8 @@ pub async fn serve(
                     Ok(Ok(response)) => response,
                     Ok(Err(never)) => match never {},
                     Err(_) => {
-                        eprintln!(
-                            "error: a request handler panicked; answered 500 and kept serving"
+                        crate::log::line(
+                            "error: a request handler panicked; answered 500 and kept serving",
                         );
                         routes::plain_error(StatusCode::INTERNAL_SERVER_ERROR)
                     }
@@ -107,7 +107,7 @@ pub async fn serve(
         .await
         .is_err()
     {
-        eprintln!("warning: some connections were still open at shutdown");
+        crate::log::line("warning: some connections were still open at shutdown");
     }
 }
 

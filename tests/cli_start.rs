@@ -3,8 +3,10 @@
 //! a busy default port moves on to the next, and SIGTERM stops it cleanly.
 
 mod bin_support;
+mod common;
 
 use std::path::Path;
+use std::time::Duration;
 
 use bin_support::{Running, blocking_get, listening_url, motodex, run};
 
@@ -254,4 +256,27 @@ fn an_own_terminal_window_stays_open_after_an_error_but_a_shell_does_not() {
     );
     assert!(from_shell.contains("shell-goes-on"), "{from_shell}");
     assert!(!from_shell.contains("Press Enter"), "{from_shell}");
+}
+
+/// A server whose standard error nobody reads (a paused pager, a pipe never
+/// drained) keeps serving: its log drops lines rather than hold up requests.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_whose_log_nobody_reads_keeps_serving() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = motodex(&dir.path().join("database.db"));
+    command.args(["--port", "0"]);
+    let mut server = Running::start_with_stderr_unread(command);
+    let base = listening_url(&server.banner());
+    let client = common::client();
+    // Each of these 404s logs a line of about 250 bytes: the pipe (64 KB)
+    // is full after about 260 of them, and the log's queue 4,096 lines later.
+    let url = format!("{base}{}", "x".repeat(230));
+    for n in 0..6000 {
+        let response = tokio::time::timeout(Duration::from_secs(10), client.get(&url).send())
+            .await
+            .unwrap_or_else(|_| panic!("request {n} had no answer within 10 s"))
+            .unwrap();
+        assert_eq!(response.status(), 404);
+        response.bytes().await.unwrap();
+    }
 }

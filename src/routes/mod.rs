@@ -49,16 +49,13 @@ pub fn site(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
             secure_headers(path.as_str(), response, tls)
         })
         .with(warp::log::custom(|info| {
-            // One write per line: eprintln! on unbuffered stderr makes a
-            // system call for every piece of the format (8 per request).
-            let line = format!(
-                "{} {} {} {}ms\n",
+            crate::log::line(format!(
+                "{} {} {} {}ms",
                 info.method(),
                 info.path(),
                 info.status().as_u16(),
                 info.elapsed().as_millis()
-            );
-            let _ = std::io::Write::write_all(&mut std::io::stderr().lock(), line.as_bytes());
+            ));
         }))
         .map(Reply::into_response)
         .boxed()

@@ -3,8 +3,8 @@
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::{Child, ChildStderr, Command, Stdio};
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
 /// The binary under test: cargo's debug build, or the file named by
@@ -44,15 +44,33 @@ pub fn run(mut command: Command) -> (Option<i32>, String, String) {
     )
 }
 
-/// A running server: its stdout lines arrive on a channel.
+/// A running server: its stdout lines arrive on a channel; its stderr (the
+/// request log) is read all along, as a terminal or journal would, and the
+/// end of it kept for error messages.
 pub struct Running {
     child: Child,
     lines: mpsc::Receiver<String>,
     seen: Vec<String>,
+    stderr: Arc<Mutex<Vec<u8>>>,
+    /// Held open, never read: see `start_with_stderr_unread`.
+    _unread_stderr: Option<ChildStderr>,
 }
 
+/// How much of a running server's stderr is kept.
+const STDERR_KEPT: usize = 64 * 1024;
+
 impl Running {
-    pub fn start(mut command: Command) -> Running {
+    pub fn start(command: Command) -> Running {
+        Running::spawn(command, true)
+    }
+
+    /// Starts the server with a stderr pipe that nobody reads, as a paused
+    /// pager would leave it.
+    pub fn start_with_stderr_unread(command: Command) -> Running {
+        Running::spawn(command, false)
+    }
+
+    fn spawn(mut command: Command, read_stderr: bool) -> Running {
         let mut child = command
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -67,11 +85,39 @@ impl Running {
                 }
             }
         });
+        let stderr = Arc::new(Mutex::new(Vec::new()));
+        let mut stderr_pipe = child.stderr.take().unwrap();
+        if !read_stderr {
+            return Running {
+                child,
+                lines,
+                seen: Vec::new(),
+                stderr,
+                _unread_stderr: Some(stderr_pipe),
+            };
+        }
+        let kept = Arc::clone(&stderr);
+        std::thread::spawn(move || {
+            let mut chunk = [0; 8192];
+            while let Ok(n @ 1..) = stderr_pipe.read(&mut chunk) {
+                let mut kept = kept.lock().unwrap();
+                kept.extend_from_slice(&chunk[..n]);
+                let excess = kept.len().saturating_sub(STDERR_KEPT);
+                kept.drain(..excess);
+            }
+        });
         Running {
             child,
             lines,
             seen: Vec::new(),
+            stderr,
+            _unread_stderr: None,
         }
+    }
+
+    /// The last 64 KB the server wrote to stderr.
+    pub fn stderr_tail(&self) -> String {
+        String::from_utf8_lossy(&self.stderr.lock().unwrap()).into_owned()
     }
 
     /// The process id, e.g. to read its memory use from /proc.
@@ -92,16 +138,12 @@ impl Running {
                 }
                 Err(_) => {
                     let _ = self.child.kill();
-                    let mut stderr = String::new();
-                    let _ = self
-                        .child
-                        .stderr
-                        .take()
-                        .unwrap()
-                        .read_to_string(&mut stderr);
+                    let _ = self.child.wait();
+                    std::thread::sleep(Duration::from_millis(100));
                     panic!(
-                        "no banner; stdout so far: {:?}; stderr: {stderr}",
-                        self.seen
+                        "no banner; stdout so far: {:?}; stderr: {}",
+                        self.seen,
+                        self.stderr_tail()
                     );
                 }
             }

@@ -1,0 +1,97 @@
+//! The server's log on standard error, written by a thread of its own.
+//!
+//! Requests never wait for it: when standard error is not being read (a
+//! paused pager, a pipe nobody drains), a write would block, and a blocked
+//! write inside a request would stop the whole server. Lines that do not fit
+//! in the queue are dropped and counted instead, and the count is logged
+//! once the writer catches up.
+
+use std::io::Write;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
+use std::time::{Duration, Instant};
+
+/// Lines waiting to be written: a burst of traffic, while a slow terminal
+/// catches up.
+const QUEUE_LINES: usize = 4096;
+
+enum Message {
+    Line(String),
+    Flush(mpsc::Sender<()>),
+}
+
+static QUEUE: OnceLock<Option<SyncSender<Message>>> = OnceLock::new();
+static DROPPED: AtomicU64 = AtomicU64::new(0);
+
+fn queue() -> Option<&'static SyncSender<Message>> {
+    QUEUE
+        .get_or_init(|| {
+            let (send, receive) = mpsc::sync_channel(QUEUE_LINES);
+            std::thread::Builder::new()
+                .name("motodex-log".into())
+                .spawn(move || write_lines(&receive))
+                .ok()?;
+            Some(send)
+        })
+        .as_ref()
+}
+
+fn write_lines(queue: &Receiver<Message>) {
+    let mut stderr = std::io::stderr();
+    for message in queue {
+        match message {
+            Message::Line(line) => {
+                let dropped = DROPPED.swap(0, Ordering::Relaxed);
+                if dropped > 0 {
+                    let _ = writeln!(
+                        stderr,
+                        "warning: {dropped} log lines were dropped (standard error was not being read fast enough)"
+                    );
+                }
+                // One write per line: the lines of several requests never mix.
+                let _ = stderr.write_all(line.as_bytes());
+            }
+            Message::Flush(done) => {
+                let _ = done.send(());
+            }
+        }
+    }
+}
+
+/// Logs one line (given without its newline); never waits.
+pub fn line(text: impl Into<String>) {
+    let mut line = text.into();
+    line.push('\n');
+    match queue() {
+        Some(queue) => {
+            if let Err(TrySendError::Full(_)) = queue.try_send(Message::Line(line)) {
+                DROPPED.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        // No thread could be started: write directly rather than lose it.
+        None => {
+            let _ = std::io::stderr().write_all(line.as_bytes());
+        }
+    }
+}
+
+/// Waits, at most `limit`, until the lines logged so far are written: called
+/// before the process exits, so its last lines are not lost.
+pub fn flush(limit: Duration) {
+    let Some(queue) = queue() else { return };
+    let deadline = Instant::now() + limit;
+    let (done, written) = mpsc::channel();
+    let mut flush = Message::Flush(done);
+    loop {
+        match queue.try_send(flush) {
+            Ok(()) => break,
+            Err(TrySendError::Full(back)) if Instant::now() < deadline => {
+                flush = back;
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            Err(_) => return,
+        }
+    }
+    let _ = written.recv_timeout(deadline.saturating_duration_since(Instant::now()));
+}
