@@ -6,7 +6,6 @@
 //! in the queue are dropped and counted instead, and the count is logged
 //! once the writer catches up.
 
-use std::io::Write;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
@@ -38,19 +37,20 @@ fn queue() -> Option<&'static SyncSender<Message>> {
 }
 
 fn write_lines(queue: &Receiver<Message>) {
-    let mut stderr = std::io::stderr();
+    // `eprint!` rather than a write to `stderr()`: the test harness captures
+    // it. It writes a formatted string in one piece, so lines of several
+    // requests never mix; if standard error is a closed pipe it panics, which
+    // ends this thread only, and later lines are dropped.
     for message in queue {
         match message {
             Message::Line(line) => {
                 let dropped = DROPPED.swap(0, Ordering::Relaxed);
                 if dropped > 0 {
-                    let _ = writeln!(
-                        stderr,
+                    eprintln!(
                         "warning: {dropped} log lines were dropped (standard error was not being read fast enough)"
                     );
                 }
-                // One write per line: the lines of several requests never mix.
-                let _ = stderr.write_all(line.as_bytes());
+                eprint!("{line}");
             }
             Message::Flush(done) => {
                 let _ = done.send(());
@@ -70,9 +70,7 @@ pub fn line(text: impl Into<String>) {
             }
         }
         // No thread could be started: write directly rather than lose it.
-        None => {
-            let _ = std::io::stderr().write_all(line.as_bytes());
-        }
+        None => eprint!("{line}"),
     }
 }
 

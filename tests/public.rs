@@ -326,3 +326,19 @@ async fn healthz_answers_ok() {
     assert_eq!(response.status(), 200);
     assert_eq!(response.text().await.unwrap(), "ok");
 }
+
+#[tokio::test]
+async fn the_site_navigation_marks_catalogue_as_current_only_on_catalogue_pages() {
+    let app = spawn_app().await;
+    let c = client();
+    let current = r#"<a href="/" aria-current="page">Catalogue</a>"#;
+    for path in ["/", "/bikes/1", "/?search=ninja"] {
+        let body = page(&c, &app.url(path), 200).await;
+        assert!(body.contains(current), "{path} marks Catalogue");
+    }
+    for (path, status) in [("/admin/login", 200), ("/no-such-page", 404)] {
+        let body = page(&c, &app.url(path), status).await;
+        assert!(body.contains(r#"<a href="/">Catalogue</a>"#), "{path}");
+        assert!(!body.contains("aria-current"), "{path} marks nothing");
+    }
+}

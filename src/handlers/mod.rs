@@ -68,24 +68,31 @@ pub fn admin_page(
     status: StatusCode,
     content: Markup,
 ) -> Response {
-    let message = take_message(state, cookie_header);
     let chrome = Chrome {
-        title,
         admin: Some(AdminBar {
             username: &admin.username,
             csrf_token: &admin.csrf_token,
             section,
         }),
-        flash: message.as_deref(),
+        ..Chrome::plain(title)
     };
-    let mut response = html(status, views::layout::page(&chrome, content));
-    if message.is_some() {
-        add_cookie(&mut response, &state.cookies.removal(FLASH));
-    }
-    response
+    page_with_message(state, cookie_header, chrome, status, content)
 }
 
-/// A public page (catalogue, login) with any pending message.
+/// A catalogue page with a pending message (pages without one come from
+/// the page cache).
+pub fn catalogue_page(
+    state: &AppState,
+    cookie_header: Option<&str>,
+    title: &str,
+    content: Markup,
+) -> Response {
+    let chrome = Chrome::catalogue(title);
+    page_with_message(state, cookie_header, chrome, StatusCode::OK, content)
+}
+
+/// A public page outside the catalogue (logging in, setup) with any pending
+/// message.
 pub fn public_page(
     state: &AppState,
     cookie_header: Option<&str>,
@@ -93,11 +100,21 @@ pub fn public_page(
     status: StatusCode,
     content: Markup,
 ) -> Response {
+    page_with_message(state, cookie_header, Chrome::plain(title), status, content)
+}
+
+/// The page, showing the one-time message if there is one (and clearing it).
+fn page_with_message(
+    state: &AppState,
+    cookie_header: Option<&str>,
+    chrome: Chrome,
+    status: StatusCode,
+    content: Markup,
+) -> Response {
     let message = take_message(state, cookie_header);
     let chrome = Chrome {
-        title,
-        admin: None,
         flash: message.as_deref(),
+        ..chrome
     };
     let mut response = html(status, views::layout::page(&chrome, content));
     if message.is_some() {

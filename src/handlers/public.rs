@@ -1,6 +1,5 @@
 //! The public catalogue.
 
-use http::StatusCode;
 use warp::reply::Response;
 
 use crate::app::AppState;
@@ -117,10 +116,10 @@ fn remembered(
     content: maud::Markup,
 ) -> Response {
     let Some(key) = key else {
-        return super::public_page(state, cookie, title, StatusCode::OK, content);
+        return super::catalogue_page(state, cookie, title, content);
     };
     let body = bytes::Bytes::from(
-        views::layout::page(&views::Chrome::public(title), content).into_string(),
+        views::layout::page(&views::Chrome::catalogue(title), content).into_string(),
     );
     state.db.memo().put(key, generation, body.clone());
     page_from_memo(body)

@@ -6,7 +6,7 @@ use super::layout::{Chrome, page as layout};
 
 pub fn page(code: u16, title: &str, message: &str) -> Markup {
     layout(
-        &Chrome::public(title),
+        &Chrome::plain(title),
         html! {
             section.error-page {
                 p.error-code { (code) }

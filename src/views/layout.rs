@@ -24,16 +24,29 @@ pub struct AdminBar<'a> {
 /// Everything around a page's content.
 pub struct Chrome<'a> {
     pub title: &'a str,
+    /// A catalogue page, marked as the current one in the site navigation.
+    pub in_catalogue: bool,
     pub admin: Option<AdminBar<'a>>,
     pub flash: Option<&'a str>,
 }
 
 impl<'a> Chrome<'a> {
-    pub fn public(title: &'a str) -> Chrome<'a> {
+    /// A page of the public catalogue.
+    pub fn catalogue(title: &'a str) -> Chrome<'a> {
         Chrome {
             title,
+            in_catalogue: true,
             admin: None,
             flash: None,
+        }
+    }
+
+    /// A page outside both the catalogue and the admin area: logging in,
+    /// first-run setup, errors.
+    pub fn plain(title: &'a str) -> Chrome<'a> {
+        Chrome {
+            in_catalogue: false,
+            ..Chrome::catalogue(title)
         }
     }
 }
@@ -58,7 +71,7 @@ pub fn page(chrome: &Chrome, content: Markup) -> Markup {
                             " motodex"
                         }
                         nav.site-nav aria-label="Site" {
-                            a href="/" aria-current=[chrome.admin.is_none().then_some("page")] { "Catalogue" }
+                            a href="/" aria-current=[chrome.in_catalogue.then_some("page")] { "Catalogue" }
                             @if let Some(bar) = &chrome.admin {
                                 a href="/admin" aria-current="page" { "Admin" }
                                 span.muted.nav-user { (bar.username) }
