@@ -630,7 +630,8 @@ impl Browser {
     // What every visited page goes through
     // -----------------------------------------------------------------------
 
-    /// Accessibility, screenshots at both widths, no sideways scrolling.
+    /// Accessibility, screenshots at both widths, no sideways scrolling and
+    /// no control out of view at phone width.
     async fn check(&self, page: &str) {
         self.axe(page).await;
         self.screenshot(page, DESKTOP).await;
@@ -689,7 +690,11 @@ impl Browser {
                    .slice(0, 8)
                    .map(e => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).trim().replace(/ +/g, '.') : '')
                         + ' (right edge ' + Math.round(e.getBoundingClientRect().right) + ')');
-                 return { scroll: root.scrollWidth, inner: window.innerWidth, client: limit, wide };",
+                 const hidden = [...document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea')]
+                   .filter(e => { const r = e.getBoundingClientRect(); return r.width > 1 && (r.left < -0.5 || r.right > limit + 0.5); })
+                   .slice(0, 8)
+                   .map(e => e.tagName.toLowerCase() + ' ' + JSON.stringify(e.textContent.trim() || e.name || ''));
+                 return { scroll: root.scrollWidth, inner: window.innerWidth, client: limit, wide, hidden };",
             )
             .await;
         let scroll = report["scroll"].as_u64().unwrap_or(u64::MAX);
@@ -699,6 +704,14 @@ impl Browser {
             "{}/{page} scrolls sideways at {PHONE} px: scrollWidth {scroll} > innerWidth {inner}; too wide: {}",
             self.scenario,
             report["wide"]
+        );
+        // Nor may a control sit out of view inside a box that scrolls
+        // sideways (a wide table's Edit and Delete, say).
+        assert_eq!(
+            report["hidden"],
+            json!([]),
+            "{}/{page}: controls out of view at {PHONE} px",
+            self.scenario
         );
     }
 

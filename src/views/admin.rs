@@ -40,7 +40,7 @@ pub fn bike_list(search: &str, results: &Page<Bike>) -> Markup {
                 @if results.page_count() > 1 { " · page " (results.page) " of " (results.page_count()) }
             }
             div.table-wrap tabindex="0" role="region" aria-label="Bikes" {
-                table.data-table {
+                table.data-table.bike-rows {
                     thead {
                         tr {
                             th scope="col" { span.visually-hidden { "Photo" } }
