@@ -15,6 +15,12 @@ use std::time::{Duration, Instant};
 /// catches up.
 const QUEUE_LINES: usize = 4096;
 
+/// At most this much is written at a time.
+const BATCH_BYTES: usize = 64 * 1024;
+
+/// How long the writer waits after a write before looking for more lines.
+const GATHER: Duration = Duration::from_millis(10);
+
 enum Message {
     Line(String),
     Flush(mpsc::Sender<()>),
@@ -37,25 +43,45 @@ fn queue() -> Option<&'static SyncSender<Message>> {
 }
 
 fn write_lines(queue: &Receiver<Message>) {
-    // `eprint!` rather than a write to `stderr()`: the test harness captures
-    // it. It writes a formatted string in one piece, so lines of several
-    // requests never mix; if standard error is a closed pipe it panics, which
-    // ends this thread only, and later lines are dropped.
-    for message in queue {
-        match message {
-            Message::Line(line) => {
-                let dropped = DROPPED.swap(0, Ordering::Relaxed);
-                if dropped > 0 {
-                    eprintln!(
-                        "warning: {dropped} log lines were dropped (standard error was not being read fast enough)"
-                    );
+    // Whatever is waiting is written in one piece: one system call for many
+    // lines, and lines of several requests never mix. `eprint!`
+    // rather than a write to `stderr()`, because the test harness captures
+    // it; if standard error is a closed pipe it panics, which ends this
+    // thread only, and later lines are dropped.
+    let mut batch = String::new();
+    let mut flushes = Vec::new();
+    while let Ok(first) = queue.recv() {
+        let mut next = Some(first);
+        while let Some(message) = next {
+            match message {
+                Message::Line(line) => {
+                    let dropped = DROPPED.swap(0, Ordering::Relaxed);
+                    if dropped > 0 {
+                        batch.push_str(&format!(
+                            "warning: {dropped} log lines were dropped (standard error was not being read fast enough)\n"
+                        ));
+                    }
+                    batch.push_str(&line);
                 }
-                eprint!("{line}");
+                Message::Flush(done) => flushes.push(done),
             }
-            Message::Flush(done) => {
-                let _ = done.send(());
-            }
+            next = if batch.len() < BATCH_BYTES {
+                queue.try_recv().ok()
+            } else {
+                None
+            };
         }
+        if !batch.is_empty() {
+            eprint!("{batch}");
+            batch.clear();
+        }
+        for done in flushes.drain(..) {
+            let _ = done.send(());
+        }
+        // Lines gather meanwhile, and requests logging them need not wake
+        // this thread: under load, a few writes and no wake-ups a second
+        // rather than one of each per request.
+        std::thread::sleep(GATHER);
     }
 }
 
