@@ -12,24 +12,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use bin_support::{Running, listening_url, motodex};
-use common::{ADMIN, PASSWORD, csrf_token_of, install_crypto};
+use common::{ADMIN, PASSWORD, client, csrf_token_of};
 
 const READERS: usize = 52;
 const LOGINS: usize = 4;
 const WRITERS: usize = 8;
-
-/// A browser-like client whose every request gives up after 30 s, so a
-/// server that stops answering fails the soak (as socket errors) instead of
-/// hanging it.
-fn client() -> reqwest::Client {
-    install_crypto();
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs(30))
-        .build()
-        .expect("http client")
-}
 
 #[derive(Default)]
 struct Tally {

@@ -86,13 +86,15 @@ pub async fn spawn_config(dir: TempDir, config: Config) -> TestApp {
     }
 }
 
-/// A browser-like client: keeps cookies, does not follow redirects (so
-/// tests can see them), sends the Origin a browser would.
+/// A browser-like client: keeps cookies and does not follow redirects (so
+/// tests can see them). Every request gives up after a minute, so a server
+/// that stops answering fails a test instead of hanging it.
 pub fn client() -> reqwest::Client {
     install_crypto();
     reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(60))
         .build()
         .expect("http client")
 }
