@@ -23,6 +23,10 @@ const MAX_SOURCE_SIDE: u32 = 12_000;
 const MAX_DECODE_BYTES: u64 = 128 * 1024 * 1024;
 const JPEG_QUALITY: u8 = 85;
 
+/// Thumbnails fit this square: sharp in a catalogue card (about 300 CSS
+/// pixels wide) on a screen with two device pixels to one.
+pub const THUMBNAIL_SIDE: u32 = 640;
+
 /// The formats a photo may arrive in, told apart by their first bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -62,6 +66,9 @@ impl Format {
 pub struct Photo {
     pub content_type: &'static str,
     pub data: Vec<u8>,
+    /// The same picture fitted within [`THUMBNAIL_SIDE`], in the same
+    /// format, for the catalogue's cards and the admin table.
+    pub thumbnail: Vec<u8>,
 }
 
 /// Why a file was refused; `Display` is the sentence shown beside the
@@ -129,13 +136,21 @@ pub fn process(bytes: &[u8]) -> Result<Photo, UploadError> {
     let mut picture = DynamicImage::from_decoder(decoder).map_err(|e| refused(e, bytes, format))?;
     picture.apply_orientation(orientation);
     let picture = fit_within(picture, MAX_SIDE);
+    let thumbnail = fit_within(picture.clone(), THUMBNAIL_SIDE);
 
     let as_png = match format {
         Format::Jpeg => false,
         Format::Png | Format::Gif => true,
         Format::WebP => picture.color().has_alpha(),
     };
-    encode(&picture, as_png, icc_profile).ok_or(UploadError::Unreadable)
+    let (content_type, data) =
+        encode(&picture, as_png, icc_profile.clone()).ok_or(UploadError::Unreadable)?;
+    let (_, thumbnail) = encode(&thumbnail, as_png, icc_profile).ok_or(UploadError::Unreadable)?;
+    Ok(Photo {
+        content_type,
+        data,
+        thumbnail,
+    })
 }
 
 /// A decoder error as the user's problem: too many pixels, or a damaged file.
@@ -169,7 +184,12 @@ fn fit_within(picture: DynamicImage, side: u32) -> DynamicImage {
     picture.resize(side, side, FilterType::CatmullRom)
 }
 
-fn encode(picture: &DynamicImage, as_png: bool, icc_profile: Option<Vec<u8>>) -> Option<Photo> {
+/// The picture as PNG or JPEG: (content type, bytes).
+fn encode(
+    picture: &DynamicImage,
+    as_png: bool,
+    icc_profile: Option<Vec<u8>>,
+) -> Option<(&'static str, Vec<u8>)> {
     let mut data = Vec::new();
     if as_png {
         let pixels = if picture.color().has_alpha() {
@@ -188,10 +208,7 @@ fn encode(picture: &DynamicImage, as_png: bool, icc_profile: Option<Vec<u8>>) ->
             let _ = encoder.set_icc_profile(icc);
         }
         pixels.write_with_encoder(encoder).ok()?;
-        Some(Photo {
-            content_type: "image/png",
-            data,
-        })
+        Some(("image/png", data))
     } else {
         let pixels = DynamicImage::ImageRgb8(picture.to_rgb8());
         let mut encoder =
@@ -200,10 +217,7 @@ fn encode(picture: &DynamicImage, as_png: bool, icc_profile: Option<Vec<u8>>) ->
             let _ = encoder.set_icc_profile(icc);
         }
         pixels.write_with_encoder(encoder).ok()?;
-        Some(Photo {
-            content_type: "image/jpeg",
-            data,
-        })
+        Some(("image/jpeg", data))
     }
 }
 

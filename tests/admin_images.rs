@@ -62,15 +62,17 @@ async fn an_uploaded_photo_is_served_with_its_type_nosniff_and_long_caching() {
             .await
             .contains(&img)
     );
+    // Lists show the thumbnail.
+    let small = format!(r#"src="/images/{image}/small" alt="The Ducati Hypermotard""#);
     assert!(
         page(&c, &app.url("/?search=hypermotard"), 200)
             .await
-            .contains(&img)
+            .contains(&small)
     );
     assert!(
         page(&c, &app.url("/admin?search=hypermotard"), 200)
             .await
-            .contains(&img)
+            .contains(&small)
     );
     assert_eq!(
         c.get(app.url("/images/99999"))
@@ -119,6 +121,69 @@ async fn large_photos_are_stored_scaled_to_fit_1600_pixels() {
         .unwrap();
     let served = image::load_from_memory(&bytes).unwrap();
     assert_eq!((served.width(), served.height()), (1600, 500));
+}
+
+#[tokio::test]
+async fn lists_get_a_thumbnail_that_fits_640_pixels_in_the_same_format() {
+    let (app, c) = logged_in_app().await;
+    let (_, image) = add_with_photo(&app, &c, "Multistrada", png_upload(3200, 1000)).await;
+    let full = c
+        .get(app.url(&format!("/images/{image}")))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let response = c
+        .get(app.url(&format!("/images/{image}/small")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "image/png");
+    assert_eq!(
+        response.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    let small = response.bytes().await.unwrap();
+    let thumbnail = image::load_from_memory(&small).unwrap();
+    assert_eq!((thumbnail.width(), thumbnail.height()), (640, 200));
+    assert!(
+        small.len() * 4 < full.len(),
+        "{} bytes against {}",
+        small.len(),
+        full.len()
+    );
+    assert_eq!(
+        c.get(app.url("/images/99999/small"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+}
+
+#[tokio::test]
+async fn a_photo_stored_before_thumbnails_existed_is_its_own_thumbnail() {
+    let (app, c) = logged_in_app().await;
+    let (_, image) = add_with_photo(&app, &c, "Scrambler", png_upload(120, 90)).await;
+    rusqlite::Connection::open(&app.db_path)
+        .unwrap()
+        .execute(
+            "UPDATE images SET thumbnail = NULL WHERE image_id = ?1",
+            [image],
+        )
+        .unwrap();
+    let response = c
+        .get(app.url(&format!("/images/{image}/small")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let served = image::load_from_memory(&response.bytes().await.unwrap()).unwrap();
+    assert_eq!((served.width(), served.height()), (120, 90));
 }
 
 #[tokio::test]

@@ -17,16 +17,35 @@ pub fn url(image_id: i64) -> String {
     format!("/images/{image_id}")
 }
 
+/// The address of the photo's thumbnail, when `image_url` is a stored photo.
+pub fn thumbnail_url(image_url: &str) -> Option<String> {
+    let image_id: i64 = image_url.strip_prefix("/images/")?.parse().ok()?;
+    Some(format!("/images/{image_id}/small"))
+}
+
 pub fn get(conn: &Connection, image_id: i64) -> DbResult<Option<Image>> {
     Ok(conn
         .prepare_cached("SELECT content_type, data FROM images WHERE image_id = ?1")?
-        .query_row([image_id], |r| {
-            Ok(Image {
-                content_type: r.get(0)?,
-                data: r.get(1)?,
-            })
-        })
+        .query_row([image_id], image)
         .optional()?)
+}
+
+/// The photo's thumbnail; the photo itself when it was stored before
+/// thumbnails were made.
+pub fn get_thumbnail(conn: &Connection, image_id: i64) -> DbResult<Option<Image>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT content_type, coalesce(thumbnail, data) FROM images WHERE image_id = ?1",
+        )?
+        .query_row([image_id], image)
+        .optional()?)
+}
+
+fn image(row: &rusqlite::Row) -> rusqlite::Result<Image> {
+    Ok(Image {
+        content_type: row.get(0)?,
+        data: row.get(1)?,
+    })
 }
 
 /// Whether the bike has an uploaded photo that its page shows.
@@ -46,8 +65,8 @@ pub fn bike_has_photo(conn: &Connection, bike_id: i64) -> DbResult<bool> {
 pub fn replace(tx: &Transaction, bike_id: i64, photo: &Photo) -> DbResult<i64> {
     tx.execute("DELETE FROM images WHERE bike_id = ?1", [bike_id])?;
     tx.execute(
-        "INSERT INTO images (bike_id, content_type, data) VALUES (?1, ?2, ?3)",
-        params![bike_id, photo.content_type, photo.data],
+        "INSERT INTO images (bike_id, content_type, data, thumbnail) VALUES (?1, ?2, ?3, ?4)",
+        params![bike_id, photo.content_type, photo.data, photo.thumbnail],
     )?;
     Ok(tx.last_insert_rowid())
 }

@@ -134,12 +134,27 @@ fn page_from_memo(body: bytes::Bytes) -> Response {
     response
 }
 
-/// `/images/<id>`: an uploaded photo. Image ids are never reused, so the
-/// bytes behind a URL never change and can be cached for a year.
-pub async fn image(state: std::sync::Arc<AppState>, id: Id) -> Result<Response, AppError> {
+/// Which copy of an uploaded photo to send.
+#[derive(Debug, Clone, Copy)]
+pub enum Size {
+    Full,
+    Thumbnail,
+}
+
+/// `/images/<id>` and `/images/<id>/small`: an uploaded photo or its
+/// thumbnail. Image ids are never reused, so the bytes behind a URL never
+/// change and can be cached for a year.
+pub async fn image(
+    state: std::sync::Arc<AppState>,
+    id: Id,
+    size: Size,
+) -> Result<Response, AppError> {
     let image = state
         .db
-        .read(move |conn| images::get(conn, id.0))
+        .read(move |conn| match size {
+            Size::Full => images::get(conn, id.0),
+            Size::Thumbnail => images::get_thumbnail(conn, id.0),
+        })
         .await?
         .ok_or(AppError::NotFound)?;
     let content_type = served_content_type(&image.content_type);

@@ -1,4 +1,5 @@
-//! `/`, `/bikes/<id>`, `/images/<id>`, `/static/<file>`, `/healthz`.
+//! `/`, `/bikes/<id>`, `/images/<id>` (and `/images/<id>/small`),
+//! `/static/<file>`, `/healthz`.
 
 use std::sync::Arc;
 
@@ -10,6 +11,7 @@ use super::{cookie_header, query, reply, with_state};
 use crate::app::AppState;
 use crate::domain::Id;
 use crate::error::AppError;
+use crate::handlers::public::Size;
 use crate::{assets, handlers::public as handlers};
 
 pub fn routes(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
@@ -27,8 +29,13 @@ pub fn routes(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
         .map(reply);
     let image = warp::path!("images" / Id)
         .and(warp::get())
+        .and(with_state(Arc::clone(&state)))
+        .then(|id, state| handlers::image(state, id, Size::Full))
+        .map(reply);
+    let thumbnail = warp::path!("images" / Id / "small")
+        .and(warp::get())
         .and(with_state(state))
-        .then(|id, state| handlers::image(state, id))
+        .then(|id, state| handlers::image(state, id, Size::Thumbnail))
         .map(reply);
     let static_file = warp::path!("static" / String)
         .and(warp::get())
@@ -47,6 +54,8 @@ pub fn routes(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
     home.or(bike)
         .unify()
         .or(image)
+        .unify()
+        .or(thumbnail)
         .unify()
         .or(static_file)
         .unify()

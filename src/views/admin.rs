@@ -3,7 +3,7 @@
 
 use maud::{Markup, html};
 
-use super::catalogue::{image_alt, image_src, pagination};
+use super::catalogue::{image_alt, image_src, pagination, thumbnail_src};
 use super::layout::{Field, csrf_field, field};
 use crate::db::bikes::{Bike, Page};
 use crate::db::makers::Maker;
@@ -54,7 +54,7 @@ pub fn bike_list(search: &str, results: &Page<Bike>) -> Markup {
                     tbody {
                         @for bike in &results.items {
                             tr {
-                                td { img.thumb src=(image_src(bike)) alt=(image_alt(bike)) width="64" height="48" loading="lazy"; }
+                                td { img.thumb src=(thumbnail_src(bike)) alt=(image_alt(bike)) width="64" height="48" loading="lazy"; }
                                 td { (bike.maker) }
                                 td { a href={ "/bikes/" (bike.bike_id) } { (bike.model) } }
                                 td { (bike.year) }

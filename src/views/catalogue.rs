@@ -4,6 +4,7 @@ use maud::{Markup, html};
 
 use crate::assets;
 use crate::db::bikes::{Bike, Filter, Page};
+use crate::db::images;
 use crate::db::makers::Maker;
 
 /// The image to show for a bike: its own, or the embedded placeholder.
@@ -13,6 +14,12 @@ pub fn image_src(bike: &Bike) -> String {
     } else {
         bike.image_url.clone()
     }
+}
+
+/// The image for a list (catalogue cards, the admin table): an uploaded
+/// photo's thumbnail, or what [`image_src`] gives.
+pub fn thumbnail_src(bike: &Bike) -> String {
+    images::thumbnail_url(&bike.image_url).unwrap_or_else(|| image_src(bike))
 }
 
 pub fn image_alt(bike: &Bike) -> String {
@@ -67,7 +74,7 @@ pub fn home(makers: &[Maker], filter: &Filter, results: &Page<Bike>) -> Markup {
                 @for bike in &results.items {
                     li.bike-card {
                         a href={ "/bikes/" (bike.bike_id) } {
-                            img.bike-thumb src=(image_src(bike)) alt=(image_alt(bike)) loading="lazy" width="400" height="300";
+                            img.bike-thumb src=(thumbnail_src(bike)) alt=(image_alt(bike)) loading="lazy" width="400" height="300";
                             div.bike-card-body {
                                 span.bike-maker { (bike.maker) }
                                 span.bike-model { (bike.model) }
