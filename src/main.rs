@@ -48,7 +48,7 @@ fn serve(db: std::path::PathBuf, args: motodex::cli::ServeArgs) -> Result<(), St
     let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
     let config = Config::from_args(db, args, interactive);
     let runtime = tokio::runtime::Runtime::new().map_err(|e| format!("Could not start: {e}."))?;
-    runtime.block_on(async {
+    let served = runtime.block_on(async {
         let app = App::build(config.clone())
             .await
             .map_err(|e| e.to_string())?;
@@ -56,12 +56,15 @@ fn serve(db: std::path::PathBuf, args: motodex::cli::ServeArgs) -> Result<(), St
         if config.open_browser {
             let _ = webbrowser::open(app.setup_url().unwrap_or(&app.url()));
         }
-        let stopped = app.run_until_stopped(stop_signal()).await;
-        motodex::log::flush(std::time::Duration::from_secs(1));
-        stopped.map_err(|e| e.to_string())?;
+        app.run_until_stopped(stop_signal())
+            .await
+            .map_err(|e| e.to_string())?;
         println!("motodex stopped; the database is saved.");
         Ok(())
-    })
+    });
+    // The log's last lines, written off the runtime, before the process exits.
+    motodex::log::flush(std::time::Duration::from_secs(1));
+    served
 }
 
 fn print_banner(app: &App, config: &Config) {

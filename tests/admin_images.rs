@@ -29,6 +29,12 @@ async fn add_with_photo(
     (bike, image)
 }
 
+/// The stored photo, as served at `/images/<id>`.
+async fn photo_bytes(app: &TestApp, c: &reqwest::Client, image: i64) -> Vec<u8> {
+    let response = c.get(app.url(&format!("/images/{image}"))).send().await;
+    response.unwrap().bytes().await.unwrap().to_vec()
+}
+
 #[tokio::test]
 async fn an_uploaded_photo_is_served_with_its_type_nosniff_and_long_caching() {
     let (app, c) = logged_in_app().await;
@@ -111,14 +117,7 @@ async fn a_phone_photo_loses_its_exif_and_gps_and_stands_the_right_way_up() {
 async fn large_photos_are_stored_scaled_to_fit_1600_pixels() {
     let (app, c) = logged_in_app().await;
     let (_, image) = add_with_photo(&app, &c, "Streetfighter", png_upload(3200, 1000)).await;
-    let bytes = c
-        .get(app.url(&format!("/images/{image}")))
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
+    let bytes = photo_bytes(&app, &c, image).await;
     let served = image::load_from_memory(&bytes).unwrap();
     assert_eq!((served.width(), served.height()), (1600, 500));
 }
@@ -127,14 +126,7 @@ async fn large_photos_are_stored_scaled_to_fit_1600_pixels() {
 async fn lists_get_a_thumbnail_that_fits_640_pixels_in_the_same_format() {
     let (app, c) = logged_in_app().await;
     let (_, image) = add_with_photo(&app, &c, "Multistrada", png_upload(3200, 1000)).await;
-    let full = c
-        .get(app.url(&format!("/images/{image}")))
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
+    let full = photo_bytes(&app, &c, image).await;
     let response = c
         .get(app.url(&format!("/images/{image}/small")))
         .send()

@@ -7,14 +7,15 @@ use warp::Filter;
 use warp::filters::BoxedFilter;
 use warp::reply::Response;
 
-use super::{client_addr, cookie_header, form, query, reply, same_origin, with_state};
+use super::{
+    client_addr, cookie_header, form, query, reply, same_origin, signed_in, signed_in_change,
+    with_state,
+};
 use crate::app::AppState;
-use crate::auth::authenticated;
 use crate::domain::Id;
 use crate::handlers::account as handlers;
 
 pub fn routes(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
-    let admin = || authenticated(Arc::clone(&state));
     let state_ = || with_state(Arc::clone(&state));
 
     let login_form = warp::path!("admin" / "login")
@@ -35,16 +36,13 @@ pub fn routes(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
         .map(reply);
     let logout_page = warp::path!("admin" / "logout")
         .and(warp::get())
-        .and(state_())
-        .and(admin())
+        .and(signed_in(&state))
         .and(cookie_header())
         .then(handlers::logout_page)
         .map(reply);
     let logout = warp::path!("admin" / "logout")
         .and(warp::post())
-        .and(state_())
-        .and(admin())
-        .and(same_origin())
+        .and(signed_in_change(&state))
         .and(form())
         .then(handlers::logout)
         .map(reply);
@@ -63,41 +61,33 @@ pub fn routes(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
         .map(reply);
     let password_form = warp::path!("admin" / "change-password")
         .and(warp::get())
-        .and(state_())
-        .and(admin())
+        .and(signed_in(&state))
         .and(cookie_header())
         .then(handlers::change_password_form)
         .map(reply);
     let password = warp::path!("admin" / "change-password")
         .and(warp::post())
-        .and(state_())
-        .and(admin())
-        .and(same_origin())
+        .and(signed_in_change(&state))
         .and(cookie_header())
         .and(form())
         .then(handlers::change_password)
         .map(reply);
     let users = warp::path!("admin" / "users")
         .and(warp::get())
-        .and(state_())
-        .and(admin())
+        .and(signed_in(&state))
         .and(cookie_header())
         .then(handlers::users_list)
         .map(reply);
     let add_user = warp::path!("admin" / "users" / "add")
         .and(warp::post())
-        .and(state_())
-        .and(admin())
-        .and(same_origin())
+        .and(signed_in_change(&state))
         .and(cookie_header())
         .and(form())
         .then(handlers::add_user)
         .map(reply);
     let delete_user = warp::path!("admin" / "users" / "delete" / Id)
         .and(warp::post())
-        .and(state_())
-        .and(admin())
-        .and(same_origin())
+        .and(signed_in_change(&state))
         .and(form())
         .then(|id, state, admin, fields| handlers::delete_user(state, admin, id, fields))
         .map(reply);

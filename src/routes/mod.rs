@@ -17,7 +17,7 @@ use warp::reply::Response;
 use warp::{Filter, Rejection, Reply};
 
 use crate::app::AppState;
-use crate::auth::csrf;
+use crate::auth::{Admin, authenticated, csrf};
 use crate::error::{self, AppError};
 use crate::forms::{BadRequest, Fields, PhotoForm};
 
@@ -96,6 +96,21 @@ pub(crate) fn with_state(
     state: Arc<AppState>,
 ) -> impl Filter<Extract = (Arc<AppState>,), Error = Infallible> + Clone {
     warp::any().map(move || Arc::clone(&state))
+}
+
+/// The state and the logged-in admin: the login gate, matched after the
+/// path and method and before anything else of the request is read.
+pub(crate) fn signed_in(
+    state: &Arc<AppState>,
+) -> impl Filter<Extract = (Arc<AppState>, Admin), Error = Rejection> + Clone + use<> {
+    with_state(Arc::clone(state)).and(authenticated(Arc::clone(state)))
+}
+
+/// [`signed_in`], for a change: the request must also come from this site.
+pub(crate) fn signed_in_change(
+    state: &Arc<AppState>,
+) -> impl Filter<Extract = (Arc<AppState>, Admin), Error = Rejection> + Clone + use<> {
+    signed_in(state).and(same_origin())
 }
 
 pub(crate) fn cookie_header() -> impl Filter<Extract = (Option<String>,), Error = Rejection> + Clone
