@@ -4,49 +4,20 @@
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use cookie::Key;
 use tokio::net::TcpListener;
 
-use crate::auth::Passwords;
-use crate::auth::session::CookieSettings;
+use crate::auth::password::Passwords;
+use crate::auth::session::SessionPolicy;
 use crate::config::{Config, DEFAULT_PORT, REMEMBER_ME};
+use crate::cookies::CookieSettings;
 use crate::db::{Db, DbError, settings, users};
-use crate::upload::PhotoWorkers;
-use crate::{routes, server, setup};
-
-/// Session time-outs, in seconds, enforced by the server.
-#[derive(Debug, Clone)]
-pub struct SessionPolicy {
-    pub idle_secs: i64,
-    pub max_secs: i64,
-    pub remember_secs: i64,
-}
-
-/// What every handler can reach.
-pub struct AppState {
-    pub db: Db,
-    pub cookies: CookieSettings,
-    pub passwords: Passwords,
-    pub photos: PhotoWorkers,
-    pub sessions: SessionPolicy,
-    pub tls: bool,
-    /// The one-time first-admin link's token, in memory only.
-    setup_token: Mutex<Option<String>>,
-}
-
-impl AppState {
-    pub fn setup_token(&self) -> Option<String> {
-        self.setup_token.lock().map(|t| t.clone()).unwrap_or(None)
-    }
-
-    pub fn close_setup(&self) {
-        if let Ok(mut token) = self.setup_token.lock() {
-            *token = None;
-        }
-    }
-}
+use crate::page_cache::PageCache;
+use crate::photo::PhotoWorkers;
+use crate::state::{AppState, SetupToken};
+use crate::{prompt, routes, server};
 
 /// Start-up faults, each one sentence saying what to do.
 #[derive(Debug, thiserror::Error)]
@@ -105,7 +76,7 @@ impl App {
         let can_add_admin = !db.is_read_only();
         if can_add_admin && admin_count(&db)? == 0 && config.interactive_setup {
             let prompt_db = db.clone();
-            tokio::task::spawn_blocking(move || setup::prompt_first_admin(&prompt_db))
+            tokio::task::spawn_blocking(move || prompt::prompt_first_admin(&prompt_db))
                 .await
                 .map_err(|e| StartError::Server(e.to_string()))?;
         }
@@ -127,13 +98,16 @@ impl App {
             },
             passwords: Passwords::default(),
             photos: PhotoWorkers::default(),
+            pages: PageCache::new(
+                std::env::var_os("MOTODEX_NO_PAGE_CACHE").is_some_and(|v| v == "1"),
+            ),
             sessions: SessionPolicy {
                 idle_secs: config.session_idle.as_secs() as i64,
                 max_secs: config.session_max.as_secs() as i64,
                 remember_secs: REMEMBER_ME.as_secs() as i64,
             },
             tls: config.tls.is_some(),
-            setup_token: Mutex::new(setup_token),
+            setup_token: SetupToken::new(setup_token),
         });
         Ok(App {
             state,

@@ -8,7 +8,7 @@ use crate::auth::{password, throttle};
 use crate::cli::PasswordArgs;
 use crate::db::{Db, DbError, sessions, users};
 use crate::domain::Username;
-use crate::setup::read_new_password;
+use crate::prompt::read_new_password;
 
 fn db_problem(path: &Path, err: DbError) -> String {
     match err {
@@ -69,7 +69,7 @@ pub fn reset_password(db_path: &Path, args: &PasswordArgs) -> Result<String, Str
     db.write_now(|tx| {
         users::set_password_hash(tx, user.user_id, &hash)?;
         sessions::delete_for_user(tx, user.user_id, None)?;
-        users::clear_failures(tx, &throttle::username_key(&user.username))
+        throttle::clear(tx, &user.username)
     })
     .map_err(|e| db_problem(db_path, e))?;
     Ok(format!(
@@ -86,12 +86,7 @@ pub fn backup(db_path: &Path, target: &Path) -> Result<String, String> {
         ));
     }
     let db = Db::open_existing(db_path).map_err(|e| db_problem(db_path, e))?;
-    let source = rusqlite::Connection::open_with_flags(
-        db.path(),
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )
-    .map_err(|e| db_problem(db_path, e.into()))?;
-    crate::db::backup_connection(&source, target).map_err(|e| {
+    db.backup_to(target).map_err(|e| {
         format!(
             "The backup could not be written to {}: {e}.",
             target.display()

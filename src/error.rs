@@ -10,7 +10,7 @@ use warp::reply::Response;
 
 use crate::db::DbError;
 use crate::forms::BadRequest;
-use crate::handlers::{html, redirect};
+use crate::reply::{self, html, redirect, secure_headers};
 use crate::views;
 
 #[derive(Debug, thiserror::Error)]
@@ -48,7 +48,7 @@ pub fn error_page(err: &AppError) -> Response {
         AppError::BadRequest(reason) => (StatusCode::BAD_REQUEST, "Bad request", reason.to_string()),
         AppError::LoginRequired { next } => {
             let target = match next {
-                Some(path) => format!("/admin/login?next={}", crate::handlers::url_encode(path)),
+                Some(path) => format!("/admin/login?next={}", reply::url_encode(path)),
                 None => "/admin/login".to_string(),
             };
             return redirect(&target);
@@ -163,4 +163,26 @@ pub async fn recover(rejection: Rejection) -> Result<Response, Infallible> {
         status,
         views::errors::page(status.as_u16(), title, message),
     ))
+}
+
+/// An error page for answers given outside the filters by the server loop
+/// (oversized requests, a panicked handler), with the same security headers
+/// as every page.
+pub fn plain_error(status: StatusCode, tls: bool) -> Response {
+    let (title, message) = match status {
+        StatusCode::URI_TOO_LONG => (
+            "Address too long",
+            "The address of this request is too long.",
+        ),
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => (
+            "Request headers too large",
+            "The request's headers (often its cookies) are too large. Clear this site's cookies and try again.",
+        ),
+        _ => (
+            "Something went wrong",
+            "The server could not finish this request. Try again, and if it keeps happening tell whoever runs motodex.",
+        ),
+    };
+    let page = html(status, views::errors::page(status.as_u16(), title, message));
+    secure_headers("", page, tls)
 }

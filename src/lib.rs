@@ -1,24 +1,35 @@
 //! motodex: the finished "bikes" website of the Flask Made Easy course, as
 //! one self-contained executable. `App::build` makes the whole site; `main`
 //! and the tests both use it.
+//!
+//! The modules are layered, and imports only point down (the README draws
+//! the layers; `tests/api/architecture.rs` enforces them):
+//!
+//! app → server → routes → handlers → state → auth, photo, page cache,
+//! views, prompt → db → domain, forms, reply, cookies, clock, log.
 
 pub mod app;
 pub mod assets;
 pub mod auth;
 pub mod cli;
+pub mod clock;
 pub mod commands;
 pub mod config;
+pub mod cookies;
 pub mod db;
 pub mod domain;
 pub mod error;
 pub mod forms;
 pub mod handlers;
 pub mod log;
+pub mod page_cache;
+pub mod photo;
+pub mod prompt;
+pub mod reply;
 pub mod routes;
 pub mod server;
-pub mod setup;
+pub mod state;
 pub mod tls;
-pub mod upload;
 pub mod views;
 
 pub use app::App;

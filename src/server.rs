@@ -20,7 +20,8 @@ use tower_service::Service;
 use warp::filters::BoxedFilter;
 use warp::reply::Response;
 
-use crate::routes::{self, ClientAddr};
+use crate::error::plain_error;
+use crate::routes::ClientAddr;
 
 /// SPEC §6: longer request targets get 414, larger headers 431.
 const MAX_TARGET: usize = 8 * 1024;
@@ -37,6 +38,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) {
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let over_tls = tls.is_some();
     let service = warp::service(site);
     let mut shutdown = std::pin::pin!(shutdown);
     // Tells connections still in their TLS handshake to give up at shutdown.
@@ -59,7 +61,7 @@ pub async fn serve(
             let mut service = service.clone();
             async move {
                 if let Some(status) = oversized(&request) {
-                    return Ok::<_, Infallible>(routes::plain_error(status));
+                    return Ok::<_, Infallible>(plain_error(status, over_tls));
                 }
                 request.extensions_mut().insert(ClientAddr(client));
                 let response = AssertUnwindSafe(service.call(request)).catch_unwind().await;
@@ -70,7 +72,7 @@ pub async fn serve(
                         crate::log::line(
                             "error: a request handler panicked; answered 500 and kept serving",
                         );
-                        routes::plain_error(StatusCode::INTERNAL_SERVER_ERROR)
+                        plain_error(StatusCode::INTERNAL_SERVER_ERROR, over_tls)
                     }
                 })
             }

@@ -276,7 +276,8 @@ async fn the_setup_link_creates_the_first_admin_and_then_stops_working() {
     let app = spawn_app().await;
     let token = app
         .state
-        .setup_token()
+        .setup_token
+        .get()
         .expect("no admin yet, so a setup token exists");
     let c = client();
     let form_page = page(&c, &app.url(&format!("/admin/setup?token={token}")), 200).await;
@@ -327,7 +328,7 @@ async fn the_setup_link_creates_the_first_admin_and_then_stops_working() {
 #[tokio::test]
 async fn a_wrong_setup_token_is_refused_and_a_weak_password_is_explained() {
     let app = spawn_app().await;
-    let token = app.state.setup_token().unwrap();
+    let token = app.state.setup_token.get().unwrap();
     assert_eq!(
         client()
             .get(app.url("/admin/setup?token=guess"))
@@ -370,7 +371,7 @@ async fn no_setup_token_exists_once_an_admin_does() {
     create_admin(&app, ADMIN, PASSWORD);
     let dir = tempfile::tempdir().unwrap();
     let restarted = spawn_config(dir, motodex::Config::for_tests(app.db_path.clone())).await;
-    assert!(restarted.state.setup_token().is_none());
+    assert!(restarted.state.setup_token.get().is_none());
 }
 
 // --- A database made by the Flask course ---

@@ -3,7 +3,8 @@
 
 use cookie::Key;
 use motodex::auth::password;
-use motodex::auth::session::{CookieSettings, SESSION};
+use motodex::auth::session::SESSION;
+use motodex::cookies::CookieSettings;
 use motodex::domain::{Engine, Id, ImageUrl, MakerName, Model, NextPath, Username, Year};
 use motodex::forms::Fields;
 use proptest::prelude::*;

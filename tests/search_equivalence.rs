@@ -9,7 +9,7 @@
 use std::cmp::Ordering;
 
 use motodex::db::Db;
-use motodex::db::bikes::Filter;
+use motodex::domain::records::Filter;
 use motodex::db::catalogue::{Plan, fold_char, search_with};
 use rusqlite::{Connection, params};
 

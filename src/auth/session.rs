@@ -1,4 +1,5 @@
-//! Session tokens and signed cookies.
+//! Sessions, their one owner: started at login, found for each admin
+//! request, ended at logout or when they time out.
 //!
 //! The cookie holds a random 256-bit token, signed (HMAC) with the key derived
 //! from the database's secret; the database holds only the token's SHA-256.
@@ -7,9 +8,34 @@
 
 use std::time::Duration;
 
-use cookie::{Cookie, CookieJar, Key, SameSite};
 use rand::RngExt;
+
 use sha2::{Digest, Sha256};
+
+use super::csrf;
+use crate::clock;
+use crate::cookies::CookieSettings;
+use crate::db::{Db, DbResult, Transaction, sessions};
+
+/// Session time-outs, in seconds, enforced by the server.
+#[derive(Debug, Clone)]
+pub struct SessionPolicy {
+    pub idle_secs: i64,
+    pub max_secs: i64,
+    pub remember_secs: i64,
+}
+
+/// The signed-in account of a request.
+#[derive(Debug, Clone)]
+pub struct Admin {
+    pub user_id: i64,
+    pub username: String,
+    pub session_id: i64,
+    /// A "remember me" session, kept when the password changes.
+    pub remember: bool,
+    /// The token every POST form of this session must carry.
+    pub csrf_token: String,
+}
 
 /// A fresh random token as hex, and the hash that is stored.
 pub fn new_token() -> (String, Vec<u8>) {
@@ -24,129 +50,107 @@ pub fn token_hash(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 
-/// Cookie names and flags for this server (TLS or not).
-#[derive(Clone)]
-pub struct CookieSettings {
-    pub key: Key,
-    pub secure: bool,
-}
-
 pub const SESSION: &str = "motodex_session";
 pub const LOGIN_CSRF: &str = "motodex_login";
-pub const FLASH: &str = "motodex_flash";
 
-impl CookieSettings {
-    /// Under TLS the `__Host-` prefix makes the browser refuse the cookie
-    /// unless it is Secure, Path=/ and has no Domain: nobody can plant it.
-    pub fn name(&self, base: &str) -> String {
-        if self.secure {
-            format!("__Host-{base}")
-        } else {
-            base.to_string()
-        }
-    }
+/// Writes a new session for `user_id` inside the caller's transaction (so
+/// that a login is one write), clearing out expired ones, and returns its
+/// token for [`cookie`]. A new random token every time: a session id is
+/// never carried over (no fixation).
+pub fn begin(
+    tx: &Transaction,
+    policy: &SessionPolicy,
+    user_id: i64,
+    remember: bool,
+) -> DbResult<String> {
+    let (token, hash) = new_token();
+    let csrf_token = csrf::new_token();
+    let now = clock::now();
+    sessions::delete_expired(
+        tx,
+        now - policy.idle_secs,
+        now - policy.max_secs,
+        now - policy.remember_secs,
+    )?;
+    sessions::create(
+        tx,
+        &sessions::NewSession {
+            token_hash: &hash,
+            user_id,
+            csrf_token: &csrf_token,
+            remember,
+            now,
+        },
+    )?;
+    Ok(token)
+}
 
-    /// A `Set-Cookie` value for a signed cookie; `max_age: None` makes a
-    /// browser-session cookie.
-    pub fn signed(&self, base: &str, value: &str, max_age: Option<Duration>) -> String {
-        let mut cookie = Cookie::build((self.name(base), value.to_string()))
-            .http_only(true)
-            .same_site(SameSite::Lax)
-            .path("/")
-            .secure(self.secure);
-        if let Some(age) = max_age {
-            cookie = cookie.max_age(cookie::time::Duration::seconds(age.as_secs() as i64));
-        }
-        let mut jar = CookieJar::new();
-        jar.signed_mut(&self.key).add(cookie.build());
-        jar.delta()
-            .next()
-            .map(|c| c.to_string())
-            .unwrap_or_default()
-    }
+/// The `Set-Cookie` value that carries a session begun with [`begin`].
+pub fn cookie(
+    cookies: &CookieSettings,
+    policy: &SessionPolicy,
+    token: &str,
+    remember: bool,
+) -> String {
+    let lifetime = Duration::from_secs(policy.remember_secs.max(0) as u64);
+    cookies.signed(SESSION, token, remember.then_some(lifetime))
+}
 
-    /// A `Set-Cookie` value that deletes the cookie.
-    pub fn removal(&self, base: &str) -> String {
-        Cookie::build((self.name(base), ""))
-            .http_only(true)
-            .same_site(SameSite::Lax)
-            .path("/")
-            .secure(self.secure)
-            .max_age(cookie::time::Duration::ZERO)
-            .build()
-            .to_string()
-    }
+/// The `Set-Cookie` value that removes the session cookie.
+pub fn removal(cookies: &CookieSettings) -> String {
+    cookies.removal(SESSION)
+}
 
-    /// The verified value of a signed cookie from a `Cookie` request header;
-    /// `None` when absent, malformed or tampered with.
-    pub fn read(&self, cookie_header: Option<&str>, base: &str) -> Option<String> {
-        let name = self.name(base);
-        let raw = Cookie::split_parse(cookie_header?)
-            .filter_map(Result::ok)
-            .find(|c| c.name() == name)?
-            .into_owned();
-        let mut jar = CookieJar::new();
-        jar.add_original(raw);
-        jar.signed(&self.key)
-            .get(&name)
-            .map(|c| c.value().to_string())
+/// The account whose valid session cookie came with the request, if any.
+/// Enforces the idle and absolute time-outs on the server: an expired
+/// session is deleted, whatever the cookie says.
+pub async fn current(
+    db: &Db,
+    cookies: &CookieSettings,
+    policy: &SessionPolicy,
+    cookie_header: Option<&str>,
+) -> DbResult<Option<Admin>> {
+    let Some(token) = cookies.read(cookie_header, SESSION) else {
+        return Ok(None);
+    };
+    let hash = token_hash(&token);
+    let Some(session) = db.read(move |conn| sessions::find(conn, &hash)).await? else {
+        return Ok(None);
+    };
+    let now = clock::now();
+    let expired = if session.remember {
+        now - session.created_at > policy.remember_secs
+    } else {
+        now - session.last_seen_at > policy.idle_secs || now - session.created_at > policy.max_secs
+    };
+    let session_id = session.session_id;
+    if expired {
+        db.write(move |tx| sessions::delete(tx, session_id)).await?;
+        return Ok(None);
     }
+    // At most one write per session per second keeps the idle clock honest
+    // without turning every page view into a write.
+    if now > session.last_seen_at {
+        db.write(move |tx| sessions::touch(tx, session_id, now))
+            .await?;
+    }
+    Ok(Some(Admin {
+        user_id: session.user_id,
+        username: session.username,
+        session_id,
+        remember: session.remember,
+        csrf_token: session.csrf_token,
+    }))
+}
+
+/// Ends one session (logging out).
+pub async fn end(db: &Db, session_id: i64) -> DbResult<()> {
+    db.write(move |tx| sessions::delete(tx, session_id)).await
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn settings() -> CookieSettings {
-        CookieSettings {
-            key: Key::derive_from(&[7u8; 32]),
-            secure: false,
-        }
-    }
-
-    fn header_of(set_cookie: &str) -> String {
-        set_cookie.split(';').next().unwrap().to_string()
-    }
-
-    #[test]
-    fn a_signed_cookie_reads_back() {
-        let s = settings();
-        let set = s.signed(SESSION, "abc123", None);
-        assert!(set.contains("HttpOnly") && set.contains("SameSite=Lax") && set.contains("Path=/"));
-        assert!(!set.contains("Max-Age") && !set.contains("Domain"));
-        assert_eq!(
-            s.read(Some(&header_of(&set)), SESSION).as_deref(),
-            Some("abc123")
-        );
-    }
-
-    #[test]
-    fn a_tampered_or_foreign_cookie_is_refused() {
-        let s = settings();
-        let cookie = header_of(&s.signed(SESSION, "abc123", None));
-        let flipped = cookie.replacen("abc123", "abc124", 1);
-        assert_eq!(s.read(Some(&flipped), SESSION), None);
-        let other = CookieSettings {
-            key: Key::derive_from(&[8u8; 32]),
-            secure: false,
-        };
-        assert_eq!(other.read(Some(&cookie), SESSION), None);
-        assert_eq!(s.read(Some("motodex_session=garbage"), SESSION), None);
-    }
-
-    #[test]
-    fn under_tls_cookies_are_secure_and_host_prefixed() {
-        let s = CookieSettings {
-            secure: true,
-            ..settings()
-        };
-        let set = s.signed(SESSION, "t", Some(Duration::from_secs(60)));
-        assert!(
-            set.starts_with("__Host-motodex_session=")
-                && set.contains("Secure")
-                && set.contains("Max-Age=60")
-        );
-    }
 
     #[test]
     fn tokens_are_random_and_stored_only_as_hashes() {

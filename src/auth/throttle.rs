@@ -4,17 +4,36 @@
 
 use std::net::IpAddr;
 
-use crate::db::{DbResult, users};
+use crate::db::{Connection, Transaction};
+
+use crate::db::{DbResult, login_failures};
 
 pub const WINDOW_SECS: i64 = 15 * 60;
 pub const MAX_PER_USERNAME: i64 = 5;
 pub const MAX_PER_ADDRESS: i64 = 20;
 
-pub fn username_key(username: &str) -> String {
+/// What failures are counted under: the username as typed (ignoring case)
+/// and the client's address.
+#[derive(Debug, Clone)]
+pub struct Keys {
+    user: String,
+    address: String,
+}
+
+impl Keys {
+    pub fn new(username: &str, addr: Option<IpAddr>) -> Keys {
+        Keys {
+            user: username_key(username),
+            address: address_key(addr),
+        }
+    }
+}
+
+fn username_key(username: &str) -> String {
     format!("user:{}", username.to_lowercase())
 }
 
-pub fn address_key(addr: Option<IpAddr>) -> String {
+fn address_key(addr: Option<IpAddr>) -> String {
     match addr {
         // IPv6 clients can hold a whole /64; count them as one.
         Some(IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
@@ -31,20 +50,29 @@ pub fn address_key(addr: Option<IpAddr>) -> String {
 }
 
 /// `Some(seconds)` until attempts are allowed again, or `None` when allowed.
-pub fn retry_after(
-    conn: &rusqlite::Connection,
-    user_key: &str,
-    addr_key: &str,
-    now: i64,
-) -> DbResult<Option<i64>> {
+pub fn check(conn: &Connection, keys: &Keys, now: i64) -> DbResult<Option<i64>> {
     let since = now - WINDOW_SECS;
     let mut wait: Option<i64> = None;
-    for (key, limit) in [(user_key, MAX_PER_USERNAME), (addr_key, MAX_PER_ADDRESS)] {
-        let (count, oldest) = users::failures_since(conn, key, since)?;
+    for (key, limit) in [
+        (&keys.user, MAX_PER_USERNAME),
+        (&keys.address, MAX_PER_ADDRESS),
+    ] {
+        let (count, oldest) = login_failures::failures_since(conn, key, since)?;
         if count >= limit {
             let until = oldest.unwrap_or(now) + WINDOW_SECS - now;
             wait = Some(wait.map_or(until, |w| w.max(until)).max(1));
         }
     }
     Ok(wait)
+}
+
+/// Counts one failed attempt under both keys, forgetting those that have
+/// aged out of the window.
+pub fn record(tx: &Transaction, keys: &Keys, now: i64) -> DbResult<()> {
+    login_failures::record(tx, &[&keys.user, &keys.address], now, now - WINDOW_SECS)
+}
+
+/// Lifts the lock-out of a username (a successful login, or a reset).
+pub fn clear(tx: &Transaction, username: &str) -> DbResult<()> {
+    login_failures::clear(tx, &username_key(username))
 }

@@ -1,47 +1,11 @@
-//! Bikes: the public catalogue queries and the admin writes.
+//! Bikes: one bike read, and the admin writes. Walking the catalogue is
+//! [`super::catalogue`].
 
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 
 use super::{DbResult, images, makers};
+use crate::domain::records::{Bike, Photo, photo_url};
 use crate::domain::{Engine, ImageUrl, Model, Year};
-use crate::upload::Photo;
-
-/// A bike with its maker's name, as every page shows it. Text columns are
-/// read leniently (a Flask-course database may hold NULLs or a year typed as
-/// text), so an old row is shown rather than breaking the page.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Bike {
-    pub bike_id: i64,
-    pub maker_id: i64,
-    pub maker: String,
-    pub model: String,
-    pub year: String,
-    pub engine: String,
-    pub image_url: String,
-}
-
-/// What the catalogue is narrowed to.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Filter {
-    pub maker_id: Option<i64>,
-    /// Case-insensitive substring of model or maker name; empty = everything.
-    pub search: String,
-}
-
-/// One page of results and the total, for page links.
-#[derive(Debug, Clone)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub total: u64,
-    pub page: u64,
-    pub per_page: u64,
-}
-
-impl<T> Page<T> {
-    pub fn page_count(&self) -> u64 {
-        self.total.div_ceil(self.per_page).max(1)
-    }
-}
 
 pub(super) const COLUMNS: &str =
     "b.bike_id, b.maker_id, m.name, coalesce(b.model, ''), coalesce(CAST(b.year AS TEXT), ''),
@@ -57,18 +21,6 @@ pub(super) fn from_row(row: &Row) -> rusqlite::Result<Bike> {
         engine: row.get(5)?,
         image_url: row.get(6)?,
     })
-}
-
-/// The bikes matching `filter`, ordered by maker then model, one page at a
-/// time. The work (and how it stays fast at a million bikes) is in
-/// [`super::catalogue`].
-pub fn search(
-    conn: &Connection,
-    filter: &Filter,
-    page: u64,
-    per_page: u64,
-) -> DbResult<Page<Bike>> {
-    super::catalogue::search(conn, filter, page, per_page)
 }
 
 pub fn get(conn: &Connection, bike_id: i64) -> DbResult<Option<Bike>> {
@@ -147,7 +99,7 @@ pub fn save(
             let image_id = images::replace(tx, bike_id, photo)?;
             tx.execute(
                 "UPDATE bikes SET image_url = ?1 WHERE bike_id = ?2",
-                params![images::url(image_id), bike_id],
+                params![photo_url(image_id), bike_id],
             )?;
         }
         None => images::delete_unless_shown(tx, bike_id)?,

@@ -27,7 +27,8 @@ use rusqlite::types::ValueRef;
 use rusqlite::{Connection, params};
 
 use super::DbResult;
-use super::bikes::{Bike, COLUMNS, Filter, Page, from_row};
+use super::bikes::{COLUMNS, from_row};
+use crate::domain::records::{Bike, Filter, Page};
 
 /// Folds one character for case-insensitive comparison: its lowercase
 /// form, one character for one, so text keeps its length. Characters whose

@@ -4,23 +4,11 @@
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use super::DbResult;
-use crate::upload::Photo;
+use crate::domain::records::Photo;
 
 pub struct Image {
     pub content_type: String,
     pub data: Vec<u8>,
-}
-
-/// The address a stored photo is served at (`/images/<id>`), which is also
-/// what its bike's `image_url` holds.
-pub fn url(image_id: i64) -> String {
-    format!("/images/{image_id}")
-}
-
-/// The address of the photo's thumbnail, when `image_url` is a stored photo.
-pub fn thumbnail_url(image_url: &str) -> Option<String> {
-    let image_id: i64 = image_url.strip_prefix("/images/")?.parse().ok()?;
-    Some(format!("/images/{image_id}/small"))
 }
 
 pub fn get(conn: &Connection, image_id: i64) -> DbResult<Option<Image>> {

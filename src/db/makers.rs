@@ -4,20 +4,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use super::DbResult;
 use crate::domain::MakerName;
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Maker {
-    pub maker_id: i64,
-    pub name: String,
-}
-
-/// A maker with the number of bikes that use it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MakerUsage {
-    pub maker_id: i64,
-    pub name: String,
-    pub bikes: i64,
-}
+use crate::domain::records::{Maker, MakerUsage};
 
 /// Every maker, alphabetically.
 pub fn list(conn: &Connection) -> DbResult<Vec<Maker>> {

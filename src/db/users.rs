@@ -1,15 +1,9 @@
-//! Admin accounts and the failed-login record used for throttling.
+//! Admin accounts.
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use super::DbResult;
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct User {
-    pub user_id: i64,
-    pub username: String,
-    pub password_hash: String,
-}
+use crate::domain::records::User;
 
 fn from_row(r: &rusqlite::Row) -> rusqlite::Result<User> {
     Ok(User {
@@ -90,35 +84,4 @@ pub fn upgrade_password_hash(
 pub fn delete(tx: &Transaction, user_id: i64) -> DbResult<bool> {
     tx.execute("DELETE FROM sessions WHERE user_id = ?1", [user_id])?;
     Ok(tx.execute("DELETE FROM users WHERE user_id = ?1", [user_id])? == 1)
-}
-
-/// Failed logins for `key` since `since` (seconds), and the oldest of them.
-pub fn failures_since(conn: &Connection, key: &str, since: i64) -> DbResult<(i64, Option<i64>)> {
-    Ok(conn
-        .prepare_cached("SELECT count(*), min(failed_at) FROM login_failures WHERE key = ?1 AND failed_at >= ?2")?
-        .query_row(params![key, since], |r| Ok((r.get(0)?, r.get(1)?)))?)
-}
-
-pub fn record_failure(
-    tx: &Transaction,
-    keys: &[&str],
-    now: i64,
-    forget_before: i64,
-) -> DbResult<()> {
-    tx.execute(
-        "DELETE FROM login_failures WHERE failed_at < ?1",
-        [forget_before],
-    )?;
-    for key in keys {
-        tx.execute(
-            "INSERT INTO login_failures (key, failed_at) VALUES (?1, ?2)",
-            params![key, now],
-        )?;
-    }
-    Ok(())
-}
-
-pub fn clear_failures(tx: &Transaction, key: &str) -> DbResult<()> {
-    tx.execute("DELETE FROM login_failures WHERE key = ?1", [key])?;
-    Ok(())
 }

@@ -1,19 +1,16 @@
 //! `/admin/makers`: the makers with their bike counts, adding, renaming and
 //! deleting (only a maker no bike uses).
 
-use std::sync::Arc;
-
 use http::StatusCode;
 use warp::reply::Response;
 
-use super::account::check_csrf;
-use super::{admin_page, redirect_with_message};
-use crate::app::AppState;
-use crate::auth::Admin;
-use crate::db::makers::{self, Deleted, Maker, Renamed, Taken};
+use super::AdminRequest;
+use crate::db::makers::{self, Deleted, Renamed, Taken};
+use crate::domain::records::Maker;
 use crate::domain::{Id, MakerName};
 use crate::error::AppError;
 use crate::forms::Fields;
+use crate::state::AppState;
 use crate::views::Section;
 use crate::views::makers::{self as pages, MakerForm};
 
@@ -24,54 +21,32 @@ fn taken(Taken(existing): Taken) -> String {
 }
 
 async fn list_page(
-    state: &AppState,
-    admin: &Admin,
-    cookie: Option<&str>,
+    request: &AdminRequest,
     status: StatusCode,
     form: &MakerForm<'_>,
 ) -> Result<Response, AppError> {
-    let list = state.db.read(makers::list_with_usage).await?;
-    let content = pages::makers(&admin.csrf_token, &list, form);
-    Ok(admin_page(
-        state,
-        admin,
-        cookie,
-        Section::Makers,
-        "Makers",
-        status,
-        content,
-    ))
+    let list = request.state.db.read(makers::list_with_usage).await?;
+    let content = pages::makers(request.csrf_token(), &list, form);
+    Ok(request.page(Section::Makers, "Makers", status, content))
 }
 
-pub async fn list(
-    state: Arc<AppState>,
-    admin: Admin,
-    cookie: Option<String>,
-) -> Result<Response, AppError> {
-    list_page(
-        &state,
-        &admin,
-        cookie.as_deref(),
-        StatusCode::OK,
-        &MakerForm::default(),
-    )
-    .await
+pub async fn list(request: AdminRequest) -> Result<Response, AppError> {
+    list_page(&request, StatusCode::OK, &MakerForm::default()).await
 }
 
-pub async fn add(
-    state: Arc<AppState>,
-    admin: Admin,
-    cookie: Option<String>,
-    fields: Fields,
-) -> Result<Response, AppError> {
-    check_csrf(&admin.csrf_token, &fields)?;
+pub async fn add(request: AdminRequest, fields: Fields) -> Result<Response, AppError> {
     let typed = fields.required("name")?;
     let refusal = match MakerName::parse(typed) {
         Err(message) => message,
         Ok(name) => {
             let message = format!("Added maker {}.", name.as_str());
-            match state.db.write(move |tx| makers::insert(tx, &name)).await? {
-                Ok(_) => return Ok(redirect_with_message(&state, LIST, &message)),
+            match request
+                .state
+                .db
+                .write(move |tx| makers::insert(tx, &name))
+                .await?
+            {
+                Ok(_) => return Ok(request.redirect_with_message(LIST, &message)),
                 Err(existing) => taken(existing),
             }
         }
@@ -80,14 +55,7 @@ pub async fn add(
         name: typed,
         error: Some(&refusal),
     };
-    list_page(
-        &state,
-        &admin,
-        cookie.as_deref(),
-        StatusCode::UNPROCESSABLE_ENTITY,
-        &form,
-    )
-    .await
+    list_page(&request, StatusCode::UNPROCESSABLE_ENTITY, &form).await
 }
 
 async fn find(state: &AppState, id: Id) -> Result<Maker, AppError> {
@@ -99,78 +67,45 @@ async fn find(state: &AppState, id: Id) -> Result<Maker, AppError> {
 }
 
 fn edit_page(
-    state: &AppState,
-    admin: &Admin,
-    cookie: Option<&str>,
+    request: &AdminRequest,
     maker: &Maker,
     status: StatusCode,
     form: &MakerForm,
 ) -> Response {
-    let content = pages::edit_maker(&admin.csrf_token, maker, form);
-    admin_page(
-        state,
-        admin,
-        cookie,
-        Section::Makers,
-        "Rename maker",
-        status,
-        content,
-    )
+    let content = pages::edit_maker(request.csrf_token(), maker, form);
+    request.page(Section::Makers, "Rename maker", status, content)
 }
 
-pub async fn edit_form(
-    state: Arc<AppState>,
-    admin: Admin,
-    cookie: Option<String>,
-    id: Id,
-) -> Result<Response, AppError> {
-    let maker = find(&state, id).await?;
+pub async fn edit_form(request: AdminRequest, id: Id) -> Result<Response, AppError> {
+    let maker = find(&request.state, id).await?;
     let form = MakerForm {
         name: &maker.name,
         error: None,
     };
-    Ok(edit_page(
-        &state,
-        &admin,
-        cookie.as_deref(),
-        &maker,
-        StatusCode::OK,
-        &form,
-    ))
+    Ok(edit_page(&request, &maker, StatusCode::OK, &form))
 }
 
-pub async fn edit(
-    state: Arc<AppState>,
-    admin: Admin,
-    cookie: Option<String>,
-    id: Id,
-    fields: Fields,
-) -> Result<Response, AppError> {
-    check_csrf(&admin.csrf_token, &fields)?;
-    let maker = find(&state, id).await?;
+pub async fn edit(request: AdminRequest, id: Id, fields: Fields) -> Result<Response, AppError> {
+    let maker = find(&request.state, id).await?;
     let typed = fields.required("name")?;
     let refusal = match MakerName::parse(typed) {
         Err(message) => message,
         Ok(name) => {
             let new_name = name.as_str().to_string();
-            match state
+            match request
+                .state
                 .db
                 .write(move |tx| makers::rename(tx, id.0, &name))
                 .await?
             {
                 Renamed::Done { old } if old == new_name => {
-                    return Ok(redirect_with_message(
-                        &state,
-                        LIST,
-                        &format!("Saved maker {new_name}."),
-                    ));
+                    return Ok(
+                        request.redirect_with_message(LIST, &format!("Saved maker {new_name}."))
+                    );
                 }
                 Renamed::Done { old } => {
-                    return Ok(redirect_with_message(
-                        &state,
-                        LIST,
-                        &format!("Renamed {old} to {new_name}."),
-                    ));
+                    return Ok(request
+                        .redirect_with_message(LIST, &format!("Renamed {old} to {new_name}.")));
                 }
                 Renamed::Taken(existing) => taken(existing),
                 Renamed::Missing => return Err(AppError::NotFound),
@@ -182,61 +117,40 @@ pub async fn edit(
         error: Some(&refusal),
     };
     Ok(edit_page(
-        &state,
-        &admin,
-        cookie.as_deref(),
+        &request,
         &maker,
         StatusCode::UNPROCESSABLE_ENTITY,
         &form,
     ))
 }
 
-pub async fn delete_confirm(
-    state: Arc<AppState>,
-    admin: Admin,
-    cookie: Option<String>,
-    id: Id,
-) -> Result<Response, AppError> {
-    let (maker, bikes) = state
+pub async fn delete_confirm(request: AdminRequest, id: Id) -> Result<Response, AppError> {
+    let (maker, bikes) = request
+        .state
         .db
         .read(move |conn| Ok((makers::get(conn, id.0)?, makers::bike_count(conn, id.0)?)))
         .await?;
     let maker = maker.ok_or(AppError::NotFound)?;
-    let content = pages::delete_maker(&admin.csrf_token, &maker, bikes);
-    Ok(admin_page(
-        &state,
-        &admin,
-        cookie.as_deref(),
-        Section::Makers,
-        "Delete maker",
-        StatusCode::OK,
-        content,
-    ))
+    let content = pages::delete_maker(request.csrf_token(), &maker, bikes);
+    Ok(request.page(Section::Makers, "Delete maker", StatusCode::OK, content))
 }
 
-pub async fn delete(
-    state: Arc<AppState>,
-    admin: Admin,
-    cookie: Option<String>,
-    id: Id,
-    fields: Fields,
-) -> Result<Response, AppError> {
-    check_csrf(&admin.csrf_token, &fields)?;
-    match state.db.write(move |tx| makers::delete(tx, id.0)).await? {
-        Deleted::Done(name) => Ok(redirect_with_message(
-            &state,
-            LIST,
-            &format!("Deleted maker {name}."),
-        )),
+pub async fn delete(request: AdminRequest, id: Id) -> Result<Response, AppError> {
+    match request
+        .state
+        .db
+        .write(move |tx| makers::delete(tx, id.0))
+        .await?
+    {
+        Deleted::Done(name) => {
+            Ok(request.redirect_with_message(LIST, &format!("Deleted maker {name}.")))
+        }
         Deleted::InUse(bikes) => {
             // The confirmation page offers no delete button for a maker in
             // use; this is a bike added since, or a form sent from elsewhere.
-            let maker = find(&state, id).await?;
-            let content = pages::delete_maker(&admin.csrf_token, &maker, bikes);
-            Ok(admin_page(
-                &state,
-                &admin,
-                cookie.as_deref(),
+            let maker = find(&request.state, id).await?;
+            let content = pages::delete_maker(request.csrf_token(), &maker, bikes);
+            Ok(request.page(
                 Section::Makers,
                 "Delete maker",
                 StatusCode::CONFLICT,

@@ -1,82 +1,74 @@
 //! Handlers: plain async functions that take validated input and the app
-//! state and return a response. Routing lives in `routes`, pages in `views`.
+//! state and return a response, one file per area of the site. Routing (and
+//! every check that comes before a handler: login, origin, CSRF) lives in
+//! `routes`, pages in `views`.
 
-pub mod account;
-pub mod admin;
+pub mod backup;
+pub mod bikes;
+pub mod login;
 pub mod makers;
+pub mod password;
 pub mod public;
+pub mod setup;
+pub mod users;
 
-use http::{HeaderValue, StatusCode, header};
+use std::sync::Arc;
+
+use http::StatusCode;
 use maud::Markup;
 use warp::reply::Response;
 
-use crate::app::AppState;
-use crate::auth::Admin;
-use crate::auth::session::FLASH;
+use crate::auth::session::Admin;
+use crate::reply::{self, add_cookie, html};
+use crate::state::AppState;
 use crate::views::{self, AdminBar, Chrome, Section};
 
-/// An HTML response; every page is `text/html; charset=utf-8`.
-pub fn html(status: StatusCode, markup: Markup) -> Response {
-    let mut response = Response::new(markup.into_string().into());
-    *response.status_mut() = status;
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
-    response
+/// One request to the admin area, as the admin filter of `routes` hands it
+/// over: the signed-in account has been found and, for a form, its origin
+/// and CSRF token checked. Every admin page is rendered through it.
+pub struct AdminRequest {
+    pub state: Arc<AppState>,
+    pub admin: Admin,
+    cookie: Option<String>,
 }
 
-/// 303 See Other: after a POST the browser follows it with a GET.
-pub fn redirect(location: &str) -> Response {
-    let mut response = Response::new(Vec::new().into());
-    *response.status_mut() = StatusCode::SEE_OTHER;
-    if let Ok(value) = HeaderValue::from_str(location) {
-        response.headers_mut().insert(header::LOCATION, value);
+impl AdminRequest {
+    pub fn new(state: Arc<AppState>, admin: Admin, cookie: Option<String>) -> AdminRequest {
+        AdminRequest {
+            state,
+            admin,
+            cookie,
+        }
     }
-    response
-}
 
-pub fn add_cookie(response: &mut Response, set_cookie: &str) {
-    if let Ok(value) = HeaderValue::from_str(set_cookie) {
-        response.headers_mut().append(header::SET_COOKIE, value);
+    /// A page of the admin area, with its navigation and any pending message.
+    pub fn page(
+        &self,
+        section: Section,
+        title: &str,
+        status: StatusCode,
+        content: Markup,
+    ) -> Response {
+        let chrome = Chrome {
+            admin: Some(AdminBar {
+                username: &self.admin.username,
+                csrf_token: &self.admin.csrf_token,
+                section,
+            }),
+            ..Chrome::plain(title)
+        };
+        page_with_message(&self.state, self.cookie.as_deref(), chrome, status, content)
     }
-}
 
-/// Post/Redirect/Get with a one-time confirmation shown on the next page.
-pub fn redirect_with_message(state: &AppState, location: &str, message: &str) -> Response {
-    let mut response = redirect(location);
-    add_cookie(
-        &mut response,
-        &state.cookies.signed(FLASH, &hex::encode(message), None),
-    );
-    response
-}
+    /// Post/Redirect/Get with a one-time confirmation on the next page.
+    pub fn redirect_with_message(&self, location: &str, message: &str) -> Response {
+        reply::redirect_with_message(&self.state.cookies, location, message)
+    }
 
-/// Reads the one-time message, if any; the page that shows it removes it.
-pub fn take_message(state: &AppState, cookie_header: Option<&str>) -> Option<String> {
-    let encoded = state.cookies.read(cookie_header, FLASH)?;
-    String::from_utf8(hex::decode(encoded).ok()?).ok()
-}
-
-/// A page of the admin area, with its navigation and any pending message.
-pub fn admin_page(
-    state: &AppState,
-    admin: &Admin,
-    cookie_header: Option<&str>,
-    section: Section,
-    title: &str,
-    status: StatusCode,
-    content: Markup,
-) -> Response {
-    let chrome = Chrome {
-        admin: Some(AdminBar {
-            username: &admin.username,
-            csrf_token: &admin.csrf_token,
-            section,
-        }),
-        ..Chrome::plain(title)
-    };
-    page_with_message(state, cookie_header, chrome, status, content)
+    /// The token the forms of this page must carry.
+    pub fn csrf_token(&self) -> &str {
+        &self.admin.csrf_token
+    }
 }
 
 /// A catalogue page with a pending message (pages without one come from
@@ -111,21 +103,14 @@ fn page_with_message(
     status: StatusCode,
     content: Markup,
 ) -> Response {
-    let message = take_message(state, cookie_header);
+    let message = reply::take_message(&state.cookies, cookie_header);
     let chrome = Chrome {
         flash: message.as_deref(),
         ..chrome
     };
     let mut response = html(status, views::layout::page(&chrome, content));
     if message.is_some() {
-        add_cookie(&mut response, &state.cookies.removal(FLASH));
+        add_cookie(&mut response, &reply::message_removal(&state.cookies));
     }
     response
-}
-
-/// Percent-encodes a query value.
-pub fn url_encode(value: &str) -> String {
-    serde_urlencoded::to_string([("", value)])
-        .map(|s| s.trim_start_matches('=').to_string())
-        .unwrap_or_default()
 }

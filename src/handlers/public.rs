@@ -2,12 +2,13 @@
 
 use warp::reply::Response;
 
-use crate::app::AppState;
-use crate::db::bikes::{self, Filter};
-use crate::db::{images, makers};
+use crate::db::{bikes, catalogue, images, makers};
 use crate::domain::Id;
+use crate::domain::records::Filter;
 use crate::error::AppError;
 use crate::forms::Fields;
+use crate::reply;
+use crate::state::AppState;
 use crate::views;
 
 /// Bikes per catalogue page.
@@ -43,20 +44,23 @@ pub async fn home(
     cookie: Option<String>,
 ) -> Result<Response, AppError> {
     let (filter, page) = catalogue_query(&query);
-    let key = memo_key(cookie.as_deref(), || {
+    let key = cache_key(cookie.as_deref(), || {
         format!(
             "/?maker_id={:?}&page={page}&search={}",
             filter.maker_id, filter.search
         )
     });
-    if let Some(body) = key.as_deref().and_then(|key| state.db.memo().get(key)) {
-        return Ok(page_from_memo(body));
+    let generation = state.db.generation();
+    if let Some(body) = key
+        .as_deref()
+        .and_then(|key| state.pages.get(key, generation))
+    {
+        return Ok(cached_page(body));
     }
-    let generation = state.db.memo().generation();
     let (makers, results, filter) = state
         .db
         .read(move |conn| {
-            let results = bikes::search(conn, &filter, page, PAGE_SIZE)?;
+            let results = catalogue::search(conn, &filter, page, PAGE_SIZE)?;
             Ok((makers::list(conn)?, results, filter))
         })
         .await?;
@@ -77,11 +81,14 @@ pub async fn home(
 }
 
 pub async fn bike(state: std::sync::Arc<AppState>, id: Id) -> Result<Response, AppError> {
-    let key = memo_key(None, || format!("/bikes/{}", id.0));
-    if let Some(body) = key.as_deref().and_then(|key| state.db.memo().get(key)) {
-        return Ok(page_from_memo(body));
+    let key = cache_key(None, || format!("/bikes/{}", id.0));
+    let generation = state.db.generation();
+    if let Some(body) = key
+        .as_deref()
+        .and_then(|key| state.pages.get(key, generation))
+    {
+        return Ok(cached_page(body));
     }
-    let generation = state.db.memo().generation();
     let bike = state
         .db
         .read(move |conn| bikes::get(conn, id.0))
@@ -100,10 +107,9 @@ pub async fn bike(state: std::sync::Arc<AppState>, id: Id) -> Result<Response, A
 
 /// Public pages are the same for every visitor, except for a one-time
 /// message (in its own cookie): pages without one are remembered (see
-/// [`crate::db::memo`]) under the key `make` builds.
-fn memo_key(cookie: Option<&str>, make: impl FnOnce() -> String) -> Option<String> {
-    let message_pending = cookie.is_some_and(|c| c.contains(crate::auth::session::FLASH));
-    (!message_pending).then(make)
+/// [`crate::page_cache`]) under the key `make` builds.
+fn cache_key(cookie: Option<&str>, make: impl FnOnce() -> String) -> Option<String> {
+    (!reply::message_pending(cookie)).then(make)
 }
 
 /// The page, stored under `key` (when there is one) for the next visitors.
@@ -121,11 +127,13 @@ fn remembered(
     let body = bytes::Bytes::from(
         views::layout::page(&views::Chrome::catalogue(title), content).into_string(),
     );
-    state.db.memo().put(key, generation, body.clone());
-    page_from_memo(body)
+    state
+        .pages
+        .put(key, generation, state.db.generation(), body.clone());
+    cached_page(body)
 }
 
-fn page_from_memo(body: bytes::Bytes) -> Response {
+fn cached_page(body: bytes::Bytes) -> Response {
     let mut response = Response::new(body.into());
     response.headers_mut().insert(
         http::header::CONTENT_TYPE,

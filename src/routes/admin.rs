@@ -1,8 +1,8 @@
-//! The admin catalogue: `/admin`, the bike pages, `/admin/makers` and
-//! `/admin/backup`. Every route matches its path and method first, then the
-//! login gate (`signed_in`; `signed_in_change` adds the origin check for a
-//! POST), and only then reads the body: a request without a session never
-//! has its body parsed.
+//! The admin area: `/admin` and the bike pages, `/admin/makers`,
+//! `/admin/users`, `/admin/change-password` and `/admin/backup`. Every
+//! route matches its path and method first, then goes through the admin
+//! request of [`super::gate`] (which checks a form before it reaches the
+//! handler).
 
 use std::sync::Arc;
 
@@ -10,68 +10,63 @@ use warp::Filter;
 use warp::filters::BoxedFilter;
 use warp::reply::Response;
 
-use super::{cookie_header, form, photo_form, query, reply, signed_in, signed_in_change};
-use crate::app::AppState;
+use super::filters::query;
+use super::gate::{admin, admin_form, admin_photo_form};
+use super::reply;
 use crate::domain::Id;
-use crate::handlers::{admin as bikes, makers};
+use crate::handlers::{backup, bikes, makers, password, users};
+use crate::state::AppState;
 
 pub fn routes(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
-    bike_routes(Arc::clone(&state))
-        .or(maker_routes(state))
+    bike_routes(&state)
+        .or(maker_routes(&state))
+        .unify()
+        .or(account_routes(&state))
         .unify()
         .boxed()
 }
 
-fn bike_routes(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
+fn bike_routes(state: &Arc<AppState>) -> BoxedFilter<(Response,)> {
     let list = warp::path!("admin")
         .and(warp::get())
-        .and(signed_in(&state))
+        .and(admin(state))
         .and(query())
-        .and(cookie_header())
         .then(bikes::bike_list)
         .map(reply);
     let add_form = warp::path!("admin" / "add")
         .and(warp::get())
-        .and(signed_in(&state))
-        .and(cookie_header())
+        .and(admin(state))
         .then(bikes::add_form)
         .map(reply);
     let add = warp::path!("admin" / "add")
         .and(warp::post())
-        .and(signed_in_change(&state))
-        .and(cookie_header())
-        .and(photo_form())
+        .and(admin_photo_form(state))
         .then(bikes::add)
         .map(reply);
     let edit_form = warp::path!("admin" / "edit" / Id)
         .and(warp::get())
-        .and(signed_in(&state))
-        .and(cookie_header())
-        .then(|id, state, admin, cookie| bikes::edit_form(state, admin, cookie, id))
+        .and(admin(state))
+        .then(|id, request| bikes::edit_form(request, id))
         .map(reply);
     let edit = warp::path!("admin" / "edit" / Id)
         .and(warp::post())
-        .and(signed_in_change(&state))
-        .and(cookie_header())
-        .and(photo_form())
-        .then(|id, state, admin, cookie, form| bikes::edit(state, admin, cookie, id, form))
+        .and(admin_photo_form(state))
+        .then(|id, request, form| bikes::edit(request, id, form))
         .map(reply);
     let delete_confirm = warp::path!("admin" / "delete" / Id)
         .and(warp::get())
-        .and(signed_in(&state))
-        .and(cookie_header())
-        .then(|id, state, admin, cookie| bikes::delete_confirm(state, admin, cookie, id))
+        .and(admin(state))
+        .then(|id, request| bikes::delete_confirm(request, id))
         .map(reply);
     let delete = warp::path!("admin" / "delete" / Id)
         .and(warp::post())
-        .and(signed_in_change(&state))
-        .and(form())
-        .then(|id, state, admin, fields| bikes::delete(state, admin, id, fields))
+        .and(admin_form(state))
+        .then(|id, request, _| bikes::delete(request, id))
         .map(reply);
-    let backup = warp::path!("admin" / "backup")
+    let download_backup = warp::path!("admin" / "backup")
         .and(warp::get())
-        .and(signed_in(&state))
-        .then(bikes::backup)
+        .and(admin(state))
+        .then(backup::backup)
         .map(reply);
 
     list.or(add_form)
@@ -86,50 +81,41 @@ fn bike_routes(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
         .unify()
         .or(delete)
         .unify()
-        .or(backup)
+        .or(download_backup)
         .unify()
         .boxed()
 }
 
-fn maker_routes(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
+fn maker_routes(state: &Arc<AppState>) -> BoxedFilter<(Response,)> {
     let list = warp::path!("admin" / "makers")
         .and(warp::get())
-        .and(signed_in(&state))
-        .and(cookie_header())
+        .and(admin(state))
         .then(makers::list)
         .map(reply);
     let add = warp::path!("admin" / "makers" / "add")
         .and(warp::post())
-        .and(signed_in_change(&state))
-        .and(cookie_header())
-        .and(form())
+        .and(admin_form(state))
         .then(makers::add)
         .map(reply);
     let edit_form = warp::path!("admin" / "makers" / "edit" / Id)
         .and(warp::get())
-        .and(signed_in(&state))
-        .and(cookie_header())
-        .then(|id, state, admin, cookie| makers::edit_form(state, admin, cookie, id))
+        .and(admin(state))
+        .then(|id, request| makers::edit_form(request, id))
         .map(reply);
     let edit = warp::path!("admin" / "makers" / "edit" / Id)
         .and(warp::post())
-        .and(signed_in_change(&state))
-        .and(cookie_header())
-        .and(form())
-        .then(|id, state, admin, cookie, fields| makers::edit(state, admin, cookie, id, fields))
+        .and(admin_form(state))
+        .then(|id, request, fields| makers::edit(request, id, fields))
         .map(reply);
     let delete_confirm = warp::path!("admin" / "makers" / "delete" / Id)
         .and(warp::get())
-        .and(signed_in(&state))
-        .and(cookie_header())
-        .then(|id, state, admin, cookie| makers::delete_confirm(state, admin, cookie, id))
+        .and(admin(state))
+        .then(|id, request| makers::delete_confirm(request, id))
         .map(reply);
     let delete = warp::path!("admin" / "makers" / "delete" / Id)
         .and(warp::post())
-        .and(signed_in_change(&state))
-        .and(cookie_header())
-        .and(form())
-        .then(|id, state, admin, cookie, fields| makers::delete(state, admin, cookie, id, fields))
+        .and(admin_form(state))
+        .then(|id, request, _| makers::delete(request, id))
         .map(reply);
 
     list.or(add)
@@ -139,6 +125,45 @@ fn maker_routes(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
         .or(edit)
         .unify()
         .or(delete_confirm)
+        .unify()
+        .or(delete)
+        .unify()
+        .boxed()
+}
+
+fn account_routes(state: &Arc<AppState>) -> BoxedFilter<(Response,)> {
+    let password_form = warp::path!("admin" / "change-password")
+        .and(warp::get())
+        .and(admin(state))
+        .then(password::change_password_form)
+        .map(reply);
+    let change_password = warp::path!("admin" / "change-password")
+        .and(warp::post())
+        .and(admin_form(state))
+        .then(password::change_password)
+        .map(reply);
+    let list = warp::path!("admin" / "users")
+        .and(warp::get())
+        .and(admin(state))
+        .then(users::users_list)
+        .map(reply);
+    let add = warp::path!("admin" / "users" / "add")
+        .and(warp::post())
+        .and(admin_form(state))
+        .then(users::add_user)
+        .map(reply);
+    let delete = warp::path!("admin" / "users" / "delete" / Id)
+        .and(warp::post())
+        .and(admin_form(state))
+        .then(|id, request, _| users::delete_user(request, id))
+        .map(reply);
+
+    password_form
+        .or(change_password)
+        .unify()
+        .or(list)
+        .unify()
+        .or(add)
         .unify()
         .or(delete)
         .unify()

@@ -7,11 +7,12 @@ use warp::filters::BoxedFilter;
 use warp::reply::Response;
 use warp::{Filter, Reply};
 
-use super::{cookie_header, query, reply, with_state};
-use crate::app::AppState;
+use super::filters::{cookie_header, query, with_state};
+use super::reply;
 use crate::domain::Id;
 use crate::error::AppError;
 use crate::handlers::public::Size;
+use crate::state::AppState;
 use crate::{assets, handlers::public as handlers};
 
 pub fn routes(state: Arc<AppState>) -> BoxedFilter<(Response,)> {

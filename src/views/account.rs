@@ -3,7 +3,7 @@
 use maud::{Markup, html};
 
 use super::layout::{Field, csrf_field, field};
-use crate::db::users::User;
+use crate::domain::records::User;
 
 pub fn login(csrf_token: &str, next: &str, username: &str, error: Option<&str>) -> Markup {
     html! {

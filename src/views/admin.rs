@@ -5,8 +5,7 @@ use maud::{Markup, html};
 
 use super::catalogue::{image_alt, image_src, pagination, thumbnail_src};
 use super::layout::{Field, csrf_field, field};
-use crate::db::bikes::{Bike, Page};
-use crate::db::makers::Maker;
+use crate::domain::records::{Bike, Maker, Page};
 
 pub fn bike_list(search: &str, results: &Page<Bike>) -> Markup {
     html! {

@@ -3,9 +3,7 @@
 use maud::{Markup, html};
 
 use crate::assets;
-use crate::db::bikes::{Bike, Filter, Page};
-use crate::db::images;
-use crate::db::makers::Maker;
+use crate::domain::records::{self, Bike, Filter, Maker, Page};
 
 /// The image to show for a bike: its own, or the embedded placeholder.
 pub fn image_src(bike: &Bike) -> String {
@@ -19,7 +17,7 @@ pub fn image_src(bike: &Bike) -> String {
 /// The image for a list (catalogue cards, the admin table): an uploaded
 /// photo's thumbnail, or what [`image_src`] gives.
 pub fn thumbnail_src(bike: &Bike) -> String {
-    images::thumbnail_url(&bike.image_url).unwrap_or_else(|| image_src(bike))
+    records::thumbnail_url(&bike.image_url).unwrap_or_else(|| image_src(bike))
 }
 
 pub fn image_alt(bike: &Bike) -> String {

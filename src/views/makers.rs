@@ -3,7 +3,7 @@
 use maud::{Markup, html};
 
 use super::layout::{Field, csrf_field, field};
-use crate::db::makers::{Maker, MakerUsage};
+use crate::domain::records::{Maker, MakerUsage};
 
 /// The maker name as typed, and why it was refused.
 #[derive(Debug, Default)]

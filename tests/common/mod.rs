@@ -7,7 +7,7 @@ pub mod catalogue;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use motodex::app::AppState;
+use motodex::state::AppState;
 use motodex::auth::password;
 use motodex::db::users;
 use motodex::{App, Config};

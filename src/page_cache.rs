@@ -1,9 +1,8 @@
-//! A small memory of answers derived from the database — the rendered
-//! public pages — so that a busy catalogue is not rebuilt from SQL on every
-//! request.
+//! The page cache: rendered public pages, kept for a moment so that a busy
+//! catalogue is not rebuilt from SQL on every request.
 //!
-//! Correctness comes first: every write made through [`super::Db`] moves
-//! the generation on, which drops every entry made before it (an entry made
+//! Correctness comes first: every write made through [`crate::db::Db`]
+//! moves its generation on, which drops every entry made before it (an entry made
 //! while a write was being committed carries the older generation, so it is
 //! dropped too). Writes made by another program (the sqlite3 shell, the
 //! course's Flask app) cannot be seen, so no entry lives longer than
@@ -11,7 +10,6 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -21,18 +19,17 @@ pub const LIFETIME: Duration = Duration::from_secs(1);
 /// Bytes kept at most; when full, everything is dropped and refilled by use.
 const CAPACITY: usize = 2 * 1024 * 1024;
 
-pub struct Memo {
-    generation: AtomicU64,
+pub struct PageCache {
     entries: Mutex<Entries>,
     off: bool,
 }
 
-impl Default for Memo {
-    fn default() -> Self {
-        Memo {
-            generation: AtomicU64::new(0),
+impl PageCache {
+    /// `off`: remember nothing (to measure what each request really costs).
+    pub fn new(off: bool) -> PageCache {
+        PageCache {
             entries: Mutex::default(),
-            off: std::env::var_os("MOTODEX_NO_PAGE_CACHE").is_some_and(|v| v == "1"),
+            off,
         }
     }
 }
@@ -49,18 +46,13 @@ struct Entry {
     value: Bytes,
 }
 
-impl Memo {
-    /// Read this before reading the database for a value to [`Memo::put`].
-    pub fn generation(&self) -> u64 {
-        self.generation.load(Ordering::Acquire)
-    }
-
-    /// The value stored under `key`, if it is still current.
-    pub fn get(&self, key: &str) -> Option<Bytes> {
+impl PageCache {
+    /// The value stored under `key`, if it was made at the database's
+    /// current `generation` and is young enough.
+    pub fn get(&self, key: &str, generation: u64) -> Option<Bytes> {
         if self.off {
             return None;
         }
-        let generation = self.generation();
         let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         let entry = entries.map.get(key)?;
         (entry.generation == generation && entry.made.elapsed() < LIFETIME)
@@ -68,15 +60,12 @@ impl Memo {
     }
 
     /// Stores `value`, computed from a database read that started at
-    /// `generation`; ignored if a write has happened since.
-    pub fn put(&self, key: String, generation: u64, value: Bytes) {
-        if self.off {
+    /// generation `read_at`; ignored if a write has happened since (`now`).
+    pub fn put(&self, key: String, read_at: u64, now: u64, value: Bytes) {
+        if self.off || read_at != now {
             return;
         }
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        if generation != self.generation() {
-            return;
-        }
         if entries.bytes + value.len() > CAPACITY {
             entries.map.clear();
             entries.bytes = 0;
@@ -88,18 +77,13 @@ impl Memo {
         if let Some(old) = entries.map.insert(
             key,
             Entry {
-                generation,
+                generation: read_at,
                 made: Instant::now(),
                 value,
             },
         ) {
             entries.bytes -= old.value.len();
         }
-    }
-
-    /// Called after every committed write.
-    pub(super) fn invalidate(&self) {
-        self.generation.fetch_add(1, Ordering::AcqRel);
     }
 }
 
@@ -109,23 +93,21 @@ mod tests {
 
     #[test]
     fn a_write_drops_older_entries() {
-        let memo = Memo::default();
-        let before = memo.generation();
-        memo.put("a".into(), before, Bytes::from_static(b"old"));
-        assert_eq!(memo.get("a").as_deref(), Some(&b"old"[..]));
-        memo.invalidate();
-        assert_eq!(memo.get("a"), None);
+        let cache = PageCache::new(false);
+        cache.put("a".into(), 0, 0, Bytes::from_static(b"old"));
+        assert_eq!(cache.get("a", 0).as_deref(), Some(&b"old"[..]));
+        assert_eq!(cache.get("a", 1), None);
         // A value read before the write is not stored after it.
-        memo.put("a".into(), before, Bytes::from_static(b"stale"));
-        assert_eq!(memo.get("a"), None);
+        cache.put("a".into(), 0, 1, Bytes::from_static(b"stale"));
+        assert_eq!(cache.get("a", 1), None);
     }
 
     #[test]
     fn memory_is_bounded() {
-        let memo = Memo::default();
+        let cache = PageCache::new(false);
         let big = Bytes::from(vec![0u8; CAPACITY / 2 + 1]);
-        memo.put("a".into(), 0, big.clone());
-        memo.put("b".into(), 0, big);
-        assert!(memo.get("a").is_none() && memo.get("b").is_some());
+        cache.put("a".into(), 0, 0, big.clone());
+        cache.put("b".into(), 0, 0, big);
+        assert!(cache.get("a", 0).is_none() && cache.get("b", 0).is_some());
     }
 }

@@ -1,21 +1,14 @@
-//! The admin area's catalogue: the bike list, adding and editing a bike
-//! (with an uploaded photo), deleting one, and the backup download.
+//! The admin area's bikes: the list, adding and editing a bike (with an
+//! uploaded photo), deleting one.
 
-use std::sync::Arc;
-
-use futures_util::StreamExt;
-use http::{HeaderValue, StatusCode, header};
-use warp::Reply;
+use http::StatusCode;
 use warp::reply::Response;
 
-use super::account::check_csrf;
+use super::AdminRequest;
 use super::public::catalogue_query;
-use super::{admin_page, redirect_with_message};
-use crate::app::AppState;
-use crate::auth::Admin;
-use crate::db::bikes::{self, BikeInput, Filter, Saved};
-use crate::db::images;
-use crate::db::makers::{self, Maker};
+use crate::db::bikes::{self, BikeInput, Saved};
+use crate::db::{catalogue, images, makers};
+use crate::domain::records::{Filter, Maker};
 use crate::domain::{self, Engine, Id, ImageUrl, Model, Year};
 use crate::error::AppError;
 use crate::forms::{Fields, PhotoForm};
@@ -30,37 +23,26 @@ pub const ADMIN_PAGE_SIZE: u64 = 50;
 const UNKNOWN_MAKER: &str =
     "This maker does not exist (it may just have been deleted). Choose one from the list.";
 
-pub async fn bike_list(
-    state: Arc<AppState>,
-    admin: Admin,
-    query: Fields,
-    cookie: Option<String>,
-) -> Result<Response, AppError> {
+pub async fn bike_list(request: AdminRequest, query: Fields) -> Result<Response, AppError> {
     let (Filter { search, .. }, page) = catalogue_query(&query);
     let filter = Filter {
         maker_id: None,
         search,
     };
-    let (results, filter) = state
+    let (results, filter) = request
+        .state
         .db
-        .read(move |conn| Ok((bikes::search(conn, &filter, page, ADMIN_PAGE_SIZE)?, filter)))
+        .read(move |conn| {
+            let results = catalogue::search(conn, &filter, page, ADMIN_PAGE_SIZE)?;
+            Ok((results, filter))
+        })
         .await?;
     let content = views::admin::bike_list(&filter.search, &results);
-    Ok(admin_page(
-        &state,
-        &admin,
-        cookie.as_deref(),
-        Section::Bikes,
-        "Bikes",
-        StatusCode::OK,
-        content,
-    ))
+    Ok(request.page(Section::Bikes, "Bikes", StatusCode::OK, content))
 }
 
 fn form_page(
-    state: &AppState,
-    admin: &Admin,
-    cookie: Option<&str>,
+    request: &AdminRequest,
     kind: &BikeFormKind,
     makers: &[Maker],
     values: &BikeValues,
@@ -75,20 +57,14 @@ fn form_page(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    let content = pages::bike_form(&admin.csrf_token, kind, makers, values, errors);
-    admin_page(state, admin, cookie, Section::Bikes, title, status, content)
+    let content = pages::bike_form(request.csrf_token(), kind, makers, values, errors);
+    request.page(Section::Bikes, title, status, content)
 }
 
-pub async fn add_form(
-    state: Arc<AppState>,
-    admin: Admin,
-    cookie: Option<String>,
-) -> Result<Response, AppError> {
-    let makers = state.db.read(makers::list).await?;
+pub async fn add_form(request: AdminRequest) -> Result<Response, AppError> {
+    let makers = request.state.db.read(makers::list).await?;
     Ok(form_page(
-        &state,
-        &admin,
-        cookie.as_deref(),
+        &request,
         &BikeFormKind::Add,
         &makers,
         &BikeValues::default(),
@@ -96,22 +72,16 @@ pub async fn add_form(
     ))
 }
 
-pub async fn edit_form(
-    state: Arc<AppState>,
-    admin: Admin,
-    cookie: Option<String>,
-    id: Id,
-) -> Result<Response, AppError> {
-    let (bike, makers) = state
+pub async fn edit_form(request: AdminRequest, id: Id) -> Result<Response, AppError> {
+    let (bike, makers) = request
+        .state
         .db
         .read(move |conn| Ok((bikes::get(conn, id.0)?, makers::list(conn)?)))
         .await?;
     let bike = bike.ok_or(AppError::NotFound)?;
     let values = BikeValues::of(&bike);
     Ok(form_page(
-        &state,
-        &admin,
-        cookie.as_deref(),
+        &request,
         &BikeFormKind::Edit(&bike),
         &makers,
         &values,
@@ -119,23 +89,12 @@ pub async fn edit_form(
     ))
 }
 
-pub async fn add(
-    state: Arc<AppState>,
-    admin: Admin,
-    cookie: Option<String>,
-    form: PhotoForm,
-) -> Result<Response, AppError> {
-    save(state, admin, cookie, None, form).await
+pub async fn add(request: AdminRequest, form: PhotoForm) -> Result<Response, AppError> {
+    save(request, None, form).await
 }
 
-pub async fn edit(
-    state: Arc<AppState>,
-    admin: Admin,
-    cookie: Option<String>,
-    id: Id,
-    form: PhotoForm,
-) -> Result<Response, AppError> {
-    save(state, admin, cookie, Some(id), form).await
+pub async fn edit(request: AdminRequest, id: Id, form: PhotoForm) -> Result<Response, AppError> {
+    save(request, Some(id), form).await
 }
 
 /// The form's fields as typed. The bike's id comes from the address only:
@@ -185,13 +144,11 @@ fn validate(values: &BikeValues, makers: &[Maker]) -> (Option<BikeInput>, BikeEr
 }
 
 async fn save(
-    state: Arc<AppState>,
-    admin: Admin,
-    cookie: Option<String>,
+    request: AdminRequest,
     id: Option<Id>,
     form: PhotoForm,
 ) -> Result<Response, AppError> {
-    check_csrf(&admin.csrf_token, &form.fields)?;
+    let state = &request.state;
     let bike_id = id.map(|id| id.0);
     let (stored, makers) = state
         .db
@@ -216,7 +173,7 @@ async fn save(
     // rest of the form is right.
     let upload = form.image;
     if let Some(bytes) = &upload {
-        errors.image = crate::upload::precheck(bytes).err().map(|e| e.to_string());
+        errors.image = crate::photo::precheck(bytes).err().map(|e| e.to_string());
     }
     let mut photo = None;
     if let (Some(_), Some(bytes), true) = (&input, &upload, errors.is_empty()) {
@@ -234,11 +191,7 @@ async fn save(
         {
             Saved::Done { name, .. } => {
                 let verb = if bike_id.is_some() { "Saved" } else { "Added" };
-                return Ok(redirect_with_message(
-                    &state,
-                    "/admin",
-                    &format!("{verb} {name}."),
-                ));
+                return Ok(request.redirect_with_message("/admin", &format!("{verb} {name}.")));
             }
             Saved::NoSuchBike => return Err(AppError::NotFound),
             Saved::NoSuchMaker => errors.maker = Some(UNKNOWN_MAKER.to_string()),
@@ -251,89 +204,29 @@ async fn save(
         Some(bike) => BikeFormKind::Edit(bike),
         None => BikeFormKind::Add,
     };
-    Ok(form_page(
-        &state,
-        &admin,
-        cookie.as_deref(),
-        &kind,
-        &makers,
-        &values,
-        &errors,
-    ))
+    Ok(form_page(&request, &kind, &makers, &values, &errors))
 }
 
-pub async fn delete_confirm(
-    state: Arc<AppState>,
-    admin: Admin,
-    cookie: Option<String>,
-    id: Id,
-) -> Result<Response, AppError> {
-    let (bike, has_photo) = state
+pub async fn delete_confirm(request: AdminRequest, id: Id) -> Result<Response, AppError> {
+    let (bike, has_photo) = request
+        .state
         .db
         .read(move |conn| Ok((bikes::get(conn, id.0)?, images::bike_has_photo(conn, id.0)?)))
         .await?;
     let bike = bike.ok_or(AppError::NotFound)?;
-    let content = pages::delete_bike(&admin.csrf_token, &bike, has_photo);
-    Ok(admin_page(
-        &state,
-        &admin,
-        cookie.as_deref(),
-        Section::Bikes,
-        "Delete bike",
-        StatusCode::OK,
-        content,
-    ))
+    let content = pages::delete_bike(request.csrf_token(), &bike, has_photo);
+    Ok(request.page(Section::Bikes, "Delete bike", StatusCode::OK, content))
 }
 
-pub async fn delete(
-    state: Arc<AppState>,
-    admin: Admin,
-    id: Id,
-    fields: Fields,
-) -> Result<Response, AppError> {
-    check_csrf(&admin.csrf_token, &fields)?;
-    let deleted = state
+pub async fn delete(request: AdminRequest, id: Id) -> Result<Response, AppError> {
+    let deleted = request
+        .state
         .db
         .write(move |tx| bikes::delete(tx, id.0))
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(redirect_with_message(
-        &state,
+    Ok(request.redirect_with_message(
         "/admin",
         &format!("Deleted {} {}.", deleted.maker, deleted.model),
     ))
-}
-
-/// `GET /admin/backup`: a consistent copy of the whole database (photos
-/// included), streamed from a temporary file that is deleted afterwards.
-pub async fn backup(state: Arc<AppState>, _admin: Admin) -> Result<Response, AppError> {
-    let copy = state.db.backup_to_temp_file().await?;
-    let length = copy.as_file().metadata().map(|m| m.len()).ok();
-    let (file, path) = copy.into_parts();
-    let chunks =
-        tokio_util::io::ReaderStream::new(tokio::fs::File::from_std(file)).map(move |chunk| {
-            // Keeps the temporary file until the download has been sent.
-            let _ = &path;
-            chunk
-        });
-    let mut response = warp::reply::stream(chunks).into_response();
-    let today = time::OffsetDateTime::now_utc().date();
-    let name = format!(
-        "motodex-backup-{}-{:02}-{:02}.db",
-        today.year(),
-        u8::from(today.month()),
-        today.day()
-    );
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/vnd.sqlite3"),
-    );
-    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
-    if let Some(length) = length {
-        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
-    }
-    Ok(response)
 }

@@ -1,92 +1,18 @@
-//! Password policy, hashing and verification for admin accounts.
-//! New hashes are Argon2id PHC strings; hashes inherited from the Flask site (Werkzeug
-//! `pbkdf2:sha256` and `scrypt`) still verify, and are flagged for re-hashing at next login.
+//! Passwords of admin accounts: the policy for new ones, Argon2id for every
+//! new hash, the Flask course's Werkzeug hashes still accepted, and the
+//! worker threads that do the slow hashing off the async executor.
+
+mod argon2;
+mod policy;
+mod werkzeug;
+mod workers;
 
 use std::sync::LazyLock;
 
-use argon2::password_hash::phc::PasswordHash;
-use argon2::{Algorithm, Argon2, Params, PasswordHasher, PasswordVerifier, Version};
-use sha2::Sha256;
-use zxcvbn::Score;
-
-const MIN_CHARS: usize = 12;
-const MAX_CHARS: usize = 128;
-
-const M_COST_KIB: u32 = 19_456;
-const T_COST: u32 = 2;
-const P_COST: u32 = 1;
-const OUTPUT_LEN: usize = 32;
-
-// Evaluated at compile time, so a bad constant fails the build instead of the first login.
-const PARAMS: Params = match Params::new(M_COST_KIB, T_COST, P_COST, Some(OUTPUT_LEN)) {
-    Ok(params) => params,
-    Err(_) => panic!("invalid Argon2 parameters"),
-};
-
-// Stored hashes choose their own cost, so a tampered row could otherwise make one login
-// allocate gigabytes or spin for minutes. The caps leave ample room for stronger settings.
-const MAX_ARGON2_M_COST_KIB: u32 = 256 * 1024;
-const MAX_ARGON2_WORK_KIB: u64 = 1024 * 1024; // m_cost × t_cost
-const MAX_ARGON2_P_COST: u32 = 16;
-
-const MAX_PBKDF2_ITERATIONS: u32 = 10_000_000;
-const WERKZEUG_PBKDF2_LEN: usize = 32; // hashlib's default dklen for SHA-256
-const WERKZEUG_SCRYPT_LEN: usize = 64; // hashlib.scrypt's default dklen
-const MAX_SCRYPT_N: u64 = 1 << 20;
-// Memory is 128·N·r bytes; time grows with N·r·p. Werkzeug's default (2^15, 8, 1) uses
-// 32 MiB and 2^18 units, so these caps allow 8× its memory and 16× its time.
-const MAX_SCRYPT_MEMORY_BYTES: u64 = 256 * 1024 * 1024;
-const MAX_SCRYPT_WORK: u64 = 1 << 22;
-
-/// Checks the password policy of SPEC §5. Err carries one plain-English sentence for the user,
-/// e.g. "Use at least 12 characters." / "Use at most 128 characters." /
-/// "The password must not contain the username." / "This password is too easy to guess: <zxcvbn feedback warning or suggestion>."
-pub fn check_policy(username: &str, password: &str) -> Result<(), String> {
-    let chars = password.chars().count();
-    if chars < MIN_CHARS {
-        return Err(format!("Use at least {MIN_CHARS} characters."));
-    }
-    if chars > MAX_CHARS {
-        return Err(format!("Use at most {MAX_CHARS} characters."));
-    }
-    if !username.is_empty() && password.to_lowercase().contains(&username.to_lowercase()) {
-        return Err("The password must not contain the username.".to_owned());
-    }
-
-    // Runs last because it is by far the slowest check; the length cap above bounds it.
-    // Passing the username lets zxcvbn also catch it reversed or in l33t spelling.
-    let user_inputs: &[&str] = if username.is_empty() {
-        &[]
-    } else {
-        &[username]
-    };
-    let estimate = zxcvbn::zxcvbn(password, user_inputs);
-    if estimate.score() >= Score::Three {
-        return Ok(());
-    }
-    let advice = estimate
-        .feedback()
-        .and_then(|feedback| {
-            feedback
-                .warning()
-                .map(|warning| warning.to_string())
-                .or_else(|| feedback.suggestions().first().map(ToString::to_string))
-        })
-        .unwrap_or_else(|| "Add another word or two.".to_owned());
-    // zxcvbn's sentences end with a full stop; ours adds its own.
-    let advice = advice.trim_end().trim_end_matches('.');
-    Err(format!("This password is too easy to guess: {advice}."))
-}
-
-/// Argon2id, m=19456 KiB, t=2, p=1, PHC string ("$argon2id$v=19$m=19456,t=2,p=1$...").
-pub fn hash(password: &str) -> String {
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, PARAMS)
-        .hash_password(password.as_bytes())
-        // Only the OS random generator can fail here; without it no salt is safe, and
-        // carrying on would be worse than stopping.
-        .expect("the OS random number generator failed while salting a password")
-        .to_string()
-}
+pub use argon2::hash;
+pub use policy::{check_new_password, check_policy};
+pub use werkzeug::{Legacy, parse_werkzeug};
+pub use workers::Passwords;
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum Verdict {
@@ -102,98 +28,18 @@ pub enum Verdict {
 /// exhaust the server) are Wrong.
 pub fn verify(stored: &str, password: &str) -> Verdict {
     if stored.starts_with("$argon2") {
-        return verify_argon2(stored, password);
+        return argon2::verify(stored, password);
     }
-    let Some(legacy) = parse_werkzeug(stored) else {
-        return Verdict::Wrong;
-    };
-    let matches = match legacy {
-        Legacy::Pbkdf2Sha256 {
-            iterations,
-            salt,
-            hash,
-        } => {
-            if iterations > MAX_PBKDF2_ITERATIONS {
-                return Verdict::Wrong;
-            }
-            let mut computed = [0u8; WERKZEUG_PBKDF2_LEN];
-            pbkdf2::pbkdf2_hmac::<Sha256>(
-                password.as_bytes(),
-                salt.as_bytes(),
-                iterations,
-                &mut computed,
-            );
-            constant_time_eq(&computed, &hash)
+    match parse_werkzeug(stored) {
+        Some(legacy) if werkzeug::matches(&legacy, password) => {
+            Verdict::Right { needs_rehash: true }
         }
-        Legacy::Scrypt {
-            n,
-            r,
-            p,
-            salt,
-            hash,
-        } => {
-            let (r64, p64) = (u64::from(r), u64::from(p));
-            let memory = n.saturating_mul(128).saturating_mul(r64);
-            let work = n.saturating_mul(r64).saturating_mul(p64);
-            if n > MAX_SCRYPT_N || memory > MAX_SCRYPT_MEMORY_BYTES || work > MAX_SCRYPT_WORK {
-                return Verdict::Wrong;
-            }
-            let Ok(log_n) = u8::try_from(n.trailing_zeros()) else {
-                return Verdict::Wrong;
-            };
-            let Ok(params) = scrypt::Params::new(log_n, r, p) else {
-                return Verdict::Wrong;
-            };
-            let mut computed = [0u8; WERKZEUG_SCRYPT_LEN];
-            if scrypt::scrypt(password.as_bytes(), salt.as_bytes(), &params, &mut computed).is_err()
-            {
-                return Verdict::Wrong;
-            }
-            constant_time_eq(&computed, &hash)
-        }
-    };
-    if matches {
-        Verdict::Right { needs_rehash: true }
-    } else {
-        Verdict::Wrong
+        _ => Verdict::Wrong,
     }
 }
 
-fn verify_argon2(stored: &str, password: &str) -> Verdict {
-    let Ok(parsed) = PasswordHash::new(stored) else {
-        return Verdict::Wrong;
-    };
-    let Ok(algorithm) = Algorithm::try_from(parsed.algorithm.as_str()) else {
-        return Verdict::Wrong;
-    };
-    let Ok(params) = Params::try_from(&parsed) else {
-        return Verdict::Wrong;
-    };
-    let work = u64::from(params.m_cost()) * u64::from(params.t_cost());
-    if params.m_cost() > MAX_ARGON2_M_COST_KIB
-        || work > MAX_ARGON2_WORK_KIB
-        || params.p_cost() > MAX_ARGON2_P_COST
-    {
-        return Verdict::Wrong;
-    }
-    // The verifier takes algorithm, version and costs from the stored string, and compares
-    // the outputs in constant time (phc::Output's PartialEq).
-    if Argon2::default()
-        .verify_password(password.as_bytes(), &parsed)
-        .is_err()
-    {
-        return Verdict::Wrong;
-    }
-    let needs_rehash = algorithm != Algorithm::Argon2id
-        || parsed.version != Some(Version::V0x13.into())
-        || params.m_cost() < M_COST_KIB
-        || params.t_cost() < T_COST
-        || params.p_cost() < P_COST
-        || params.output_len().unwrap_or(Params::DEFAULT_OUTPUT_LEN) < OUTPUT_LEN;
-    Verdict::Right { needs_rehash }
-}
-
-/// A fixed valid Argon2id hash (computed once, e.g. std::sync::LazyLock) to verify against when the username is unknown, so both paths take the same time.
+/// A valid Argon2id hash, made once, to verify against when the username is
+/// unknown, so both answers take the same time.
 pub fn dummy_hash() -> &'static str {
     // Hashed with our own parameters so that verifying against it costs exactly what a
     // real account costs; the password itself is irrelevant, nobody can log in with it.
@@ -201,104 +47,12 @@ pub fn dummy_hash() -> &'static str {
     &DUMMY
 }
 
-/// Parsed legacy Werkzeug hash (public so property tests can exercise the parser).
-#[derive(Debug, PartialEq, Eq)]
-pub enum Legacy<'a> {
-    Pbkdf2Sha256 {
-        iterations: u32,
-        salt: &'a str,
-        hash: Vec<u8>,
-    },
-    Scrypt {
-        n: u64,
-        r: u32,
-        p: u32,
-        salt: &'a str,
-        hash: Vec<u8>,
-    },
-}
-
-/// Parses what Werkzeug's `generate_password_hash` can produce; anything else is None.
-/// Resource caps are not applied here but in [`verify`], so the parser stays a faithful
-/// description of the format.
-pub fn parse_werkzeug(stored: &str) -> Option<Legacy<'_>> {
-    // Werkzeug itself splits with `split("$", 2)`, so a `$` in the last part belongs to it
-    // (and then fails the hex check).
-    let mut parts = stored.splitn(3, '$');
-    let method = parts.next()?;
-    let salt = parts.next()?;
-    let hex_hash = parts.next()?;
-    if salt.is_empty() {
-        return None;
-    }
-    let mut args = method.split(':');
-    let legacy = match args.next()? {
-        "pbkdf2" => {
-            if args.next()? != "sha256" {
-                return None;
-            }
-            // hashlib refuses zero iterations, so no genuine hash has it.
-            let iterations = parse_decimal::<u32>(args.next()?).filter(|&i| i > 0)?;
-            Legacy::Pbkdf2Sha256 {
-                iterations,
-                salt,
-                hash: decode_lower_hex(hex_hash, WERKZEUG_PBKDF2_LEN)?,
-            }
-        }
-        "scrypt" => {
-            // hashlib requires N to be a power of two above 1, and r, p to be positive.
-            let n = parse_decimal::<u64>(args.next()?).filter(|&n| n > 1 && n.is_power_of_two())?;
-            let r = parse_decimal::<u32>(args.next()?).filter(|&r| r > 0)?;
-            let p = parse_decimal::<u32>(args.next()?).filter(|&p| p > 0)?;
-            Legacy::Scrypt {
-                n,
-                r,
-                p,
-                salt,
-                hash: decode_lower_hex(hex_hash, WERKZEUG_SCRYPT_LEN)?,
-            }
-        }
-        _ => return None,
-    };
-    if args.next().is_some() {
-        return None;
-    }
-    Some(legacy)
-}
-
-/// Plain ASCII digits only: Rust's `parse` would also take a leading `+`, which Werkzeug
-/// never writes.
-fn parse_decimal<T: std::str::FromStr>(text: &str) -> Option<T> {
-    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    text.parse().ok()
-}
-
-/// Werkzeug compares the hex text itself, so upper-case digits never matched there and must
-/// not match here either.
-fn decode_lower_hex(text: &str, expected_len: usize) -> Option<Vec<u8>> {
-    if text.len() != expected_len * 2 || text.bytes().any(|b| b.is_ascii_uppercase()) {
-        return None;
-    }
-    hex::decode(text).ok()
-}
-
-/// Both slices have a length fixed by the format, so only their contents are secret.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    // black_box keeps the optimiser from turning the fold into an early-exit comparison.
-    let diff = a
-        .iter()
-        .zip(b)
-        .fold(0u8, |acc, (x, y)| std::hint::black_box(acc | (x ^ y)));
-    diff == 0
-}
-
 #[cfg(test)]
 mod tests {
+    use ::argon2::{Algorithm, Argon2, Params, PasswordHasher, Version};
+
+    use super::argon2::{M_COST_KIB, P_COST, T_COST};
+    use super::werkzeug::{WERKZEUG_PBKDF2_LEN, WERKZEUG_SCRYPT_LEN};
     use super::*;
 
     const PASSWORD: &str = "correct horse battery staple";

@@ -6,6 +6,8 @@
 use std::io::Cursor;
 use std::sync::Arc;
 
+use crate::domain::records::Photo;
+
 use bytes::Bytes;
 use image::imageops::FilterType;
 use image::{DynamicImage, ImageDecoder, ImageEncoder, ImageFormat, ImageReader, Limits};
@@ -59,16 +61,6 @@ impl Format {
             Format::WebP => ImageFormat::WebP,
         }
     }
-}
-
-/// A photo ready to store: re-encoded bytes and their content type.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Photo {
-    pub content_type: &'static str,
-    pub data: Vec<u8>,
-    /// The same picture fitted within [`THUMBNAIL_SIDE`], in the same
-    /// format, for the catalogue's cards and the admin table.
-    pub thumbnail: Vec<u8>,
 }
 
 /// Why a file was refused; `Display` is the sentence shown beside the

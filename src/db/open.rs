@@ -1,0 +1,61 @@
+//! Opening the database's connections: the writer (which brings the schema
+//! up to date) and the readers, with the settings every connection needs.
+
+use std::path::Path;
+
+use rusqlite::{Connection, OpenFlags};
+
+use super::{BUSY_TIMEOUT, DbError, DbResult, catalogue, schema};
+
+pub(super) fn open_writer(path: &Path, sample_data: bool) -> DbResult<Connection> {
+    let mut writer = open_connection(path, OpenFlags::default())?;
+    // SQLite quietly opens a file it cannot write read-only; say so instead.
+    if writer.is_readonly(rusqlite::MAIN_DB)? {
+        return Err(DbError::ReadOnly);
+    }
+    schema::migrate(&mut writer, sample_data)?;
+    Ok(writer)
+}
+
+/// A read-only connection. On read-only media a WAL database cannot create
+/// its shared-memory file, so fall back to reading it as immutable.
+pub(super) fn open_reader(path: &Path) -> DbResult<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let plain = open_connection(path, flags).and_then(|conn| {
+        conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
+            r.get::<_, i64>(0)
+        })?;
+        Ok(conn)
+    });
+    match plain {
+        Err(DbError::Other(_) | DbError::ReadOnly) => {
+            let escaped = path
+                .display()
+                .to_string()
+                .replace('%', "%25")
+                .replace('?', "%3f")
+                .replace('#', "%23");
+            let uri = format!("file:{escaped}?immutable=1");
+            open_connection(Path::new(&uri), flags | OpenFlags::SQLITE_OPEN_URI)
+        }
+        other => other,
+    }
+}
+
+pub(super) fn open_connection(path: &Path, flags: OpenFlags) -> DbResult<Connection> {
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.execute_batch("PRAGMA foreign_keys = ON;")?;
+    if !flags.contains(OpenFlags::SQLITE_OPEN_READ_ONLY) {
+        // Reading the journal mode also proves the file is a SQLite database.
+        let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
+        if mode != "wal" {
+            conn.execute_batch("PRAGMA journal_mode = WAL;")?;
+        }
+        // FULL: an acknowledged write survives even a power cut, not only a crash.
+        conn.execute_batch("PRAGMA synchronous = FULL;")?;
+    }
+    catalogue::register_functions(&conn)?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(conn)
+}

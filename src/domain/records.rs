@@ -1,0 +1,83 @@
+//! The records every layer talks about — a bike, a maker, an account, a
+//! photo ready to store, a page of results — as plain data: the database
+//! fills them, handlers pass them on, views show them.
+
+/// A bike with its maker's name, as every page shows it. Text columns are
+/// read leniently (a Flask-course database may hold NULLs or a year typed as
+/// text), so an old row is shown rather than breaking the page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bike {
+    pub bike_id: i64,
+    pub maker_id: i64,
+    pub maker: String,
+    pub model: String,
+    pub year: String,
+    pub engine: String,
+    pub image_url: String,
+}
+
+/// What the catalogue is narrowed to.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    pub maker_id: Option<i64>,
+    /// Case-insensitive substring of model or maker name; empty = everything.
+    pub search: String,
+}
+
+/// One page of results and the total, for page links.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+impl<T> Page<T> {
+    pub fn page_count(&self) -> u64 {
+        self.total.div_ceil(self.per_page).max(1)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Maker {
+    pub maker_id: i64,
+    pub name: String,
+}
+
+/// A maker with the number of bikes that use it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MakerUsage {
+    pub maker_id: i64,
+    pub name: String,
+    pub bikes: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub user_id: i64,
+    pub username: String,
+    pub password_hash: String,
+}
+
+/// A photo ready to store: re-encoded bytes and their content type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Photo {
+    pub content_type: &'static str,
+    pub data: Vec<u8>,
+    /// The same picture fitted within the thumbnail size, in the same
+    /// format, for the catalogue's cards and the admin table.
+    pub thumbnail: Vec<u8>,
+}
+
+/// The address a stored photo is served at (`/images/<id>`), which is also
+/// what its bike's `image_url` holds.
+pub fn photo_url(image_id: i64) -> String {
+    format!("/images/{image_id}")
+}
+
+/// The address of the photo's thumbnail, when `image_url` is a stored photo.
+pub fn thumbnail_url(image_url: &str) -> Option<String> {
+    let image_id: i64 = image_url.strip_prefix("/images/")?.parse().ok()?;
+    Some(format!("/images/{image_id}/small"))
+}

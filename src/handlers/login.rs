@@ -1,0 +1,176 @@
+//! Logging in and out.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use http::StatusCode;
+use warp::reply::Response;
+
+use super::{AdminRequest, public_page};
+use crate::auth::password::Verdict;
+use crate::auth::session::{self, LOGIN_CSRF};
+use crate::auth::{csrf, throttle};
+use crate::clock;
+use crate::db::users;
+use crate::domain::NextPath;
+use crate::error::AppError;
+use crate::forms::Fields;
+use crate::reply::{add_cookie, redirect, redirect_with_message};
+use crate::state::AppState;
+use crate::views::Section;
+use crate::views::account as pages;
+
+pub const INVALID_LOGIN: &str = "Invalid username or password.";
+
+/// The pre-session CSRF token of the login form, kept in a signed cookie:
+/// what the login form must carry (empty when there is none yet).
+pub fn expected_login_token(state: &AppState, cookie: Option<&str>) -> String {
+    state.cookies.read(cookie, LOGIN_CSRF).unwrap_or_default()
+}
+
+/// The login form's token, created on first sight, and the cookie that
+/// keeps it when it is new.
+fn login_token(state: &AppState, cookie: Option<&str>) -> (String, Option<String>) {
+    match state.cookies.read(cookie, LOGIN_CSRF) {
+        Some(token) => (token, None),
+        None => {
+            let token = csrf::new_token();
+            let set_cookie = state.cookies.signed(LOGIN_CSRF, &token, None);
+            (token, Some(set_cookie))
+        }
+    }
+}
+
+fn login_page(
+    state: &AppState,
+    cookie: Option<&str>,
+    next: &str,
+    username: &str,
+    error: Option<&str>,
+) -> Response {
+    let (token, set_cookie) = login_token(state, cookie);
+    let next = NextPath::parse(next)
+        .map(|n| n.as_str().to_string())
+        .unwrap_or_default();
+    let mut response = public_page(
+        state,
+        cookie,
+        "Admin login",
+        StatusCode::OK,
+        pages::login(&token, &next, username, error),
+    );
+    if let Some(set_cookie) = set_cookie {
+        add_cookie(&mut response, &set_cookie);
+    }
+    response
+}
+
+pub async fn login_form(
+    state: Arc<AppState>,
+    query: Fields,
+    cookie: Option<String>,
+) -> Result<Response, AppError> {
+    let signed_in = session::current(
+        &state.db,
+        &state.cookies,
+        &state.sessions,
+        cookie.as_deref(),
+    )
+    .await?;
+    if signed_in.is_some() {
+        return Ok(redirect(NextPath::DEFAULT));
+    }
+    Ok(login_page(
+        &state,
+        cookie.as_deref(),
+        query.first("next").unwrap_or(""),
+        "",
+        None,
+    ))
+}
+
+/// `POST /admin/login` (its CSRF token checked by the route). A success is
+/// one write: the re-hashed password, the lifted lock-out and the new
+/// session commit together.
+pub async fn login(
+    state: Arc<AppState>,
+    client: Option<SocketAddr>,
+    cookie: Option<String>,
+    fields: Fields,
+) -> Result<Response, AppError> {
+    let username = fields.required("username")?.trim().to_string();
+    let password = fields.required("password")?.to_string();
+    let remember = fields.optional("remember")?.is_some();
+    let next = NextPath::or_default(fields.optional("next")?);
+
+    let keys = throttle::Keys::new(&username, client.map(|c| c.ip()));
+    let now = clock::now();
+    let (wait, user) = {
+        let (keys, name) = (keys.clone(), username.clone());
+        state
+            .db
+            .read(move |conn| {
+                Ok((
+                    throttle::check(conn, &keys, now)?,
+                    users::find_by_name(conn, &name)?,
+                ))
+            })
+            .await?
+    };
+    if let Some(retry_after_secs) = wait {
+        return Err(AppError::TooManyAttempts { retry_after_secs });
+    }
+
+    let stored = user.as_ref().map(|u| u.password_hash.clone());
+    let verdict = state.passwords.verify(stored, password.clone()).await;
+    let Some(user) = user.filter(|_| matches!(verdict, Verdict::Right { .. })) else {
+        state
+            .db
+            .write(move |tx| throttle::record(tx, &keys, now))
+            .await?;
+        return Ok(login_page(
+            &state,
+            cookie.as_deref(),
+            next.as_str(),
+            &username,
+            Some(INVALID_LOGIN),
+        ));
+    };
+
+    let new_hash = match verdict {
+        Verdict::Right { needs_rehash: true } => Some(state.passwords.hash(password).await),
+        _ => None,
+    };
+    let policy = state.sessions.clone();
+    let token = state
+        .db
+        .write(move |tx| {
+            if let Some(new_hash) = &new_hash {
+                users::upgrade_password_hash(tx, user.user_id, &user.password_hash, new_hash)?;
+            }
+            throttle::clear(tx, &username)?;
+            session::begin(tx, &policy, user.user_id, remember)
+        })
+        .await?;
+    let mut response = redirect(next.as_str());
+    add_cookie(
+        &mut response,
+        &session::cookie(&state.cookies, &state.sessions, &token, remember),
+    );
+    add_cookie(&mut response, &state.cookies.removal(LOGIN_CSRF));
+    Ok(response)
+}
+
+pub async fn logout_page(request: AdminRequest) -> Result<Response, AppError> {
+    let content = pages::logout(request.csrf_token());
+    Ok(request.page(Section::Other, "Log out", StatusCode::OK, content))
+}
+
+pub async fn logout(request: AdminRequest) -> Result<Response, AppError> {
+    let state = &request.state;
+    session::end(&state.db, request.admin.session_id).await?;
+    let mut response =
+        redirect_with_message(&state.cookies, "/admin/login", "You have been logged out.");
+    add_cookie(&mut response, &session::removal(&state.cookies));
+    Ok(response)
+}

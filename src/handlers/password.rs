@@ -1,0 +1,78 @@
+//! `/admin/change-password`: an account changes its own password.
+
+use http::StatusCode;
+use warp::reply::Response;
+
+use super::AdminRequest;
+use crate::auth::password::{Verdict, check_new_password};
+use crate::auth::session;
+use crate::db::{sessions, users};
+use crate::error::AppError;
+use crate::forms::Fields;
+use crate::reply::add_cookie;
+use crate::views::Section;
+use crate::views::account::{self as pages, ChangePasswordForm};
+
+const TITLE: &str = "Change password";
+
+pub async fn change_password_form(request: AdminRequest) -> Result<Response, AppError> {
+    let content = pages::change_password(request.csrf_token(), &ChangePasswordForm::default());
+    Ok(request.page(Section::Password, TITLE, StatusCode::OK, content))
+}
+
+pub async fn change_password(request: AdminRequest, fields: Fields) -> Result<Response, AppError> {
+    let state = &request.state;
+    let current = fields.required("current_password")?.to_string();
+    let new = fields.required("new_password")?.to_string();
+    let confirm = fields.required("confirm_password")?;
+    let user_id = request.admin.user_id;
+    let user = state
+        .db
+        .read(move |conn| users::get(conn, user_id))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let current_ok = matches!(
+        state
+            .passwords
+            .verify(Some(user.password_hash), current)
+            .await,
+        Verdict::Right { .. }
+    );
+    let current_error = (!current_ok).then_some("This is not your current password.");
+    let (new_error, confirm_error) = check_new_password(&request.admin.username, &new, confirm);
+    if current_error.is_some() || new_error.is_some() || confirm_error.is_some() {
+        let form = ChangePasswordForm {
+            current_error,
+            new_error: new_error.as_deref(),
+            confirm_error: confirm_error.as_deref(),
+        };
+        let content = pages::change_password(request.csrf_token(), &form);
+        return Ok(request.page(
+            Section::Password,
+            TITLE,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            content,
+        ));
+    }
+    let hash = state.passwords.hash(new).await;
+    let (policy, remember) = (state.sessions.clone(), request.admin.remember);
+    // Every session ends, and this browser stays logged in under a new one,
+    // in the same write as the new password.
+    let token = state
+        .db
+        .write(move |tx| {
+            users::set_password_hash(tx, user_id, &hash)?;
+            sessions::delete_for_user(tx, user_id, None)?;
+            session::begin(tx, &policy, user_id, remember)
+        })
+        .await?;
+    let mut response = request.redirect_with_message(
+        "/admin",
+        "Your password was changed. Other browsers have been logged out.",
+    );
+    add_cookie(
+        &mut response,
+        &session::cookie(&state.cookies, &state.sessions, &token, remember),
+    );
+    Ok(response)
+}

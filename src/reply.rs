@@ -1,0 +1,106 @@
+//! Building responses: an HTML page, a redirect, a cookie, the one-time
+//! message shown on the next page, and the security headers every response
+//! carries. Plain helpers below every page-making module.
+
+use http::{HeaderValue, StatusCode, header};
+use maud::Markup;
+use warp::reply::Response;
+
+use crate::cookies::CookieSettings;
+
+/// The cookie that carries a one-time message to the next page.
+pub const MESSAGE: &str = "motodex_flash";
+
+/// An HTML response; every page is `text/html; charset=utf-8`.
+pub fn html(status: StatusCode, markup: Markup) -> Response {
+    let mut response = Response::new(markup.into_string().into());
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    response
+}
+
+/// 303 See Other: after a POST the browser follows it with a GET.
+pub fn redirect(location: &str) -> Response {
+    let mut response = Response::new(Vec::new().into());
+    *response.status_mut() = StatusCode::SEE_OTHER;
+    if let Ok(value) = HeaderValue::from_str(location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
+}
+
+pub fn add_cookie(response: &mut Response, set_cookie: &str) {
+    if let Ok(value) = HeaderValue::from_str(set_cookie) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+}
+
+/// Post/Redirect/Get with a one-time confirmation shown on the next page.
+pub fn redirect_with_message(cookies: &CookieSettings, location: &str, message: &str) -> Response {
+    let mut response = redirect(location);
+    add_cookie(
+        &mut response,
+        &cookies.signed(MESSAGE, &hex::encode(message), None),
+    );
+    response
+}
+
+/// Reads the one-time message, if any; the page that shows it removes it
+/// with [`message_removal`].
+pub fn take_message(cookies: &CookieSettings, cookie_header: Option<&str>) -> Option<String> {
+    let encoded = cookies.read(cookie_header, MESSAGE)?;
+    String::from_utf8(hex::decode(encoded).ok()?).ok()
+}
+
+/// The `Set-Cookie` value that removes a shown message.
+pub fn message_removal(cookies: &CookieSettings) -> String {
+    cookies.removal(MESSAGE)
+}
+
+/// True when a one-time message waits in the request's cookies (such a
+/// page is not the same for every visitor).
+pub fn message_pending(cookie_header: Option<&str>) -> bool {
+    cookie_header.is_some_and(|c| c.contains(MESSAGE))
+}
+
+/// Percent-encodes a query value.
+pub fn url_encode(value: &str) -> String {
+    serde_urlencoded::to_string([("", value)])
+        .map(|s| s.trim_start_matches('=').to_string())
+        .unwrap_or_default()
+}
+
+/// The headers of SPEC §6, on every response including error pages; HSTS
+/// on every response sent over TLS.
+pub fn secure_headers(path: &str, mut response: Response, tls: bool) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' http: https:; object-src 'none'; base-uri 'none'; \
+             form-action 'self'; frame-ancestors 'none'",
+        ),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    if tls {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
+    if path == "/admin" || path.starts_with("/admin/") {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}

@@ -1,0 +1,236 @@
+//! The filters every area's routes are built from: the state, the query,
+//! the client's address, the origin check, and request bodies read within
+//! their limits.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::HeaderMap;
+use warp::{Filter, Rejection};
+
+use crate::auth::csrf;
+use crate::error::AppError;
+use crate::forms::{BadRequest, Fields, PhotoForm};
+use crate::state::AppState;
+
+/// Form bodies other than photo uploads (SPEC §5).
+pub const FORM_LIMIT: u64 = 64 * 1024;
+/// A form with a photo, the photo included (SPEC §5).
+pub const PHOTO_FORM_LIMIT: u64 = 6 * 1024 * 1024;
+/// The file field of forms that take a photo.
+pub const PHOTO_FIELD: &str = "image";
+
+/// The client's address, put on each request by the server loop (proxy
+/// headers are never trusted for it).
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddr(pub SocketAddr);
+
+pub fn with_state(
+    state: Arc<AppState>,
+) -> impl Filter<Extract = (Arc<AppState>,), Error = Infallible> + Clone {
+    warp::any().map(move || Arc::clone(&state))
+}
+
+pub fn cookie_header() -> impl Filter<Extract = (Option<String>,), Error = Rejection> + Clone {
+    warp::header::optional::<String>("cookie")
+}
+
+pub fn client_addr() -> impl Filter<Extract = (Option<SocketAddr>,), Error = Infallible> + Clone {
+    warp::ext::optional::<ClientAddr>().map(|addr: Option<ClientAddr>| addr.map(|a| a.0))
+}
+
+/// The query string, strictly decoded (an absent one is empty).
+pub fn query() -> impl Filter<Extract = (Fields,), Error = Rejection> + Clone {
+    warp::query::raw()
+        .or(warp::any().map(String::new))
+        .unify()
+        .and_then(|raw: String| async move {
+            Fields::parse(raw.as_bytes()).map_err(|e| Rejection::from(AppError::from(e)))
+        })
+}
+
+/// Refuses a POST that announces another site as its origin (SPEC §6).
+pub fn same_origin() -> impl Filter<Extract = (), Error = Rejection> + Clone {
+    warp::header::headers_cloned()
+        .and_then(move |headers: HeaderMap| async move {
+            if csrf::same_origin(&headers) {
+                Ok(())
+            } else {
+                Err(Rejection::from(AppError::Forbidden))
+            }
+        })
+        .untuple_one()
+}
+
+/// An `application/x-www-form-urlencoded` body of at most [`FORM_LIMIT`].
+pub fn form() -> impl Filter<Extract = (Fields,), Error = Rejection> + Clone {
+    warp::header::optional::<String>("content-type")
+        .and_then(|content_type: Option<String>| async move {
+            let essence = content_type
+                .as_deref()
+                .unwrap_or("")
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
+            if essence == "application/x-www-form-urlencoded" {
+                Ok(())
+            } else {
+                Err(Rejection::from(AppError::from(BadRequest::ContentType(
+                    "an ordinary web form",
+                ))))
+            }
+        })
+        .untuple_one()
+        .and(limited_body(FORM_LIMIT))
+        .and_then(|body: Bytes| async move {
+            Fields::parse(&body).map_err(|e| Rejection::from(AppError::from(e)))
+        })
+}
+
+/// The request body, refused with 413 as soon as it passes `limit` bytes,
+/// whether it announced its length or streams in chunks.
+fn limited_body(limit: u64) -> impl Filter<Extract = (Bytes,), Error = Rejection> + Clone {
+    warp::header::optional::<u64>("content-length")
+        .and(warp::body::stream())
+        .and_then(move |length: Option<u64>, stream| collect_limited(length, stream, limit))
+}
+
+async fn collect_limited<B: warp::Buf>(
+    length: Option<u64>,
+    stream: impl futures_util::Stream<Item = Result<B, warp::Error>>,
+    limit: u64,
+) -> Result<Bytes, Rejection> {
+    use futures_util::StreamExt;
+    if length.is_some_and(|n| n > limit) {
+        return Err(Rejection::from(AppError::PayloadTooLarge));
+    }
+    let mut body = Vec::with_capacity(length.unwrap_or(0).min(limit) as usize);
+    let mut stream = std::pin::pin!(stream);
+    while let Some(chunk) = stream.next().await {
+        let mut chunk =
+            chunk.map_err(|_| Rejection::from(AppError::from(BadRequest::Multipart)))?;
+        if body.len() as u64 + chunk.remaining() as u64 > limit {
+            return Err(Rejection::from(AppError::PayloadTooLarge));
+        }
+        while chunk.has_remaining() {
+            let bytes = chunk.chunk();
+            let n = bytes.len();
+            body.extend_from_slice(bytes);
+            chunk.advance(n);
+        }
+    }
+    Ok(Bytes::from(body))
+}
+
+/// A form that may carry a photo: `multipart/form-data` of at most
+/// [`PHOTO_FORM_LIMIT`] with an optional file field [`PHOTO_FIELD`], or an
+/// ordinary form as [`form`] takes it. One filter reads both, so each
+/// mistake gets its own answer (413, or a 400 saying what is wrong) instead
+/// of whichever rejection a chain of alternatives happens to keep.
+pub fn photo_form() -> impl Filter<Extract = (PhotoForm,), Error = Rejection> + Clone {
+    warp::header::optional::<String>("content-type")
+        .and(warp::header::optional::<u64>("content-length"))
+        .and(warp::body::stream())
+        .and_then(
+            |content_type: Option<String>, length: Option<u64>, stream| async move {
+                read_photo_form(content_type.as_deref().unwrap_or(""), length, stream).await
+            },
+        )
+}
+
+async fn read_photo_form<B: warp::Buf>(
+    content_type: &str,
+    length: Option<u64>,
+    stream: impl futures_util::Stream<Item = Result<B, warp::Error>> + Send + 'static,
+) -> Result<PhotoForm, Rejection> {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    match essence.as_str() {
+        "application/x-www-form-urlencoded" => {
+            let body = collect_limited(length, stream, FORM_LIMIT).await?;
+            let fields = Fields::parse(&body).map_err(|e| Rejection::from(AppError::from(e)))?;
+            Ok(PhotoForm {
+                fields,
+                image: None,
+            })
+        }
+        "multipart/form-data" => read_multipart(content_type, length, stream)
+            .await
+            .map_err(Rejection::from),
+        _ => Err(Rejection::from(AppError::from(BadRequest::ContentType(
+            "a web form (multipart/form-data or application/x-www-form-urlencoded)",
+        )))),
+    }
+}
+
+/// Decodes `multipart/form-data` with multer: text parts as strictly as
+/// urlencoded ones (UTF-8, no control characters, duplicates refused when
+/// read), and at most one file part [`PHOTO_FIELD`].
+async fn read_multipart<B: warp::Buf>(
+    content_type: &str,
+    length: Option<u64>,
+    stream: impl futures_util::Stream<Item = Result<B, warp::Error>> + Send + 'static,
+) -> Result<PhotoForm, AppError> {
+    use futures_util::TryStreamExt;
+    // Refused before reading a byte when the size is announced.
+    if length.is_some_and(|n| n > PHOTO_FORM_LIMIT) {
+        return Err(AppError::PayloadTooLarge);
+    }
+    let boundary = multer::parse_boundary(content_type).map_err(|_| BadRequest::Multipart)?;
+    let stream = stream.map_ok(|mut chunk| chunk.copy_to_bytes(chunk.remaining()));
+    let limits = multer::SizeLimit::new().whole_stream(PHOTO_FORM_LIMIT);
+    let mut parts = multer::Multipart::with_constraints(
+        stream,
+        boundary,
+        multer::Constraints::new().size_limit(limits),
+    );
+    let mut form = PhotoForm::default();
+    let mut photo_seen = false;
+    while let Some(part) = parts.next_field().await.map_err(multipart_error)? {
+        let name = part.name().ok_or(BadRequest::Multipart)?.to_string();
+        let data = part.bytes().await.map_err(multipart_error)?;
+        if name == PHOTO_FIELD {
+            if photo_seen {
+                return Err(BadRequest::Duplicate(name).into());
+            }
+            photo_seen = true;
+            // A browser sends an empty file part when no file was chosen.
+            form.image = (!data.is_empty()).then_some(data);
+        } else {
+            let value = String::from_utf8(data.to_vec()).map_err(|_| BadRequest::Encoding)?;
+            form.fields.push(name, value)?;
+        }
+    }
+    Ok(form)
+}
+
+fn multipart_error(err: multer::Error) -> AppError {
+    match err {
+        multer::Error::StreamSizeExceeded { .. } | multer::Error::FieldSizeExceeded { .. } => {
+            AppError::PayloadTooLarge
+        }
+        _ => BadRequest::Multipart.into(),
+    }
+}
+
+/// The form's `csrf_token` must be `expected` (SPEC §6); otherwise 403 and
+/// no handler runs.
+pub fn check_csrf(expected: &str, fields: &Fields) -> Result<(), Rejection> {
+    let sent = fields
+        .optional("csrf_token")
+        .map_err(|e| Rejection::from(AppError::from(e)))?
+        .unwrap_or("");
+    if csrf::tokens_match(expected, sent) {
+        Ok(())
+    } else {
+        Err(Rejection::from(AppError::Forbidden))
+    }
+}

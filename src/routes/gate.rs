@@ -1,0 +1,89 @@
+//! The admin request: the one filter every admin route goes through (the
+//! course's `@login_required`), and the form filters built on it, which
+//! check the origin and the CSRF token before any handler runs. The next
+//! step every admin request takes (a role check, an activity record) goes
+//! here, once.
+//!
+//! Routes place these after their path and method match, so an unknown URL
+//! still answers 404 rather than a login redirect, and a request without a
+//! session never has its body read.
+
+use std::sync::Arc;
+
+use warp::{Filter, Rejection};
+
+use super::filters::{check_csrf, cookie_header, form, photo_form, same_origin, with_state};
+use crate::auth::session;
+use crate::error::AppError;
+use crate::forms::{Fields, PhotoForm};
+use crate::handlers::AdminRequest;
+use crate::state::AppState;
+
+/// Yields the [`AdminRequest`] of a signed-in account, or rejects: a GET is
+/// sent to the login page with its path in `next`; any other method is sent
+/// there too, and its handler never runs, so nothing changes.
+pub fn admin(
+    state: &Arc<AppState>,
+) -> impl Filter<Extract = (AdminRequest,), Error = Rejection> + Clone + use<> {
+    with_state(Arc::clone(state))
+        .and(cookie_header())
+        .and(warp::method())
+        .and(warp::path::full())
+        .and(warp::query::raw().or(warp::any().map(String::new)).unify())
+        .and_then(
+            |state: Arc<AppState>,
+             cookie: Option<String>,
+             method: http::Method,
+             path: warp::path::FullPath,
+             query: String| async move {
+                let found = session::current(
+                    &state.db,
+                    &state.cookies,
+                    &state.sessions,
+                    cookie.as_deref(),
+                )
+                .await
+                .map_err(|err| warp::reject::custom(AppError::Db(err)))?;
+                match found {
+                    Some(admin) => Ok(AdminRequest::new(state, admin, cookie)),
+                    None => {
+                        let next = (method == http::Method::GET).then(|| {
+                            if query.is_empty() {
+                                path.as_str().to_string()
+                            } else {
+                                format!("{}?{query}", path.as_str())
+                            }
+                        });
+                        Err(warp::reject::custom(AppError::LoginRequired { next }))
+                    }
+                }
+            },
+        )
+}
+
+/// An admin form (`application/x-www-form-urlencoded`): signed in, sent
+/// from this site, carrying this session's CSRF token.
+pub fn admin_form(
+    state: &Arc<AppState>,
+) -> impl Filter<Extract = (AdminRequest, Fields), Error = Rejection> + Clone + use<> {
+    admin(state)
+        .and(same_origin())
+        .and(form())
+        .and_then(|request: AdminRequest, fields: Fields| async move {
+            check_csrf(request.csrf_token(), &fields).map(|()| (request, fields))
+        })
+        .untuple_one()
+}
+
+/// An admin form that may carry a photo, checked as [`admin_form`].
+pub fn admin_photo_form(
+    state: &Arc<AppState>,
+) -> impl Filter<Extract = (AdminRequest, PhotoForm), Error = Rejection> + Clone + use<> {
+    admin(state)
+        .and(same_origin())
+        .and(photo_form())
+        .and_then(|request: AdminRequest, form: PhotoForm| async move {
+            check_csrf(request.csrf_token(), &form.fields).map(|()| (request, form))
+        })
+        .untuple_one()
+}

@@ -1,0 +1,44 @@
+//! What every handler can reach: the database, the cookie key, the
+//! session policy, the hashing and photo workers, the page cache. Built
+//! once by `app`; routes and handlers receive it, and never the builder.
+
+use std::sync::Mutex;
+
+use crate::auth::password::Passwords;
+use crate::auth::session::SessionPolicy;
+use crate::cookies::CookieSettings;
+use crate::db::Db;
+use crate::page_cache::PageCache;
+use crate::photo::PhotoWorkers;
+
+pub struct AppState {
+    pub db: Db,
+    pub cookies: CookieSettings,
+    pub passwords: Passwords,
+    pub photos: PhotoWorkers,
+    pub pages: PageCache,
+    pub sessions: SessionPolicy,
+    pub tls: bool,
+    pub setup_token: SetupToken,
+}
+
+/// The one-time first-admin link's token, kept in memory only, until the
+/// first admin exists.
+#[derive(Default)]
+pub struct SetupToken(Mutex<Option<String>>);
+
+impl SetupToken {
+    pub fn new(token: Option<String>) -> SetupToken {
+        SetupToken(Mutex::new(token))
+    }
+
+    pub fn get(&self) -> Option<String> {
+        self.0.lock().map(|t| t.clone()).unwrap_or(None)
+    }
+
+    pub fn close(&self) {
+        if let Ok(mut token) = self.0.lock() {
+            *token = None;
+        }
+    }
+}
