@@ -185,20 +185,8 @@ fn open_db(path: &std::path::Path, sample_data: bool) -> Result<Db, StartError> 
         DbError::ReadOnly => {
             StartError::CannotOpen(path.to_path_buf(), "the folder cannot be written".into())
         }
-        other => StartError::CannotOpen(path.to_path_buf(), plain_cause(&other)),
+        other => StartError::CannotOpen(path.to_path_buf(), other.to_string()),
     })
-}
-
-/// A short cause for a start-up message, without SQL.
-fn plain_cause(err: &DbError) -> String {
-    match err {
-        DbError::Other(rusqlite::Error::SqliteFailure(e, _))
-            if e.code == rusqlite::ErrorCode::CannotOpen =>
-        {
-            "the file cannot be created or opened there".into()
-        }
-        other => other.to_string(),
-    }
 }
 
 fn admin_count(db: &Db) -> Result<i64, StartError> {

@@ -2,11 +2,11 @@
 //! one self-contained executable. `App::build` makes the whole site; `main`
 //! and the tests both use it.
 //!
-//! The modules are layered, and imports only point down (the README draws
-//! the layers; `tests/api/architecture.rs` enforces them):
-//!
-//! app → server → routes → handlers → state → auth, photo, page cache,
-//! views, prompt → db → domain, forms, reply, cookies, clock, log.
+//! The modules are layered, and imports only point down (the README's "How
+//! the code is laid out" draws the layers; `tests/architecture.rs` enforces
+//! them): main → app → server, commands → routes → handlers → state, error,
+//! prompt → auth, photo, page_cache, views, tls → db, assets → config,
+//! reply → cli, cookies, clock, log, domain, forms.
 
 pub mod app;
 pub mod assets;

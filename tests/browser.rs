@@ -1321,7 +1321,11 @@ async fn rejected_form_keeps_values_and_shows_message_beside_field() {
 #[tokio::test]
 async fn first_run_setup_link_creates_the_first_admin() {
     let app = spawn_app().await;
-    let token = app.state.setup_token.get().expect("a setup link with no admin");
+    let token = app
+        .state
+        .setup_token
+        .get()
+        .expect("a setup link with no admin");
     scenario("setup", &app, |b| async move {
         b.open(&format!("/admin/setup?token={token}")).await;
         b.expect_heading("Create the first admin").await;

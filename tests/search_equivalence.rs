@@ -9,8 +9,8 @@
 use std::cmp::Ordering;
 
 use motodex::db::Db;
-use motodex::domain::records::Filter;
 use motodex::db::catalogue::{Plan, fold_char, search_with};
+use motodex::domain::records::Filter;
 use rusqlite::{Connection, params};
 
 /// SplitMix64, so a failure can be reproduced from its seed.

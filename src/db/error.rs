@@ -13,6 +13,8 @@ pub enum DbError {
     Busy,
     #[error("the database file is damaged or is not a motodex database")]
     NotADatabase,
+    #[error("the file cannot be created or opened there")]
+    CannotOpen,
     #[error("there is no database at {0}")]
     Missing(PathBuf),
     #[error("database error: {0}")]
@@ -30,6 +32,7 @@ impl From<rusqlite::Error> for DbError {
             Some(ReadOnly) => DbError::ReadOnly,
             Some(DiskFull) => DbError::DiskFull,
             Some(DatabaseBusy | DatabaseLocked) => DbError::Busy,
+            Some(CannotOpen) => DbError::CannotOpen,
             Some(NotADatabase | DatabaseCorrupt) => DbError::NotADatabase,
             // A disk remounted read-only under a running server shows up
             // as a failed write, not as SQLITE_READONLY.

@@ -28,7 +28,7 @@ pub(super) fn open_reader(path: &Path) -> DbResult<Connection> {
         Ok(conn)
     });
     match plain {
-        Err(DbError::Other(_) | DbError::ReadOnly) => {
+        Err(DbError::Other(_) | DbError::ReadOnly | DbError::CannotOpen) => {
             let escaped = path
                 .display()
                 .to_string()

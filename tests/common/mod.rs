@@ -7,9 +7,9 @@ pub mod catalogue;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use motodex::state::AppState;
 use motodex::auth::password;
 use motodex::db::users;
+use motodex::state::AppState;
 use motodex::{App, Config};
 use tempfile::TempDir;
 use tokio::sync::oneshot;
