@@ -12,18 +12,17 @@ use warp::reply::Response;
 
 use super::filters::query;
 use super::gate::{admin, admin_form, admin_photo_form};
-use super::reply;
+use super::{first_of, reply};
 use crate::domain::Id;
 use crate::handlers::{backup, bikes, makers, password, users};
 use crate::state::AppState;
 
 pub fn routes(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
-    bike_routes(&state)
-        .or(maker_routes(&state))
-        .unify()
-        .or(account_routes(&state))
-        .unify()
-        .boxed()
+    first_of(vec![
+        bike_routes(&state),
+        maker_routes(&state),
+        account_routes(&state),
+    ])
 }
 
 fn bike_routes(state: &Arc<AppState>) -> BoxedFilter<(Response,)> {
@@ -69,21 +68,16 @@ fn bike_routes(state: &Arc<AppState>) -> BoxedFilter<(Response,)> {
         .then(backup::backup)
         .map(reply);
 
-    list.or(add_form)
-        .unify()
-        .or(add)
-        .unify()
-        .or(edit_form)
-        .unify()
-        .or(edit)
-        .unify()
-        .or(delete_confirm)
-        .unify()
-        .or(delete)
-        .unify()
-        .or(download_backup)
-        .unify()
-        .boxed()
+    first_of(vec![
+        list.boxed(),
+        add_form.boxed(),
+        add.boxed(),
+        edit_form.boxed(),
+        edit.boxed(),
+        delete_confirm.boxed(),
+        delete.boxed(),
+        download_backup.boxed(),
+    ])
 }
 
 fn maker_routes(state: &Arc<AppState>) -> BoxedFilter<(Response,)> {
@@ -118,17 +112,14 @@ fn maker_routes(state: &Arc<AppState>) -> BoxedFilter<(Response,)> {
         .then(|id, request, _| makers::delete(request, id))
         .map(reply);
 
-    list.or(add)
-        .unify()
-        .or(edit_form)
-        .unify()
-        .or(edit)
-        .unify()
-        .or(delete_confirm)
-        .unify()
-        .or(delete)
-        .unify()
-        .boxed()
+    first_of(vec![
+        list.boxed(),
+        add.boxed(),
+        edit_form.boxed(),
+        edit.boxed(),
+        delete_confirm.boxed(),
+        delete.boxed(),
+    ])
 }
 
 fn account_routes(state: &Arc<AppState>) -> BoxedFilter<(Response,)> {
@@ -158,14 +149,11 @@ fn account_routes(state: &Arc<AppState>) -> BoxedFilter<(Response,)> {
         .then(|id, request, _| users::delete_user(request, id))
         .map(reply);
 
-    password_form
-        .or(change_password)
-        .unify()
-        .or(list)
-        .unify()
-        .or(add)
-        .unify()
-        .or(delete)
-        .unify()
-        .boxed()
+    first_of(vec![
+        password_form.boxed(),
+        change_password.boxed(),
+        list.boxed(),
+        add.boxed(),
+        delete.boxed(),
+    ])
 }

@@ -12,7 +12,7 @@ use super::filters::{
     check_csrf, client_addr, cookie_header, form, query, same_origin, with_state,
 };
 use super::gate::{admin, admin_form};
-use super::reply;
+use super::{first_of, reply};
 use crate::error::AppError;
 use crate::forms::Fields;
 use crate::handlers::login::{self, expected_login_token};
@@ -78,16 +78,12 @@ pub fn routes(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
         .then(setup::setup)
         .map(reply);
 
-    login_form
-        .or(login)
-        .unify()
-        .or(logout_page)
-        .unify()
-        .or(logout)
-        .unify()
-        .or(setup_form)
-        .unify()
-        .or(setup)
-        .unify()
-        .boxed()
+    first_of(vec![
+        login_form.boxed(),
+        login.boxed(),
+        logout_page.boxed(),
+        logout.boxed(),
+        setup_form.boxed(),
+        setup.boxed(),
+    ])
 }

@@ -48,6 +48,14 @@ pub fn site(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
         .boxed()
 }
 
+/// The first of `routes` that matches the request.
+fn first_of(routes: Vec<BoxedFilter<(Response,)>>) -> BoxedFilter<(Response,)> {
+    routes
+        .into_iter()
+        .reduce(|first, next| first.or(next).unify().boxed())
+        .expect("an area has at least one route")
+}
+
 /// Wraps a handler's outcome into a reply.
 fn reply(result: Result<Response, AppError>) -> Response {
     error::respond(result).into_response()

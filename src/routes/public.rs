@@ -8,7 +8,7 @@ use warp::reply::Response;
 use warp::{Filter, Reply};
 
 use super::filters::{cookie_header, query, with_state};
-use super::reply;
+use super::{first_of, reply};
 use crate::domain::Id;
 use crate::error::AppError;
 use crate::handlers::public::Size;
@@ -52,15 +52,12 @@ pub fn routes(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
     let health = warp::path!("healthz")
         .and(warp::get())
         .map(|| "ok".into_response());
-    home.or(bike)
-        .unify()
-        .or(image)
-        .unify()
-        .or(thumbnail)
-        .unify()
-        .or(static_file)
-        .unify()
-        .or(health)
-        .unify()
-        .boxed()
+    first_of(vec![
+        home.boxed(),
+        bike.boxed(),
+        image.boxed(),
+        thumbnail.boxed(),
+        static_file.boxed(),
+        health.boxed(),
+    ])
 }
