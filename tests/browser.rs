@@ -17,7 +17,10 @@
 //! are skipped with one line locally, and fail under CI.
 #![cfg(unix)]
 
-mod common;
+// The helpers of the `api` test binary; this file uses a few of them.
+#[allow(dead_code)]
+#[path = "api/helpers/mod.rs"]
+mod helpers;
 
 use std::future::Future;
 use std::io::Write as _;
@@ -29,12 +32,12 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Once, OnceLock};
 use std::time::{Duration, Instant};
 
-use common::{ADMIN, PASSWORD, TestApp, create_admin, spawn_app};
 use fantoccini::actions::{InputSource as _, KeyAction, KeyActions};
 use fantoccini::elements::Element;
 use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 use futures_util::FutureExt as _;
+use helpers::{ADMIN, PASSWORD, TestApp, create_admin, spawn_app};
 use serde_json::{Value, json};
 
 /// At most this many browsers at once: the machine has two cores.

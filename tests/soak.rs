@@ -4,15 +4,17 @@
 //! binary. It must end with zero 5xx, zero socket errors, every acknowledged
 //! write present, and memory back near its idle level.
 
-mod bin_support;
-mod common;
+// The helpers of the `api` test binary; this file uses a few of them.
+#[allow(dead_code)]
+#[path = "api/helpers/mod.rs"]
+mod helpers;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use bin_support::{Running, listening_url, motodex};
-use common::{ADMIN, PASSWORD, client, csrf_token_of};
+use helpers::binary::{Running, listening_url, motodex};
+use helpers::{ADMIN, PASSWORD, client, csrf_token_of};
 
 const READERS: usize = 52;
 const LOGINS: usize = 4;

@@ -1,10 +1,8 @@
 //! The admin bike pages (SPEC §4 "Admin", §5, issue 4): adding, editing and
 //! deleting bikes, every kind of bad input, sessions, CSRF, concurrency.
 
-mod common;
-
-use common::catalogue::*;
-use common::*;
+use crate::helpers::catalogue::*;
+use crate::helpers::*;
 
 fn next_year() -> i64 {
     motodex::domain::current_year() + 1

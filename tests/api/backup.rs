@@ -2,14 +2,12 @@
 //! copy of the database, downloaded or written by the command line while
 //! the server keeps serving.
 
-mod common;
-
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use common::catalogue::*;
-use common::*;
+use crate::helpers::catalogue::*;
+use crate::helpers::*;
 
 const TABLES: [&str; 4] = ["makers", "bikes", "images", "users"];
 

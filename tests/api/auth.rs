@@ -1,11 +1,9 @@
 //! Authentication (SPEC §4 login/logout, §6): the course's checklist first,
 //! then each security promise.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::helpers::*;
 
 // --- The course's own checklist (Flask Made Easy part 7, §12) ---
 

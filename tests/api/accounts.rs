@@ -1,9 +1,7 @@
 //! Accounts: first-run setup link, change password, admins, and databases
 //! inherited from the Flask course with Werkzeug hashes.
 
-mod common;
-
-use common::*;
+use crate::helpers::*;
 use hmac::Hmac;
 use sha2::Sha256;
 

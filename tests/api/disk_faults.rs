@@ -3,12 +3,10 @@
 //! mount a tmpfs and therefore run as root (as CI does); otherwise each test
 //! prints one "skipped" line.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::*;
+use crate::helpers::*;
 
 /// A tmpfs mounted on a temporary folder, unmounted when dropped.
 struct SmallDisk {

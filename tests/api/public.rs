@@ -1,8 +1,6 @@
 //! The public catalogue (SPEC §4 "Public"), security headers and error pages.
 
-mod common;
-
-use common::*;
+use crate::helpers::*;
 
 #[tokio::test]
 async fn the_home_page_lists_the_sample_catalogue() {

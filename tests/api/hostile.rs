@@ -1,11 +1,9 @@
 //! Hostile HTTP (SPEC §5–§7): each request gets a 4xx (or the login
 //! redirect), never a 5xx, nothing is written, and the server keeps serving.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::helpers::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 

@@ -1,10 +1,8 @@
 //! `/admin/makers` (SPEC §4, §5, issue 4): listing with bike counts, adding,
 //! renaming and deleting makers; names unique ignoring case.
 
-mod common;
-
-use common::catalogue::*;
-use common::*;
+use crate::helpers::catalogue::*;
+use crate::helpers::*;
 
 async fn add_maker(
     app: &TestApp,

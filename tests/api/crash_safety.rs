@@ -3,14 +3,11 @@
 //! database passes `PRAGMA integrity_check` and every write that was
 //! acknowledged with a redirect is there.
 
-mod bin_support;
-mod common;
-
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use bin_support::{Running, listening_url, motodex};
-use common::{ADMIN, PASSWORD, client, csrf_token_of};
+use crate::helpers::binary::{Running, listening_url, motodex};
+use crate::helpers::{ADMIN, PASSWORD, client, csrf_token_of};
 
 /// What the server acknowledged before it died.
 #[derive(Default)]

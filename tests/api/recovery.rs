@@ -6,15 +6,12 @@
 //! Runs cargo's build of the binary, or the one named by
 //! `MOTODEX_TEST_BINARY` (dist/check points it at the release file).
 
-mod bin_support;
-mod common;
-
 use std::io::Write;
 use std::path::Path;
 use std::process::Stdio;
 
-use bin_support::{Running, bare, listening_url};
-use common::{ADMIN, csrf_token_of};
+use crate::helpers::binary::{Running, bare, listening_url};
+use crate::helpers::{ADMIN, client, csrf_token_of};
 
 const OLD: &str = "correct horse battery staple";
 const NEW: &str = "purple elephant juggling seventeen oranges";
@@ -101,11 +98,11 @@ async fn reset_password_next_to_the_database_replaces_the_old_one() {
     let base = listening_url(&server.banner());
 
     // A browser logged in with the old password...
-    let old_browser = common::client();
+    let old_browser = client();
     assert_eq!(try_login(&old_browser, &base, OLD).await, 303);
     assert_eq!(admin_status(&old_browser, &base).await, 200);
     // ...and someone who locked the account out by guessing.
-    let guesser = common::client();
+    let guesser = client();
     for _ in 0..5 {
         assert_eq!(
             try_login(&guesser, &base, "wrong guess number one").await,
@@ -129,7 +126,7 @@ async fn reset_password_next_to_the_database_replaces_the_old_one() {
         303,
         "old session ended"
     );
-    let fresh = common::client();
+    let fresh = client();
     assert_eq!(
         try_login(&fresh, &base, OLD).await,
         200,
@@ -146,7 +143,7 @@ async fn reset_password_next_to_the_database_replaces_the_old_one() {
     let (code, _, stderr) = with_password(dir.path(), &["reset-password", ADMIN], "short");
     assert_eq!(code, Some(1), "{stderr}");
     assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
-    let again = common::client();
+    let again = client();
     assert_eq!(try_login(&again, &base, NEW).await, 303);
     drop(server);
 }

@@ -1,5 +1,4 @@
 //! Running the real binary from tests, as a user or a service manager would.
-#![allow(dead_code)] // each test file uses a different subset
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
@@ -121,6 +120,7 @@ impl Running {
     }
 
     /// The process id, e.g. to read its memory use from /proc.
+    #[allow(dead_code)] // only tests/soak.rs reads it
     pub fn pid(&self) -> u32 {
         self.child.id()
     }

@@ -2,10 +2,8 @@
 //! database without metadata, served at /images/<id>; replacing or removing
 //! a photo leaves no orphan rows.
 
-mod common;
-
-use common::catalogue::*;
-use common::*;
+use crate::helpers::catalogue::*;
+use crate::helpers::*;
 
 /// Adds a bike with an uploaded photo and returns (bike id, image id).
 async fn add_with_photo(
