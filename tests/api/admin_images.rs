@@ -238,7 +238,7 @@ async fn a_decompression_bomb_is_refused_without_eating_memory() {
     // A 1×1 PNG whose header claims 50000 × 50000 pixels (10 GB decoded).
     let mut png = png_upload(1, 1);
     png.bytes[16..24].copy_from_slice(&[0, 0, 0xC3, 0x50, 0, 0, 0xC3, 0x50]);
-    let crc = crc32(&png.bytes[12..29]);
+    let crc = crc32fast::hash(&png.bytes[12..29]);
     png.bytes[29..33].copy_from_slice(&crc.to_be_bytes());
     let fields = with_token(&bike(maker_id(&app, "Honda"), "Bomb"), &token);
     let response = post_multipart(&c, &app.url("/admin/add"), &fields, Some(png)).await;
@@ -249,21 +249,6 @@ async fn a_decompression_bomb_is_refused_without_eating_memory() {
             .contains("50000 × 50000 pixels")
     );
     assert_eq!(images(&app), 0);
-}
-
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = 0xFFFF_FFFFu32;
-    for byte in bytes {
-        crc ^= u32::from(*byte);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
 }
 
 #[tokio::test]
