@@ -6,6 +6,9 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use rand::rngs::Xoshiro256PlusPlus;
+use rand::{RngExt, SeedableRng};
+
 use crate::helpers::binary::{Running, listening_url, motodex};
 use crate::helpers::{ADMIN, PASSWORD, client, csrf_token_of};
 
@@ -16,14 +19,6 @@ struct Acknowledged {
     /// (bike id, engine acknowledged, engine values attempted after it)
     edited: Vec<(i64, String)>,
     attempted_after_last_edit: Vec<String>,
-}
-
-/// A small deterministic generator, so a failure can be replayed.
-fn next_random(state: &mut u64) -> u64 {
-    *state = state
-        .wrapping_mul(6364136223846793005)
-        .wrapping_add(1442695040888963407);
-    *state >> 33
 }
 
 async fn writer(base: String, round: usize, log: Arc<Mutex<Acknowledged>>) {
@@ -122,14 +117,15 @@ async fn acknowledged_writes_survive_twenty_kill_9s_and_the_database_stays_intac
     assert!(child.wait().unwrap().success());
 
     let log = Arc::new(Mutex::new(Acknowledged::default()));
-    let mut seed = 0x5eed_u64;
+    // Seeded, so the moments of the kills can be replayed.
+    let mut moments = Xoshiro256PlusPlus::seed_from_u64(0x5eed);
     for round in 0..20 {
         let mut server = motodex(&db);
         server.args(["--port", "0"]);
         let mut running = Running::start(server);
         let base = listening_url(&running.banner());
         let task = tokio::spawn(writer(base, round, Arc::clone(&log)));
-        tokio::time::sleep(Duration::from_millis(150 + next_random(&mut seed) % 600)).await;
+        tokio::time::sleep(Duration::from_millis(moments.random_range(150..750))).await;
         drop(running); // SIGKILL: no shutdown, no checkpoint
         let _ = tokio::time::timeout(Duration::from_secs(10), task)
             .await
