@@ -22,9 +22,8 @@ async fn change_password(
             ("new_password", new),
             ("confirm_password", confirm),
         ])
-        .send()
+        .sent()
         .await
-        .unwrap()
 }
 
 #[tokio::test]
@@ -41,7 +40,7 @@ async fn changing_the_password_keeps_this_browser_logged_in_with_a_new_session_a
     let body = page(&c, &app.url("/admin"), 200).await;
     assert!(body.contains("Your password was changed."));
     assert_eq!(
-        other.get(app.url("/admin")).send().await.unwrap().status(),
+        other.get(app.url("/admin")).status().await,
         303,
         "the other browser is logged out"
     );
@@ -114,11 +113,7 @@ async fn users_form(
     let token = csrf_token_of(&page(c, &app.url("/admin/users"), 200).await);
     let mut form = fields.to_vec();
     form.push(("csrf_token", &token));
-    c.post(app.url("/admin/users/add"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap()
+    c.post(app.url("/admin/users/add")).form(&form).sent().await
 }
 
 #[tokio::test]
@@ -224,9 +219,8 @@ async fn nobody_can_delete_themselves_or_the_last_admin_and_deleting_ends_sessio
     let response = c
         .post(app.url(&format!("/admin/users/delete/{me}")))
         .form(&[("csrf_token", &token)])
-        .send()
-        .await
-        .unwrap();
+        .sent()
+        .await;
     assert_eq!(response.status(), 303);
     assert!(
         page(&c, &app.url("/admin/users"), 200)
@@ -242,9 +236,8 @@ async fn nobody_can_delete_themselves_or_the_last_admin_and_deleting_ends_sessio
     let response = c
         .post(app.url(&format!("/admin/users/delete/{other_id}")))
         .form(&[("csrf_token", &token)])
-        .send()
-        .await
-        .unwrap();
+        .sent()
+        .await;
     assert_eq!(response.status(), 303);
     assert!(
         page(&c, &app.url("/admin/users"), 200)
@@ -252,7 +245,7 @@ async fn nobody_can_delete_themselves_or_the_last_admin_and_deleting_ends_sessio
             .contains("Deleted admin helper")
     );
     assert_eq!(
-        other.get(app.url("/admin")).send().await.unwrap().status(),
+        other.get(app.url("/admin")).status().await,
         303,
         "their session ended"
     );
@@ -261,9 +254,8 @@ async fn nobody_can_delete_themselves_or_the_last_admin_and_deleting_ends_sessio
     let missing = c
         .post(app.url("/admin/users/delete/999"))
         .form(&[("csrf_token", &token)])
-        .send()
-        .await
-        .unwrap();
+        .sent()
+        .await;
     assert_eq!(missing.status(), 404);
 }
 
@@ -288,9 +280,8 @@ async fn the_setup_link_creates_the_first_admin_and_then_stops_working() {
             ("password", NEW_PASSWORD),
             ("confirm_password", NEW_PASSWORD),
         ])
-        .send()
-        .await
-        .unwrap();
+        .sent()
+        .await;
     assert_eq!(response.status(), 303);
     assert!(
         page(&c, &app.url("/admin"), 200)
@@ -302,9 +293,8 @@ async fn the_setup_link_creates_the_first_admin_and_then_stops_working() {
 
     let again = client()
         .get(app.url(&format!("/admin/setup?token={token}")))
-        .send()
-        .await
-        .unwrap();
+        .sent()
+        .await;
     assert_eq!(again.status(), 403);
     let replay = client()
         .post(app.url("/admin/setup"))
@@ -315,9 +305,8 @@ async fn the_setup_link_creates_the_first_admin_and_then_stops_working() {
             ("password", NEW_PASSWORD),
             ("confirm_password", NEW_PASSWORD),
         ])
-        .send()
-        .await
-        .unwrap();
+        .sent()
+        .await;
     assert_eq!(replay.status(), 403);
     assert_eq!(app.count("SELECT count(*) FROM users"), 1);
 }
@@ -329,21 +318,11 @@ async fn a_wrong_setup_token_is_refused_and_a_weak_password_is_explained() {
     assert_eq!(
         client()
             .get(app.url("/admin/setup?token=guess"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+            .status()
+            .await,
         403
     );
-    assert_eq!(
-        client()
-            .get(app.url("/admin/setup"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        403
-    );
+    assert_eq!(client().get(app.url("/admin/setup")).status().await, 403);
     let response = client()
         .post(app.url("/admin/setup"))
         .form(&[
@@ -353,9 +332,8 @@ async fn a_wrong_setup_token_is_refused_and_a_weak_password_is_explained() {
             ("password", "password1234"),
             ("confirm_password", "password1234"),
         ])
-        .send()
-        .await
-        .unwrap();
+        .sent()
+        .await;
     assert_eq!(response.status(), 422);
     let body = response.text().await.unwrap();
     assert!(body.contains("too easy to guess") && body.contains(r#"value="head""#));

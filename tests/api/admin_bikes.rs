@@ -293,11 +293,7 @@ async fn unknown_ids_on_edit_and_delete_are_404_and_write_nothing() {
     let fields = with_token(&bike(maker_id(&app, "Honda"), "Ghost"), &token);
     for id in ["99999", "0", "-1", "abc", "1.5", "99999999999999999999"] {
         for path in [format!("/admin/edit/{id}"), format!("/admin/delete/{id}")] {
-            assert_eq!(
-                c.get(app.url(&path)).send().await.unwrap().status(),
-                404,
-                "GET {path}"
-            );
+            assert_eq!(c.get(app.url(&path)).status().await, 404, "GET {path}");
             let response = post_form(&c, &app.url(&path), &fields).await;
             assert_eq!(response.status(), 404, "POST {path}");
             assert!(response.text().await.unwrap().contains("Page not found"));
@@ -442,9 +438,8 @@ async fn invalid_utf8_and_nul_bytes_are_a_400_and_write_nothing() {
             .post(app.url("/admin/add"))
             .header("content-type", "application/x-www-form-urlencoded")
             .body(body)
-            .send()
-            .await
-            .unwrap();
+            .sent()
+            .await;
         assert_eq!(response.status(), 400, "{bad}");
         let page = response.text().await.unwrap();
         assert!(
@@ -483,9 +478,8 @@ async fn a_body_that_is_no_web_form_is_a_400_and_writes_nothing() {
             .post(app.url("/admin/add"))
             .header("content-type", content_type)
             .body(body.clone())
-            .send()
-            .await
-            .unwrap();
+            .sent()
+            .await;
         assert_eq!(response.status(), 400, "{content_type}");
         let page = response.text().await.unwrap();
         assert!(
@@ -493,12 +487,7 @@ async fn a_body_that_is_no_web_form_is_a_400_and_writes_nothing() {
             "{content_type}"
         );
     }
-    let response = c
-        .post(app.url("/admin/add"))
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let response = c.post(app.url("/admin/add")).body(body).sent().await;
     assert_eq!(response.status(), 400, "no content type at all");
     assert_eq!(bikes(&app), before);
 }
@@ -719,7 +708,7 @@ async fn without_a_session_every_bike_route_redirects_to_login_and_writes_nothin
         format!("/admin/delete/{id}"),
         "/admin/backup".into(),
     ] {
-        let response = c.get(app.url(&path)).send().await.unwrap();
+        let response = c.get(app.url(&path)).sent().await;
         assert_eq!(response.status(), 303, "GET {path}");
         let expected = format!("/admin/login?next={}", path.replace('/', "%2F"));
         assert_eq!(
@@ -747,9 +736,8 @@ async fn without_a_session_every_bike_route_redirects_to_login_and_writes_nothin
                 c.post(app.url(&path))
                     .header("content-type", "text/plain")
                     .body("junk")
-                    .send()
-                    .await
-                    .unwrap(),
+                    .sent()
+                    .await,
             ] {
                 assert_eq!(response.status(), 303, "POST {path}");
                 assert_eq!(
@@ -827,9 +815,8 @@ async fn a_form_sent_from_another_site_is_403_and_writes_nothing() {
                 .post(app.url(&path))
                 .header("origin", origin)
                 .form(&with_token(&fields, &token))
-                .send()
-                .await
-                .unwrap();
+                .sent()
+                .await;
             assert_eq!(response.status(), 403, "{path} from {origin}");
         }
     }

@@ -29,8 +29,8 @@ async fn add_with_photo(
 
 /// The stored photo, as served at `/images/<id>`.
 async fn photo_bytes(app: &TestApp, c: &reqwest::Client, image: i64) -> Vec<u8> {
-    let response = c.get(app.url(&format!("/images/{image}"))).send().await;
-    response.unwrap().bytes().await.unwrap().to_vec()
+    let response = c.get(app.url(&format!("/images/{image}"))).sent().await;
+    response.bytes().await.unwrap().to_vec()
 }
 
 #[tokio::test]
@@ -45,11 +45,7 @@ async fn an_uploaded_photo_is_served_with_its_type_nosniff_and_long_caching() {
         format!("/images/{image}")
     );
 
-    let response = c
-        .get(app.url(&format!("/images/{image}")))
-        .send()
-        .await
-        .unwrap();
+    let response = c.get(app.url(&format!("/images/{image}"))).sent().await;
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["content-type"], "image/png");
     assert_eq!(response.headers()["x-content-type-options"], "nosniff");
@@ -78,14 +74,7 @@ async fn an_uploaded_photo_is_served_with_its_type_nosniff_and_long_caching() {
             .await
             .contains(&small)
     );
-    assert_eq!(
-        c.get(app.url("/images/99999"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        404
-    );
+    assert_eq!(c.get(app.url("/images/99999")).status().await, 404);
 }
 
 #[tokio::test]
@@ -94,11 +83,7 @@ async fn a_phone_photo_loses_its_exif_and_gps_and_stands_the_right_way_up() {
     let upload = phone_jpeg(64, 32);
     assert!(contains(&upload.bytes, b"Exif") && contains(&upload.bytes, b"GPSLatitude"));
     let (_, image) = add_with_photo(&app, &c, "Multistrada", upload).await;
-    let response = c
-        .get(app.url(&format!("/images/{image}")))
-        .send()
-        .await
-        .unwrap();
+    let response = c.get(app.url(&format!("/images/{image}"))).sent().await;
     assert_eq!(response.headers()["content-type"], "image/jpeg");
     let bytes = response.bytes().await.unwrap();
     assert!(!contains(&bytes, b"Exif"), "no EXIF block");
@@ -127,9 +112,8 @@ async fn lists_get_a_thumbnail_that_fits_640_pixels_in_the_same_format() {
     let full = photo_bytes(&app, &c, image).await;
     let response = c
         .get(app.url(&format!("/images/{image}/small")))
-        .send()
-        .await
-        .unwrap();
+        .sent()
+        .await;
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["content-type"], "image/png");
     assert_eq!(
@@ -145,14 +129,7 @@ async fn lists_get_a_thumbnail_that_fits_640_pixels_in_the_same_format() {
         small.len(),
         full.len()
     );
-    assert_eq!(
-        c.get(app.url("/images/99999/small"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        404
-    );
+    assert_eq!(c.get(app.url("/images/99999/small")).status().await, 404);
 }
 
 #[tokio::test]
@@ -168,9 +145,8 @@ async fn a_photo_stored_before_thumbnails_existed_is_its_own_thumbnail() {
         .unwrap();
     let response = c
         .get(app.url(&format!("/images/{image}/small")))
-        .send()
-        .await
-        .unwrap();
+        .sent()
+        .await;
     assert_eq!(response.status(), 200);
     let served = image::load_from_memory(&response.bytes().await.unwrap()).unwrap();
     assert_eq!((served.width(), served.height()), (120, 90));
@@ -274,7 +250,7 @@ async fn a_7_mb_upload_is_a_413_and_writes_nothing() {
     );
     assert_eq!((bikes(&app), images(&app)), before);
     assert_eq!(
-        c.get(app.url("/healthz")).send().await.unwrap().status(),
+        c.get(app.url("/healthz")).status().await,
         200,
         "still serving"
     );
@@ -370,18 +346,13 @@ async fn replacing_a_photo_deletes_the_old_one() {
         format!("/images/{new}")
     );
     assert_eq!(
-        c.get(app.url(&format!("/images/{old}")))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        c.get(app.url(&format!("/images/{old}"))).status().await,
         404
     );
     assert_eq!(
         c.get(app.url(&format!("/images/{new}")))
-            .send()
+            .sent()
             .await
-            .unwrap()
             .headers()["content-type"],
         "image/jpeg"
     );
@@ -491,11 +462,7 @@ async fn deleting_a_bike_deletes_its_photo() {
     );
     assert_eq!(images(&app), 0);
     assert_eq!(
-        c.get(app.url(&format!("/images/{image}")))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        c.get(app.url(&format!("/images/{image}"))).status().await,
         404
     );
 }
@@ -544,11 +511,7 @@ async fn a_stored_image_row_of_another_type_is_never_served_as_a_page() {
     let image = app.count(&format!(
         "SELECT image_id FROM images WHERE bike_id = {bike}"
     ));
-    let response = c
-        .get(app.url(&format!("/images/{image}")))
-        .send()
-        .await
-        .unwrap();
+    let response = c.get(app.url(&format!("/images/{image}"))).sent().await;
     assert_eq!(response.status(), 200);
     assert_eq!(
         response.headers()["content-type"],

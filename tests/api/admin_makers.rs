@@ -132,18 +132,16 @@ async fn bad_maker_requests_are_a_4xx_and_write_nothing() {
             .post(&url)
             .header("content-type", "application/x-www-form-urlencoded")
             .body(body.clone())
-            .send()
-            .await
-            .unwrap();
+            .sent()
+            .await;
         assert_eq!(response.status(), 400, "{body}");
     }
     let plain = c
         .post(&url)
         .header("content-type", "text/plain")
         .body(format!("csrf_token={token}&name=Plain"))
-        .send()
-        .await
-        .unwrap();
+        .sent()
+        .await;
     assert_eq!(plain.status(), 400);
     let missing = post_form(&c, &url, &[("csrf_token".into(), token.clone())]).await;
     assert_eq!(missing.status(), 400);
@@ -295,11 +293,7 @@ async fn unknown_maker_ids_are_404_and_write_nothing() {
             format!("/admin/makers/edit/{id}"),
             format!("/admin/makers/delete/{id}"),
         ] {
-            assert_eq!(
-                c.get(app.url(&path)).send().await.unwrap().status(),
-                404,
-                "GET {path}"
-            );
+            assert_eq!(c.get(app.url(&path)).status().await, 404, "GET {path}");
             let response = post_form(
                 &c,
                 &app.url(&path),
@@ -360,7 +354,7 @@ async fn without_a_session_every_maker_route_redirects_to_login_and_writes_nothi
         format!("/admin/makers/edit/{id}"),
         format!("/admin/makers/delete/{id}"),
     ] {
-        let response = c.get(app.url(&path)).send().await.unwrap();
+        let response = c.get(app.url(&path)).sent().await;
         assert_eq!(response.status(), 303, "GET {path}");
         assert!(
             response.headers()["location"]
@@ -424,9 +418,8 @@ async fn a_missing_or_wrong_csrf_token_on_maker_forms_is_403_and_writes_nothing(
             .post(app.url(&path))
             .header("origin", "http://evil.example")
             .form(&[("csrf_token", token.as_str()), ("name", "Sneaky")])
-            .send()
-            .await
-            .unwrap();
+            .sent()
+            .await;
         assert_eq!(cross_site.status(), 403, "{path} from another site");
     }
     assert_eq!(makers(&app), before);

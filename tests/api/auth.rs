@@ -21,7 +21,7 @@ async fn logged_out_admin_pages_redirect_to_login_keeping_the_path() {
         "/admin/backup",
         "/admin/logout",
     ] {
-        let response = c.get(app.url(path)).send().await.unwrap();
+        let response = c.get(app.url(path)).sent().await;
         assert_eq!(response.status(), 303, "{path}");
         let location = response.headers()["location"].to_str().unwrap();
         assert_eq!(
@@ -47,9 +47,8 @@ async fn a_logged_out_post_to_delete_redirects_and_deletes_nothing() {
         let response = c
             .post(app.url(path))
             .form(&[("csrf_token", "x"), ("model", "Hacked")])
-            .send()
-            .await
-            .unwrap();
+            .sent()
+            .await;
         assert_eq!(response.status(), 303, "{path}");
         assert_eq!(response.headers()["location"], "/admin/login", "{path}");
     }
@@ -72,11 +71,7 @@ async fn unknown_admin_paths_are_404_with_or_without_a_session() {
             "/ADMIN",
             "/%61dmin",
         ] {
-            assert_eq!(
-                c.get(app.url(path)).send().await.unwrap().status(),
-                404,
-                "{path}"
-            );
+            assert_eq!(c.get(app.url(path)).status().await, 404, "{path}");
         }
     }
 }
@@ -95,7 +90,7 @@ async fn a_wrong_password_shows_the_error_and_stays_on_the_login_page() {
         !body.contains("wrong password entirely"),
         "the password is never echoed"
     );
-    assert_eq!(c.get(app.url("/admin")).send().await.unwrap().status(), 303);
+    assert_eq!(c.get(app.url("/admin")).status().await, 303);
 }
 
 #[tokio::test]
@@ -119,14 +114,13 @@ async fn logout_returns_to_login_and_admin_redirects_again() {
     let response = c
         .post(app.url("/admin/logout"))
         .form(&[("csrf_token", &token)])
-        .send()
-        .await
-        .unwrap();
+        .sent()
+        .await;
     assert_eq!(response.status(), 303);
     assert_eq!(response.headers()["location"], "/admin/login");
     let login_page = page(&c, &app.url("/admin/login"), 200).await;
     assert!(login_page.contains("You have been logged out."));
-    assert_eq!(c.get(app.url("/admin")).send().await.unwrap().status(), 303);
+    assert_eq!(c.get(app.url("/admin")).status().await, 303);
     assert_eq!(
         app.count("SELECT count(*) FROM sessions"),
         0,
@@ -149,7 +143,7 @@ async fn the_stored_hash_is_argon2id_not_the_password() {
 #[tokio::test]
 async fn a_logged_in_visitor_to_the_login_page_goes_to_admin() {
     let (app, c) = logged_in_app().await;
-    let response = c.get(app.url("/admin/login")).send().await.unwrap();
+    let response = c.get(app.url("/admin/login")).sent().await;
     assert_eq!(response.status(), 303);
     assert_eq!(response.headers()["location"], "/admin");
 }
@@ -221,9 +215,8 @@ async fn every_login_gets_a_new_session_id() {
     let token = admin_token(&app, &c).await;
     c.post(app.url("/admin/logout"))
         .form(&[("csrf_token", &token)])
-        .send()
-        .await
-        .unwrap();
+        .sent()
+        .await;
     let second = cookie_pair(&session_cookie(&login(&app, &c, ADMIN, PASSWORD).await));
     assert_ne!(first, second);
 }
@@ -243,19 +236,16 @@ async fn a_cookie_replayed_after_logout_is_worthless() {
         replay
             .get(app.url("/admin"))
             .header("cookie", &old)
-            .send()
-            .await
-            .unwrap()
-            .status(),
+            .status()
+            .await,
         200
     );
     // Log that session out, then replay its cookie.
     let page_body = replay
         .get(app.url("/admin"))
         .header("cookie", &old)
-        .send()
+        .sent()
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -264,17 +254,14 @@ async fn a_cookie_replayed_after_logout_is_worthless() {
         .post(app.url("/admin/logout"))
         .header("cookie", &old)
         .form(&[("csrf_token", &token)])
-        .send()
-        .await
-        .unwrap();
+        .sent()
+        .await;
     assert_eq!(
         replay
             .get(app.url("/admin"))
             .header("cookie", &old)
-            .send()
-            .await
-            .unwrap()
-            .status(),
+            .status()
+            .await,
         303
     );
     page(&c, &app.url("/admin"), 200).await; // the other session is untouched
@@ -306,10 +293,8 @@ async fn tampered_cookies_are_refused() {
         let status = bare
             .get(app.url("/admin"))
             .header("cookie", &cookie)
-            .send()
-            .await
-            .unwrap()
-            .status();
+            .status()
+            .await;
         assert!(
             status == 303 || status == 431,
             "{status} for a {} byte cookie",
@@ -341,10 +326,8 @@ async fn a_different_secret_key_makes_old_cookies_worthless_and_sessions_survive
     assert_eq!(
         bare.get(same_key.url("/admin"))
             .header("cookie", &cookie)
-            .send()
-            .await
-            .unwrap()
-            .status(),
+            .status()
+            .await,
         200,
         "sessions survive a restart"
     );
@@ -356,10 +339,8 @@ async fn a_different_secret_key_makes_old_cookies_worthless_and_sessions_survive
     assert_eq!(
         bare.get(new_key.url("/admin"))
             .header("cookie", &cookie)
-            .send()
-            .await
-            .unwrap()
-            .status(),
+            .status()
+            .await,
         303
     );
 }
@@ -372,7 +353,7 @@ async fn an_idle_session_times_out_on_the_server() {
     login(&app, &c, ADMIN, PASSWORD).await;
     page(&c, &app.url("/admin"), 200).await;
     tokio::time::sleep(Duration::from_millis(2500)).await;
-    assert_eq!(c.get(app.url("/admin")).send().await.unwrap().status(), 303);
+    assert_eq!(c.get(app.url("/admin")).status().await, 303);
     assert_eq!(
         app.count("SELECT count(*) FROM sessions"),
         0,
@@ -392,7 +373,7 @@ async fn a_session_ends_at_its_absolute_time_out_even_when_active() {
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
     tokio::time::sleep(Duration::from_millis(1600)).await;
-    assert_eq!(c.get(app.url("/admin")).send().await.unwrap().status(), 303);
+    assert_eq!(c.get(app.url("/admin")).status().await, 303);
 }
 
 // --- CSRF (SPEC §6) ---
@@ -408,12 +389,7 @@ async fn login_without_or_with_a_wrong_csrf_token_is_refused() {
         if let Some(token) = token {
             form.push(("csrf_token", token));
         }
-        let response = c
-            .post(app.url("/admin/login"))
-            .form(&form)
-            .send()
-            .await
-            .unwrap();
+        let response = c.post(app.url("/admin/login")).form(&form).sent().await;
         assert_eq!(response.status(), 403, "{token:?}");
         assert!(response.text().await.unwrap().contains("Request refused"));
     }
@@ -435,9 +411,8 @@ async fn a_login_token_from_another_browser_is_refused() {
             ("password", PASSWORD),
             ("csrf_token", &token),
         ])
-        .send()
-        .await
-        .unwrap();
+        .sent()
+        .await;
     assert_eq!(response.status(), 403);
 }
 
@@ -451,9 +426,8 @@ async fn the_pre_login_token_no_longer_works_after_login() {
     let response = c
         .post(app.url("/admin/logout"))
         .form(&[("csrf_token", &login_token)])
-        .send()
-        .await
-        .unwrap();
+        .sent()
+        .await;
     assert_eq!(response.status(), 403);
     page(&c, &app.url("/admin"), 200).await;
 }
@@ -474,9 +448,8 @@ async fn logout_and_account_forms_refuse_missing_wrong_and_other_sessions_tokens
         let logout = c
             .post(app.url("/admin/logout"))
             .form(&with(vec![]))
-            .send()
-            .await
-            .unwrap();
+            .sent()
+            .await;
         assert_eq!(logout.status(), 403);
         let change = c
             .post(app.url("/admin/change-password"))
@@ -485,9 +458,8 @@ async fn logout_and_account_forms_refuse_missing_wrong_and_other_sessions_tokens
                 ("new_password", "an entirely new passphrase".into()),
                 ("confirm_password", "an entirely new passphrase".into()),
             ]))
-            .send()
-            .await
-            .unwrap();
+            .sent()
+            .await;
         assert_eq!(change.status(), 403);
         let add = c
             .post(app.url("/admin/users/add"))
@@ -496,9 +468,8 @@ async fn logout_and_account_forms_refuse_missing_wrong_and_other_sessions_tokens
                 ("password", "an entirely new passphrase".into()),
                 ("confirm_password", "an entirely new passphrase".into()),
             ]))
-            .send()
-            .await
-            .unwrap();
+            .sent()
+            .await;
         assert_eq!(add.status(), 403);
     }
     assert_eq!(app.count("SELECT count(*) FROM users"), 1);
@@ -529,9 +500,8 @@ async fn a_post_from_another_origin_is_refused_even_with_a_valid_token() {
             .post(app.url("/admin/logout"))
             .header(header, value)
             .form(&[("csrf_token", &token)])
-            .send()
-            .await
-            .unwrap();
+            .sent()
+            .await;
         assert_eq!(response.status(), 403, "{header}: {value}");
     }
     let login_client = client();
@@ -544,18 +514,16 @@ async fn a_post_from_another_origin_is_refused_even_with_a_valid_token() {
             ("password", PASSWORD),
             ("csrf_token", &login_token),
         ])
-        .send()
-        .await
-        .unwrap();
+        .sent()
+        .await;
     assert_eq!(response.status(), 403);
     assert_eq!(app.count("SELECT count(*) FROM sessions"), 1);
     let own_origin = c
         .post(app.url("/admin/logout"))
         .header("origin", &app.address)
         .form(&[("csrf_token", &token)])
-        .send()
-        .await
-        .unwrap();
+        .sent()
+        .await;
     assert_eq!(own_origin.status(), 303, "the site's own origin is fine");
 }
 
@@ -673,9 +641,8 @@ async fn forwarded_headers_do_not_escape_throttling() {
                 ("password", "whatever it is"),
                 ("csrf_token", &token),
             ])
-            .send()
-            .await
-            .unwrap();
+            .sent()
+            .await;
     }
     assert_eq!(
         login(&app, &c, "someone", "whatever it is").await.status(),
@@ -736,17 +703,12 @@ async fn admin_and_login_responses_are_not_cached() {
         "/admin/change-password",
         "/admin/logout",
     ] {
-        let response = c.get(app.url(path)).send().await.unwrap();
+        let response = c.get(app.url(path)).sent().await;
         assert_eq!(response.headers()["cache-control"], "no-store", "{path}");
     }
     let fresh = client();
     assert_eq!(
-        fresh
-            .get(app.url("/admin/login"))
-            .send()
-            .await
-            .unwrap()
-            .headers()["cache-control"],
+        fresh.get(app.url("/admin/login")).sent().await.headers()["cache-control"],
         "no-store"
     );
 }

@@ -11,7 +11,7 @@ use std::path::Path;
 use std::process::Stdio;
 
 use crate::helpers::binary::{Running, bare, listening_url};
-use crate::helpers::{ADMIN, client, csrf_token_of};
+use crate::helpers::{ADMIN, RequestExt, client, csrf_token_of};
 
 const OLD: &str = "correct horse battery staple";
 const NEW: &str = "purple elephant juggling seventeen oranges";
@@ -41,9 +41,8 @@ fn with_password(dir: &Path, args: &[&str], password: &str) -> (Option<i32>, Str
 async fn try_login(client: &reqwest::Client, base: &str, password: &str) -> u16 {
     let page = client
         .get(format!("{base}admin/login"))
-        .send()
+        .sent()
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -56,21 +55,13 @@ async fn try_login(client: &reqwest::Client, base: &str, password: &str) -> u16 
     client
         .post(format!("{base}admin/login"))
         .form(&form)
-        .send()
-        .await
-        .unwrap()
         .status()
+        .await
         .as_u16()
 }
 
 async fn admin_status(client: &reqwest::Client, base: &str) -> u16 {
-    client
-        .get(format!("{base}admin"))
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
+    client.get(format!("{base}admin")).status().await.as_u16()
 }
 
 #[tokio::test]

@@ -87,6 +87,24 @@ pub async fn spawn_config(dir: TempDir, config: Config) -> TestApp {
     }
 }
 
+/// Sending a test's request: one that gets no answer fails the test.
+pub trait RequestExt {
+    /// The answer (`.send().await.unwrap()`).
+    fn sent(self) -> impl Future<Output = reqwest::Response> + Send;
+    /// Only the status of the answer, for the many checks that need no more.
+    fn status(self) -> impl Future<Output = reqwest::StatusCode> + Send;
+}
+
+impl RequestExt for reqwest::RequestBuilder {
+    async fn sent(self) -> reqwest::Response {
+        self.send().await.expect("the request gets an answer")
+    }
+
+    async fn status(self) -> reqwest::StatusCode {
+        self.sent().await.status()
+    }
+}
+
 /// A browser-like client: keeps cookies and does not follow redirects (so
 /// tests can see them). Every request gives up after a minute, so a server
 /// that stops answering fails a test instead of hanging it.
