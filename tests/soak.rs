@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use helpers::binary::{Running, listening_url, motodex};
+use helpers::binary::{Running, create_admin, listening_url, motodex};
 use helpers::{ADMIN, PASSWORD, client, csrf_token_of};
 
 const READERS: usize = 52;
@@ -95,16 +95,7 @@ async fn sixty_seconds_of_mixed_traffic_end_clean() {
         .unwrap_or(60);
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("database.db");
-    let mut create = motodex(&db);
-    create
-        .args(["create-admin", ADMIN, "--password-stdin"])
-        .stdin(std::process::Stdio::piped());
-    let mut child = create.spawn().unwrap();
-    {
-        use std::io::Write;
-        writeln!(child.stdin.take().unwrap(), "{PASSWORD}").unwrap();
-    }
-    assert!(child.wait().unwrap().success());
+    create_admin(&db, ADMIN, PASSWORD);
 
     let mut server = motodex(&db);
     server.args(["--port", "0"]);

@@ -2,12 +2,14 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
+use crate::helpers::PASSWORD;
+use crate::helpers::binary::run_with_stdin;
+
 const BIN: &str = env!("CARGO_BIN_EXE_motodex");
-const PASSWORD: &str = "correct horse battery staple";
 
 fn motodex(dir: &Path) -> Command {
     let mut command = Command::new(BIN);
@@ -17,22 +19,6 @@ fn motodex(dir: &Path) -> Command {
         .env_remove("MOTODEX_DB")
         .env("MOTODEX_NO_BROWSER", "1");
     command
-}
-
-fn run_with_stdin(mut command: Command, input: &str) -> Output {
-    let mut child = command
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
 }
 
 fn text(bytes: &[u8]) -> String {

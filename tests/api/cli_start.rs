@@ -5,7 +5,9 @@
 use std::path::Path;
 use std::time::Duration;
 
-use crate::helpers::binary::{Running, bare, binary, blocking_get, listening_url, motodex, run};
+use crate::helpers::binary::{
+    Running, bare, binary, blocking_get, listening_url, motodex, run, run_with_stdin,
+};
 
 fn assert_one_sentence_failure(
     (code, _stdout, stderr): &(Option<i32>, String, String),
@@ -163,32 +165,22 @@ fn the_db_flag_goes_before_or_after_a_subcommand() {
     let dir = tempfile::tempdir().unwrap();
     let first = dir.path().join("first.db");
     let second = dir.path().join("second.db");
-    let with_password = |mut command: std::process::Command| {
-        use std::io::Write;
-        let mut child = command
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        writeln!(child.stdin.take().unwrap(), "correct horse battery staple").unwrap();
-        let output = child.wait_with_output().unwrap();
-        (
-            output.status.code(),
-            String::from_utf8_lossy(&output.stderr).into_owned(),
-        )
+    let with_password = |command| {
+        run_with_stdin(command, "correct horse battery staple\n")
+            .status
+            .code()
     };
     let mut before = bare();
     before
         .arg("--db")
         .arg(&first)
         .args(["create-admin", "teacher", "--password-stdin"]);
-    assert_eq!(with_password(before).0, Some(0));
+    assert_eq!(with_password(before), Some(0));
     let mut after = bare();
     after
         .args(["create-admin", "teacher", "--password-stdin", "--db"])
         .arg(&second);
-    assert_eq!(with_password(after).0, Some(0));
+    assert_eq!(with_password(after), Some(0));
     assert!(first.exists() && second.exists());
 
     let copy = dir.path().join("copy.db");

@@ -9,7 +9,7 @@ use std::time::Duration;
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
 
-use crate::helpers::binary::{Running, listening_url, motodex};
+use crate::helpers::binary::{Running, create_admin, listening_url, motodex};
 use crate::helpers::{ADMIN, PASSWORD, client, csrf_token_of};
 
 /// What the server acknowledged before it died.
@@ -105,16 +105,7 @@ async fn writer(base: String, round: usize, log: Arc<Mutex<Acknowledged>>) {
 async fn acknowledged_writes_survive_twenty_kill_9s_and_the_database_stays_intact() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("database.db");
-    let mut create = motodex(&db);
-    create
-        .args(["create-admin", ADMIN, "--password-stdin"])
-        .stdin(std::process::Stdio::piped());
-    let mut child = create.spawn().unwrap();
-    {
-        use std::io::Write;
-        writeln!(child.stdin.take().unwrap(), "{PASSWORD}").unwrap();
-    }
-    assert!(child.wait().unwrap().success());
+    create_admin(&db, ADMIN, PASSWORD);
 
     let log = Arc::new(Mutex::new(Acknowledged::default()));
     // Seeded, so the moments of the kills can be replayed.

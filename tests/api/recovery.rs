@@ -6,11 +6,9 @@
 //! Runs cargo's build of the binary, or the one named by
 //! `MOTODEX_TEST_BINARY` (dist/check points it at the release file).
 
-use std::io::Write;
 use std::path::Path;
-use std::process::Stdio;
 
-use crate::helpers::binary::{Running, bare, listening_url};
+use crate::helpers::binary::{Running, bare, listening_url, run_with_stdin};
 use crate::helpers::{ADMIN, RequestExt, client, csrf_token_of};
 
 const OLD: &str = "correct horse battery staple";
@@ -19,17 +17,9 @@ const NEW: &str = "purple elephant juggling seventeen oranges";
 /// `motodex ARGS… --password-stdin` in `dir` (no --db: database.db there),
 /// with `password` on standard input; returns (exit code, stdout, stderr).
 fn with_password(dir: &Path, args: &[&str], password: &str) -> (Option<i32>, String, String) {
-    let mut child = bare()
-        .current_dir(dir)
-        .args(args)
-        .arg("--password-stdin")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run motodex");
-    writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
-    let output = child.wait_with_output().unwrap();
+    let mut command = bare();
+    command.current_dir(dir).args(args).arg("--password-stdin");
+    let output = run_with_stdin(command, &format!("{password}\n"));
     (
         output.status.code(),
         String::from_utf8_lossy(&output.stdout).into_owned(),
