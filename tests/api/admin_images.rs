@@ -165,7 +165,7 @@ async fn a_text_file_renamed_png_is_refused_beside_the_photo_field() {
     let fields = with_token(&bike(maker_id(&app, "Honda"), "Fake Photo"), &token);
     let response = post_multipart(&c, &app.url("/admin/add"), &fields, Some(fake)).await;
     assert_eq!(response.status(), 422);
-    let body = response.text().await.unwrap();
+    let body = response.body().await;
     assert!(
         error_beside(&body, "image")
             .unwrap()
@@ -198,7 +198,7 @@ async fn an_svg_or_a_damaged_image_is_refused_with_a_message() {
         let response = post_multipart(&c, &app.url("/admin/add"), &fields, Some(upload)).await;
         assert_eq!(response.status(), 422);
         assert!(
-            error_beside(&response.text().await.unwrap(), "image")
+            error_beside(&response.body().await, "image")
                 .unwrap()
                 .contains(message)
         );
@@ -220,7 +220,7 @@ async fn a_decompression_bomb_is_refused_without_eating_memory() {
     let response = post_multipart(&c, &app.url("/admin/add"), &fields, Some(png)).await;
     assert_eq!(response.status(), 422);
     assert!(
-        error_beside(&response.text().await.unwrap(), "image")
+        error_beside(&response.body().await, "image")
             .unwrap()
             .contains("50000 × 50000 pixels")
     );
@@ -241,13 +241,7 @@ async fn a_7_mb_upload_is_a_413_and_writes_nothing() {
         response.headers()["content-type"],
         "text/html; charset=utf-8"
     );
-    assert!(
-        response
-            .text()
-            .await
-            .unwrap()
-            .contains("Photos can be at most 5 MB")
-    );
+    assert!(response.body().await.contains("Photos can be at most 5 MB"));
     assert_eq!((bikes(&app), images(&app)), before);
     assert_eq!(
         c.get(app.url("/healthz")).status().await,
@@ -265,7 +259,7 @@ async fn a_photo_just_over_5_mb_is_refused_beside_the_photo_field() {
     let fields = with_token(&bike(maker_id(&app, "Honda"), "Slightly Big"), &token);
     let response = post_multipart(&c, &app.url("/admin/add"), &fields, Some(big)).await;
     assert_eq!(response.status(), 422);
-    let message = error_beside(&response.text().await.unwrap(), "image").unwrap();
+    let message = error_beside(&response.body().await, "image").unwrap();
     assert!(
         message.contains("5.3 MB; the largest allowed is 5 MB"),
         "{message}"
@@ -289,7 +283,7 @@ async fn a_rejected_form_stores_no_photo_and_asks_for_it_again() {
     )
     .await;
     assert_eq!(response.status(), 422);
-    let body = response.text().await.unwrap();
+    let body = response.body().await;
     assert!(error_beside(&body, "year").is_some());
     assert!(
         error_beside(&body, "image")

@@ -78,7 +78,7 @@ async fn maker_names_are_unique_ignoring_case() {
     ] {
         let response = add_maker(&app, &c, &token, name).await;
         assert_eq!(response.status(), 422, "{name}");
-        let body = response.text().await.unwrap();
+        let body = response.body().await;
         assert_eq!(
             error_beside(&body, "name").as_deref(),
             Some(format!("There is already a maker called “{existing}”.").as_str()),
@@ -105,7 +105,7 @@ async fn maker_names_must_have_1_to_60_characters() {
     ] {
         let response = add_maker(&app, &c, &token, name).await;
         assert_eq!(response.status(), 422, "{name:?}");
-        let body = response.text().await.unwrap();
+        let body = response.body().await;
         assert!(
             error_beside(&body, "name").unwrap().contains(message),
             "{name:?}"
@@ -211,7 +211,7 @@ async fn renaming_to_another_makers_name_or_to_nothing_is_refused() {
         )
         .await;
         assert_eq!(response.status(), 422);
-        let body = response.text().await.unwrap();
+        let body = response.body().await;
         assert_eq!(error_beside(&body, "name").as_deref(), Some(message));
         assert!(body.contains("Rename Triumph"));
     }
@@ -245,13 +245,7 @@ async fn a_maker_in_use_cannot_be_deleted_and_the_page_says_how_many_bikes_use_i
     )
     .await;
     assert_eq!(response.status(), 409);
-    assert!(
-        response
-            .text()
-            .await
-            .unwrap()
-            .contains("2 bikes still use Ducati.")
-    );
+    assert!(response.body().await.contains("2 bikes still use Ducati."));
     assert_eq!(makers(&app), before);
 
     let zero = maker_id(&app, "Zero");

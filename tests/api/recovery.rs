@@ -9,7 +9,7 @@
 use std::path::Path;
 
 use crate::helpers::binary::{Running, bare, listening_url, run_with_stdin};
-use crate::helpers::{ADMIN, RequestExt, client, csrf_token_of};
+use crate::helpers::{ADMIN, RequestExt, ResponseExt, client, csrf_token_of};
 
 const OLD: &str = "correct horse battery staple";
 const NEW: &str = "purple elephant juggling seventeen oranges";
@@ -33,9 +33,8 @@ async fn try_login(client: &reqwest::Client, base: &str, password: &str) -> u16 
         .get(format!("{base}admin/login"))
         .sent()
         .await
-        .text()
-        .await
-        .unwrap();
+        .body()
+        .await;
     let token = csrf_token_of(&page);
     let form = [
         ("username", ADMIN),

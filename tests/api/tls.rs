@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::helpers::{
-    ADMIN, PASSWORD, TestApp, create_admin, install_crypto, login, spawn_app_with,
+    ADMIN, PASSWORD, ResponseExt, TestApp, create_admin, install_crypto, login, spawn_app_with,
 };
 use motodex::config::TlsFiles;
 use tempfile::TempDir;
@@ -109,7 +109,7 @@ async fn logs_in_over_https_with_a_host_prefixed_secure_cookie_and_hsts() {
         .await
         .expect("GET /admin");
     assert_eq!(admin.status(), 200);
-    assert!(admin.text().await.unwrap().contains("Log out"));
+    assert!(admin.body().await.contains("Log out"));
     app.stop().await;
 }
 

@@ -105,6 +105,18 @@ impl RequestExt for reqwest::RequestBuilder {
     }
 }
 
+/// Reading a test's answer: a body that cannot be read fails the test.
+pub trait ResponseExt {
+    /// The body as text (`.text().await.unwrap()`).
+    fn body(self) -> impl Future<Output = String> + Send;
+}
+
+impl ResponseExt for reqwest::Response {
+    async fn body(self) -> String {
+        self.text().await.expect("the answer has a body")
+    }
+}
+
 /// A browser-like client: keeps cookies and does not follow redirects (so
 /// tests can see them). Every request gives up after a minute, so a server
 /// that stops answering fails a test instead of hanging it.
