@@ -336,8 +336,7 @@ async fn a_wrong_setup_token_is_refused_and_a_weak_password_is_explained() {
 
 #[tokio::test]
 async fn no_setup_token_exists_once_an_admin_does() {
-    let app = spawn_app().await;
-    create_admin(&app, ADMIN, PASSWORD);
+    let app = app_with_admin().await;
     let dir = tempfile::tempdir().unwrap();
     let restarted = spawn_config(dir, motodex::Config::for_tests(app.db_path.clone())).await;
     assert!(restarted.state.setup_token().is_none());

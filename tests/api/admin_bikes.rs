@@ -688,8 +688,7 @@ fn bike_posts(app: &TestApp, id: i64) -> Vec<(String, Vec<(String, String)>)> {
 
 #[tokio::test]
 async fn without_a_session_every_bike_route_redirects_to_login_and_writes_nothing() {
-    let app = spawn_app().await;
-    create_admin(&app, ADMIN, PASSWORD);
+    let app = app_with_admin().await;
     let c = client();
     let id = bike_id(&app, "Monster");
     for path in [
@@ -823,8 +822,7 @@ async fn a_form_sent_from_another_site_is_403_and_writes_nothing() {
 
 #[tokio::test]
 async fn eight_admins_adding_fifty_bikes_each_at_once_lose_nothing() {
-    let app = spawn_app().await;
-    create_admin(&app, ADMIN, PASSWORD);
+    let app = app_with_admin().await;
     let honda = maker_id(&app, "Honda");
     let mut clients = Vec::new();
     for _ in 0..8 {

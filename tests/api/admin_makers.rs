@@ -339,8 +339,7 @@ async fn admins_adding_the_same_maker_at_once_create_it_once() {
 
 #[tokio::test]
 async fn without_a_session_every_maker_route_redirects_to_login_and_writes_nothing() {
-    let app = spawn_app().await;
-    create_admin(&app, ADMIN, PASSWORD);
+    let app = app_with_admin().await;
     let c = client();
     let id = maker_id(&app, "Honda");
     for path in [

@@ -78,8 +78,7 @@ async fn unknown_admin_paths_are_404_with_or_without_a_session() {
 
 #[tokio::test]
 async fn a_wrong_password_shows_the_error_and_stays_on_the_login_page() {
-    let app = spawn_app().await;
-    create_admin(&app, ADMIN, PASSWORD);
+    let app = app_with_admin().await;
     let c = client();
     let response = login(&app, &c, ADMIN, "wrong password entirely").await;
     assert_eq!(response.status(), 200);
@@ -95,8 +94,7 @@ async fn a_wrong_password_shows_the_error_and_stays_on_the_login_page() {
 
 #[tokio::test]
 async fn the_right_password_reaches_the_admin_table_and_the_session_persists() {
-    let app = spawn_app().await;
-    create_admin(&app, ADMIN, PASSWORD);
+    let app = app_with_admin().await;
     let c = client();
     let response = login(&app, &c, ADMIN, PASSWORD).await;
     assert_eq!(response.status(), 303);
@@ -130,8 +128,7 @@ async fn logout_returns_to_login_and_admin_redirects_again() {
 
 #[tokio::test]
 async fn the_stored_hash_is_argon2id_not_the_password() {
-    let app = spawn_app().await;
-    create_admin(&app, ADMIN, PASSWORD);
+    let app = app_with_admin().await;
     let conn = rusqlite::Connection::open(&app.db_path).unwrap();
     let hash: String = conn
         .query_row("SELECT password_hash FROM users", [], |r| r.get(0))
@@ -175,8 +172,7 @@ fn cookie_pair(set_cookie: &str) -> String {
 
 #[tokio::test]
 async fn the_session_cookie_is_httponly_lax_and_a_browser_session_cookie() {
-    let app = spawn_app().await;
-    create_admin(&app, ADMIN, PASSWORD);
+    let app = app_with_admin().await;
     let response = login(&app, &client(), ADMIN, PASSWORD).await;
     let cookie = session_cookie(&response);
     assert!(
@@ -190,8 +186,7 @@ async fn the_session_cookie_is_httponly_lax_and_a_browser_session_cookie() {
 
 #[tokio::test]
 async fn remember_me_gives_a_30_day_cookie() {
-    let app = spawn_app().await;
-    create_admin(&app, ADMIN, PASSWORD);
+    let app = app_with_admin().await;
     let response = login_with(
         &app,
         &client(),
@@ -207,8 +202,7 @@ async fn remember_me_gives_a_30_day_cookie() {
 
 #[tokio::test]
 async fn every_login_gets_a_new_session_id() {
-    let app = spawn_app().await;
-    create_admin(&app, ADMIN, PASSWORD);
+    let app = app_with_admin().await;
     let c = client();
     let first = cookie_pair(&session_cookie(&login(&app, &c, ADMIN, PASSWORD).await));
     // Logged in already: log out, then in again on the same browser.
@@ -268,8 +262,7 @@ async fn a_cookie_replayed_after_logout_is_worthless() {
 
 #[tokio::test]
 async fn tampered_cookies_are_refused() {
-    let app = spawn_app().await;
-    create_admin(&app, ADMIN, PASSWORD);
+    let app = app_with_admin().await;
     let good = cookie_pair(&session_cookie(
         &login(&app, &client(), ADMIN, PASSWORD).await,
     ));
@@ -304,8 +297,7 @@ async fn tampered_cookies_are_refused() {
 
 #[tokio::test]
 async fn a_different_secret_key_makes_old_cookies_worthless_and_sessions_survive_restarts() {
-    let app = spawn_app().await;
-    create_admin(&app, ADMIN, PASSWORD);
+    let app = app_with_admin().await;
     let cookie = cookie_pair(&session_cookie(
         &login(&app, &client(), ADMIN, PASSWORD).await,
     ));
@@ -379,8 +371,7 @@ async fn a_session_ends_at_its_absolute_time_out_even_when_active() {
 
 #[tokio::test]
 async fn login_without_or_with_a_wrong_csrf_token_is_refused() {
-    let app = spawn_app().await;
-    create_admin(&app, ADMIN, PASSWORD);
+    let app = app_with_admin().await;
     let c = client();
     page(&c, &app.url("/admin/login"), 200).await;
     for token in [None, Some("wrong"), Some("")] {
@@ -397,8 +388,7 @@ async fn login_without_or_with_a_wrong_csrf_token_is_refused() {
 
 #[tokio::test]
 async fn a_login_token_from_another_browser_is_refused() {
-    let app = spawn_app().await;
-    create_admin(&app, ADMIN, PASSWORD);
+    let app = app_with_admin().await;
     let other = client();
     let token = csrf_token_of(&page(&other, &app.url("/admin/login"), 200).await);
     let c = client();
@@ -417,8 +407,7 @@ async fn a_login_token_from_another_browser_is_refused() {
 
 #[tokio::test]
 async fn the_pre_login_token_no_longer_works_after_login() {
-    let app = spawn_app().await;
-    create_admin(&app, ADMIN, PASSWORD);
+    let app = app_with_admin().await;
     let c = client();
     let login_token = csrf_token_of(&page(&c, &app.url("/admin/login"), 200).await);
     login(&app, &c, ADMIN, PASSWORD).await;
@@ -530,8 +519,7 @@ async fn a_post_from_another_origin_is_refused_even_with_a_valid_token() {
 
 #[tokio::test]
 async fn unknown_users_and_wrong_passwords_get_identical_answers_in_similar_time() {
-    let app = spawn_app().await;
-    create_admin(&app, ADMIN, PASSWORD);
+    let app = app_with_admin().await;
     let mut bodies = Vec::new();
     let mut fastest = Vec::new();
     for username in [ADMIN, "nobody-here"] {
@@ -565,8 +553,7 @@ async fn unknown_users_and_wrong_passwords_get_identical_answers_in_similar_time
 
 #[tokio::test]
 async fn the_sixth_attempt_for_a_username_is_throttled_even_with_the_right_password() {
-    let app = spawn_app().await;
-    create_admin(&app, ADMIN, PASSWORD);
+    let app = app_with_admin().await;
     let c = client();
     for _ in 0..5 {
         assert_eq!(
@@ -596,8 +583,7 @@ async fn throttling_counts_unknown_usernames_too_ignoring_case() {
 
 #[tokio::test]
 async fn twenty_failures_from_one_address_lock_that_address_out() {
-    let app = spawn_app().await;
-    create_admin(&app, ADMIN, PASSWORD);
+    let app = app_with_admin().await;
     let c = client();
     for i in 0..20 {
         login(&app, &c, &format!("guess{i}"), "whatever it is").await;
@@ -607,8 +593,7 @@ async fn twenty_failures_from_one_address_lock_that_address_out() {
 
 #[tokio::test]
 async fn a_successful_login_clears_that_usernames_count() {
-    let app = spawn_app().await;
-    create_admin(&app, ADMIN, PASSWORD);
+    let app = app_with_admin().await;
     for _ in 0..4 {
         login(&app, &client(), ADMIN, "wrong wrong wrong").await;
     }
@@ -645,8 +630,7 @@ async fn forwarded_headers_do_not_escape_throttling() {
 
 #[tokio::test]
 async fn next_accepts_local_paths_and_ignores_everything_else() {
-    let app = spawn_app().await;
-    create_admin(&app, ADMIN, PASSWORD);
+    let app = app_with_admin().await;
     let cases = [
         ("/admin/users", "/admin/users"),
         ("/admin?search=ducati", "/admin?search=ducati"),

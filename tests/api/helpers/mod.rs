@@ -202,10 +202,16 @@ pub async fn login_with(
         .expect("login post")
 }
 
-/// An app with one admin, and a client logged in as that admin.
-pub async fn logged_in_app() -> (TestApp, reqwest::Client) {
+/// An app with one admin (`ADMIN`, `PASSWORD`), nobody logged in.
+pub async fn app_with_admin() -> TestApp {
     let app = spawn_app().await;
     create_admin(&app, ADMIN, PASSWORD);
+    app
+}
+
+/// An app with one admin, and a client logged in as that admin.
+pub async fn logged_in_app() -> (TestApp, reqwest::Client) {
+    let app = app_with_admin().await;
     let client = client();
     let response = login(&app, &client, ADMIN, PASSWORD).await;
     assert_eq!(response.status(), 303, "login redirects");
