@@ -255,6 +255,27 @@ async fn nobody_can_delete_themselves_or_the_last_admin_and_deleting_ends_sessio
 
 // --- First run: the one-time setup link ---
 
+/// Sends the setup form as the link's page does: the link's token is also
+/// the form's CSRF token.
+async fn setup_form(
+    app: &TestApp,
+    c: &reqwest::Client,
+    token: &str,
+    username: &str,
+    password: &str,
+) -> reqwest::Response {
+    c.post(app.url("/admin/setup"))
+        .form(&[
+            ("token", token),
+            ("csrf_token", token),
+            ("username", username),
+            ("password", password),
+            ("confirm_password", password),
+        ])
+        .sent()
+        .await
+}
+
 #[tokio::test]
 async fn the_setup_link_creates_the_first_admin_and_then_stops_working() {
     let app = spawn_app().await;
@@ -265,17 +286,7 @@ async fn the_setup_link_creates_the_first_admin_and_then_stops_working() {
     let c = client();
     let form_page = page(&c, &app.url(&format!("/admin/setup?token={token}")), 200).await;
     assert!(form_page.contains("Create the first admin"));
-    let response = c
-        .post(app.url("/admin/setup"))
-        .form(&[
-            ("token", token.as_str()),
-            ("csrf_token", &token),
-            ("username", "head"),
-            ("password", NEW_PASSWORD),
-            ("confirm_password", NEW_PASSWORD),
-        ])
-        .sent()
-        .await;
+    let response = setup_form(&app, &c, &token, "head", NEW_PASSWORD).await;
     assert_eq!(response.status(), 303);
     assert!(
         page(&c, &app.url("/admin"), 200)
@@ -290,17 +301,7 @@ async fn the_setup_link_creates_the_first_admin_and_then_stops_working() {
         .sent()
         .await;
     assert_eq!(again.status(), 403);
-    let replay = client()
-        .post(app.url("/admin/setup"))
-        .form(&[
-            ("token", token.as_str()),
-            ("csrf_token", &token),
-            ("username", "second"),
-            ("password", NEW_PASSWORD),
-            ("confirm_password", NEW_PASSWORD),
-        ])
-        .sent()
-        .await;
+    let replay = setup_form(&app, &client(), &token, "second", NEW_PASSWORD).await;
     assert_eq!(replay.status(), 403);
     assert_eq!(app.count("SELECT count(*) FROM users"), 1);
 }
@@ -317,17 +318,7 @@ async fn a_wrong_setup_token_is_refused_and_a_weak_password_is_explained() {
         403
     );
     assert_eq!(client().get(app.url("/admin/setup")).status().await, 403);
-    let response = client()
-        .post(app.url("/admin/setup"))
-        .form(&[
-            ("token", token.as_str()),
-            ("csrf_token", &token),
-            ("username", "head"),
-            ("password", "password1234"),
-            ("confirm_password", "password1234"),
-        ])
-        .sent()
-        .await;
+    let response = setup_form(&app, &client(), &token, "head", "password1234").await;
     assert_eq!(response.status(), 422);
     let body = response.body().await;
     assert!(body.contains("too easy to guess") && body.contains(r#"value="head""#));

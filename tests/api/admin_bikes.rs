@@ -426,12 +426,7 @@ async fn invalid_utf8_and_nul_bytes_are_a_400_and_write_nothing() {
         let body = format!(
             "csrf_token={token}&maker_id={honda}&model=Bad{bad}&year=2020&engine=500cc&image_url="
         );
-        let response = c
-            .post(app.url("/admin/add"))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(body)
-            .sent()
-            .await;
+        let response = post_raw_form(&c, &app.url("/admin/add"), body).await;
         assert_eq!(response.status(), 400, "{bad}");
         let page = response.body().await;
         assert!(
@@ -676,6 +671,16 @@ async fn stored_markup_is_shown_as_text_on_every_page() {
     );
 }
 
+/// The number of bikes and the model of bike `id`: what a refused write
+/// leaves as it was.
+fn bikes_and_model(app: &TestApp, id: i64) -> (i64, String) {
+    let model = text(
+        app,
+        &format!("SELECT model FROM bikes WHERE bike_id = {id}"),
+    );
+    (bikes(app), model)
+}
+
 /// Every admin form route of this file, with a body that would be accepted.
 fn bike_posts(app: &TestApp, id: i64) -> Vec<(String, Vec<(String, String)>)> {
     let fields = bike(maker_id(app, "Honda"), "Sneaky");
@@ -707,19 +712,10 @@ async fn without_a_session_every_bike_route_redirects_to_login_and_writes_nothin
             "GET {path}"
         );
     }
-    let before = (
-        bikes(&app),
-        text(
-            &app,
-            &format!("SELECT model FROM bikes WHERE bike_id = {id}"),
-        ),
-    );
+    let before = bikes_and_model(&app, id);
     for (path, fields) in bike_posts(&app, id) {
         for token in [None, Some("forged")] {
-            let mut fields = fields.clone();
-            if let Some(token) = token {
-                fields.push(("csrf_token".into(), token.into()));
-            }
+            let fields = with_token_if(&fields, token);
             for response in [
                 post_form(&c, &app.url(&path), &fields).await,
                 post_multipart(&c, &app.url(&path), &fields, Some(png_upload(8, 8))).await,
@@ -738,16 +734,7 @@ async fn without_a_session_every_bike_route_redirects_to_login_and_writes_nothin
             }
         }
     }
-    assert_eq!(
-        (
-            bikes(&app),
-            text(
-                &app,
-                &format!("SELECT model FROM bikes WHERE bike_id = {id}")
-            )
-        ),
-        before
-    );
+    assert_eq!(bikes_and_model(&app, id), before);
     assert_eq!(images(&app), 0);
 }
 
@@ -755,19 +742,10 @@ async fn without_a_session_every_bike_route_redirects_to_login_and_writes_nothin
 async fn a_missing_or_wrong_csrf_token_is_403_and_writes_nothing() {
     let (app, c) = logged_in_app().await;
     let id = bike_id(&app, "Monster");
-    let before = (
-        bikes(&app),
-        text(
-            &app,
-            &format!("SELECT model FROM bikes WHERE bike_id = {id}"),
-        ),
-    );
+    let before = bikes_and_model(&app, id);
     for (path, fields) in bike_posts(&app, id) {
         for token in [None, Some(""), Some("0123456789abcdef")] {
-            let mut fields = fields.clone();
-            if let Some(token) = token {
-                fields.push(("csrf_token".into(), token.into()));
-            }
+            let fields = with_token_if(&fields, token);
             let mut responses = vec![post_form(&c, &app.url(&path), &fields).await];
             if !path.contains("delete") {
                 responses.push(
@@ -780,16 +758,7 @@ async fn a_missing_or_wrong_csrf_token_is_403_and_writes_nothing() {
             }
         }
     }
-    assert_eq!(
-        (
-            bikes(&app),
-            text(
-                &app,
-                &format!("SELECT model FROM bikes WHERE bike_id = {id}")
-            )
-        ),
-        before
-    );
+    assert_eq!(bikes_and_model(&app, id), before);
     assert_eq!(images(&app), 0);
 }
 

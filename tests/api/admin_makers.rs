@@ -128,12 +128,7 @@ async fn bad_maker_requests_are_a_4xx_and_write_nothing() {
     let nul = format!("csrf_token={token}&name=A%00B");
     let bad_utf8 = format!("csrf_token={token}&name=%FF");
     for body in [duplicate, nul, bad_utf8] {
-        let response = c
-            .post(&url)
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(body.clone())
-            .sent()
-            .await;
+        let response = post_raw_form(&c, &url, body.clone()).await;
         assert_eq!(response.status(), 400, "{body}");
     }
     let plain = c
@@ -399,10 +394,7 @@ async fn a_missing_or_wrong_csrf_token_on_maker_forms_is_403_and_writes_nothing(
         format!("/admin/makers/delete/{norton}"),
     ] {
         for token in [None, Some("wrong")] {
-            let mut fields = vec![("name".to_string(), "Sneaky".to_string())];
-            if let Some(token) = token {
-                fields.push(("csrf_token".into(), token.into()));
-            }
+            let fields = with_token_if(&[("name".into(), "Sneaky".into())], token);
             let response = post_form(&c, &app.url(&path), &fields).await;
             assert_eq!(response.status(), 403, "{path} {token:?}");
         }

@@ -371,13 +371,20 @@ fn reset_password_and_backup_refuse_a_missing_database() {
     );
 }
 
-#[test]
-fn the_first_run_asks_for_the_first_admin_on_a_terminal() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut command = motodex(dir.path());
+/// `motodex --port 0` in `dir`, in a pseudo-terminal, as a teacher starts it
+/// the first time.
+fn first_start_on_a_terminal(dir: &Path) -> expectrl::session::OsSession {
+    let mut command = motodex(dir);
     command.args(["--port", "0", "--no-browser"]);
     let mut session = expectrl::Session::spawn(command).expect("spawn in a pseudo-terminal");
     session.set_expect_timeout(Some(Duration::from_secs(20)));
+    session
+}
+
+#[test]
+fn the_first_run_asks_for_the_first_admin_on_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = first_start_on_a_terminal(dir.path());
     use expectrl::Expect;
     session.expect("Admin username: ").unwrap();
     session.send_line("bad name!").unwrap();
@@ -418,10 +425,7 @@ fn the_first_run_asks_for_the_first_admin_on_a_terminal() {
 #[test]
 fn an_empty_username_at_the_prompt_skips_to_the_setup_link() {
     let dir = tempfile::tempdir().unwrap();
-    let mut command = motodex(dir.path());
-    command.args(["--port", "0", "--no-browser"]);
-    let mut session = expectrl::Session::spawn(command).expect("spawn in a pseudo-terminal");
-    session.set_expect_timeout(Some(Duration::from_secs(20)));
+    let mut session = first_start_on_a_terminal(dir.path());
     use expectrl::Expect;
     session.expect("Admin username: ").unwrap();
     session.send_line("").unwrap();

@@ -109,12 +109,7 @@ async fn ten_thousand_form_fields_are_refused() {
             .collect::<Vec<_>>()
             .join("&")
     );
-    let response = c
-        .post(app.url("/admin/login"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(body)
-        .sent()
-        .await;
+    let response = post_raw_form(&c, &app.url("/admin/login"), body).await;
     assert!(
         response.status() == 400 || response.status() == 413,
         "{}",
@@ -132,12 +127,7 @@ async fn nul_bytes_and_invalid_utf8_in_form_fields_are_refused_with_nothing_writ
         let body = format!(
             "csrf_token={token}&username={bad}&password=correct+horse+battery+two&confirm_password=correct+horse+battery+two"
         );
-        let response = c
-            .post(app.url("/admin/users/add"))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(body)
-            .sent()
-            .await;
+        let response = post_raw_form(&c, &app.url("/admin/users/add"), body).await;
         assert_eq!(response.status(), 400, "{bad}");
         assert!(response.body().await.contains("Bad request"));
     }

@@ -96,6 +96,16 @@ fn reference(conn: &Connection, maker_id: Option<i64>, search: &str) -> Vec<i64>
     rows.into_iter().map(|row| row.bike_id).collect()
 }
 
+/// The first column of every row of `sql`.
+fn column<T: rusqlite::types::FromSql>(conn: &Connection, sql: &str) -> Vec<T> {
+    conn.prepare(sql)
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
 /// A database made through motodex (schema, triggers, functions), filled
 /// with a random catalogue through a plain connection, then changed.
 fn random_catalogue(seed: u64, makers: usize, bikes: usize) -> (tempfile::TempDir, Db, Vec<i64>) {
@@ -133,13 +143,7 @@ fn random_catalogue(seed: u64, makers: usize, bikes: usize) -> (tempfile::TempDi
     // Changes after the index was built: renamed models, bikes moved to
     // another maker, deletions, and bikes without a maker (as an old
     // Flask-course database may hold; foreign keys are off here).
-    let ids: Vec<i64> = tx
-        .prepare("SELECT bike_id FROM bikes")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+    let ids: Vec<i64> = column(&tx, "SELECT bike_id FROM bikes");
     for _ in 0..bikes / 10 {
         let id = ids[rng.random_range(0..ids.len())];
         match rng.random_range(0..3) {
@@ -190,13 +194,10 @@ fn searches(rng: &mut Rng, conn: &Connection) -> Vec<String> {
         searches.push(random_text(rng, ALPHABET, len, len));
     }
     // Pieces of real models and maker names (many matches, and maker hits).
-    let models: Vec<String> = conn
-        .prepare("SELECT model FROM bikes UNION ALL SELECT name FROM makers")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+    let models: Vec<String> = column(
+        conn,
+        "SELECT model FROM bikes UNION ALL SELECT name FROM makers",
+    );
     for _ in 0..15 {
         let chars: Vec<char> = models[rng.random_range(0..models.len())].chars().collect();
         let start = rng.random_range(0..chars.len());

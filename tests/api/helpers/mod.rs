@@ -202,6 +202,16 @@ pub async fn login_with(
         .expect("login post")
 }
 
+/// POSTs `body` as it is, as a web form: for what no browser would send.
+pub async fn post_raw_form(client: &reqwest::Client, url: &str, body: String) -> reqwest::Response {
+    client
+        .post(url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .sent()
+        .await
+}
+
 /// An app with one admin (`ADMIN`, `PASSWORD`), nobody logged in.
 pub async fn app_with_admin() -> TestApp {
     let app = spawn_app().await;
