@@ -205,16 +205,25 @@ async fn bad_new_admins_are_refused_beside_the_field_and_nothing_is_written() {
     assert_eq!(app.count("SELECT count(*) FROM users"), 1);
 }
 
+/// The Delete button of the admin `id` on the users page.
+async fn delete_admin(
+    app: &TestApp,
+    c: &reqwest::Client,
+    token: &str,
+    id: i64,
+) -> reqwest::Response {
+    c.post(app.url(&format!("/admin/users/delete/{id}")))
+        .form(&[("csrf_token", token)])
+        .sent()
+        .await
+}
+
 #[tokio::test]
 async fn nobody_can_delete_themselves_or_the_last_admin_and_deleting_ends_sessions() {
     let (app, c) = logged_in_app().await;
     let me = app.count("SELECT user_id FROM users");
     let token = admin_token(&app, &c).await;
-    let response = c
-        .post(app.url(&format!("/admin/users/delete/{me}")))
-        .form(&[("csrf_token", &token)])
-        .sent()
-        .await;
+    let response = delete_admin(&app, &c, &token, me).await;
     assert_eq!(response.status(), 303);
     assert!(
         page(&c, &app.url("/admin/users"), 200)
@@ -227,11 +236,7 @@ async fn nobody_can_delete_themselves_or_the_last_admin_and_deleting_ends_sessio
     let other = client();
     login(&app, &other, "helper", NEW_PASSWORD).await;
     page(&other, &app.url("/admin"), 200).await;
-    let response = c
-        .post(app.url(&format!("/admin/users/delete/{other_id}")))
-        .form(&[("csrf_token", &token)])
-        .sent()
-        .await;
+    let response = delete_admin(&app, &c, &token, other_id).await;
     assert_eq!(response.status(), 303);
     assert!(
         page(&c, &app.url("/admin/users"), 200)
@@ -245,11 +250,7 @@ async fn nobody_can_delete_themselves_or_the_last_admin_and_deleting_ends_sessio
     );
     assert_eq!(app.count("SELECT count(*) FROM users"), 1);
 
-    let missing = c
-        .post(app.url("/admin/users/delete/999"))
-        .form(&[("csrf_token", &token)])
-        .sent()
-        .await;
+    let missing = delete_admin(&app, &c, &token, 999).await;
     assert_eq!(missing.status(), 404);
 }
 
