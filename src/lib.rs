@@ -3,7 +3,7 @@
 //! and the tests both use it.
 //!
 //! The modules are layered, and imports only point down (the README's "How
-//! the code is laid out" draws the layers; `tests/architecture.rs` enforces
+//! the code is laid out" draws the layers; `tests/api/architecture.rs` enforces
 //! them): main → app → server, commands → routes → handlers → state, error,
 //! prompt → auth, photo, page_cache, views, tls → db, assets → config,
 //! reply → cli, cookies, clock, log, domain, forms.

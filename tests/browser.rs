@@ -17,7 +17,10 @@
 //! are skipped with one line locally, and fail under CI.
 #![cfg(unix)]
 
-mod common;
+// The helpers of the `api` test binary; this file uses a few of them.
+#[allow(dead_code)]
+#[path = "api/helpers/mod.rs"]
+mod helpers;
 
 use std::future::Future;
 use std::io::Write as _;
@@ -29,12 +32,12 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Once, OnceLock};
 use std::time::{Duration, Instant};
 
-use common::{ADMIN, PASSWORD, TestApp, create_admin, spawn_app};
 use fantoccini::actions::{InputSource as _, KeyAction, KeyActions};
 use fantoccini::elements::Element;
 use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 use futures_util::FutureExt as _;
+use helpers::{ADMIN, PASSWORD, TestApp, app_with_admin, spawn_app};
 use serde_json::{Value, json};
 
 /// At most this many browsers at once: the machine has two cores.
@@ -840,8 +843,7 @@ impl Browser {
 /// The course's checklist ("12. Testing Authentication"), step by step.
 #[tokio::test]
 async fn course_checklist_login_second_tab_logout() {
-    let app = spawn_app().await;
-    create_admin(&app, ADMIN, PASSWORD);
+    let app = app_with_admin().await;
     scenario("checklist", &app, |b| async move {
         // Go to /admin without logging in: redirected to the login page.
         b.open("/admin").await;
@@ -1018,8 +1020,7 @@ impl Browser {
 /// the username field, type, Tab, type, Enter.
 #[tokio::test]
 async fn login_with_the_keyboard_alone() {
-    let app = spawn_app().await;
-    create_admin(&app, ADMIN, PASSWORD);
+    let app = app_with_admin().await;
     scenario("keyboard", &app, |b| async move {
         b.open("/admin/login").await;
         b.expect_heading("Admin login").await;
@@ -1101,8 +1102,7 @@ impl Browser {
 /// the admin logged in across a browser restart.
 #[tokio::test]
 async fn remember_me_decides_whether_the_cookie_persists() {
-    let app = spawn_app().await;
-    create_admin(&app, ADMIN, PASSWORD);
+    let app = app_with_admin().await;
     let Ok(profile) = tempfile::tempdir() else {
         panic!("profile folder")
     };
@@ -1175,8 +1175,7 @@ async fn remember_me_decides_whether_the_cookie_persists() {
 /// log out, the old password no longer works, the new one does.
 #[tokio::test]
 async fn change_password_then_log_in_with_the_new_one() {
-    let app = spawn_app().await;
-    create_admin(&app, ADMIN, PASSWORD);
+    let app = app_with_admin().await;
     const NEW: &str = "velvet tractor orbit pickle";
     scenario("password", &app, |b| async move {
         b.open("/admin/login").await;
@@ -1248,8 +1247,7 @@ impl Browser {
 /// message beside its field; then the corrected form goes through.
 #[tokio::test]
 async fn rejected_form_keeps_values_and_shows_message_beside_field() {
-    let app = spawn_app().await;
-    create_admin(&app, ADMIN, PASSWORD);
+    let app = app_with_admin().await;
     scenario("rejected", &app, |b| async move {
         b.open("/admin/login").await;
         b.log_in(ADMIN, PASSWORD, false).await;
@@ -1362,8 +1360,7 @@ async fn first_run_setup_link_creates_the_first_admin() {
 /// (too many failed logins); and the GET /admin/logout page.
 #[tokio::test]
 async fn refusal_pages_and_logout_page() {
-    let app = spawn_app().await;
-    create_admin(&app, ADMIN, PASSWORD);
+    let app = app_with_admin().await;
     scenario("refusals", &app, |b| async move {
         // The GET /admin/logout page offers a button.
         b.open("/admin/login").await;
@@ -1413,8 +1410,7 @@ async fn refusal_pages_and_logout_page() {
 /// there too, contrast included.
 #[tokio::test]
 async fn dark_theme_passes_the_same_checks() {
-    let app = spawn_app().await;
-    create_admin(&app, ADMIN, PASSWORD);
+    let app = app_with_admin().await;
     scenario("dark", &app, |b| async move {
         b.client
             .issue_cmd(Cdp {
@@ -1531,8 +1527,7 @@ fn small_png(dir: &Path) -> PathBuf {
 /// to delete deletes nothing (the course's "Test all protected routes").
 #[tokio::test]
 async fn protected_catalogue_routes_logged_out() {
-    let app = spawn_app().await;
-    create_admin(&app, ADMIN, PASSWORD);
+    let app = app_with_admin().await;
     let bikes_before = app.count("SELECT count(*) FROM bikes");
     let app_ref = &app;
     scenario("protected", &app, |b| async move {
@@ -1564,8 +1559,7 @@ async fn protected_catalogue_routes_logged_out() {
 /// was typed. Labels are those of the admin branch's bike form.
 #[tokio::test]
 async fn add_edit_delete_a_bike_with_a_photo() {
-    let app = spawn_app().await;
-    create_admin(&app, ADMIN, PASSWORD);
+    let app = app_with_admin().await;
     let photo = small_png(app.dir.path());
     let not_a_photo = app.dir.path().join("notes.png");
     std::fs::write(&not_a_photo, "these are words, not a picture").expect("write file");
@@ -1674,8 +1668,7 @@ async fn add_edit_delete_a_bike_with_a_photo() {
 /// link answers with a database file.
 #[tokio::test]
 async fn makers_and_backup() {
-    let app = spawn_app().await;
-    create_admin(&app, ADMIN, PASSWORD);
+    let app = app_with_admin().await;
     scenario("makers", &app, |b| async move {
         b.open("/admin/login").await;
         b.log_in(ADMIN, PASSWORD, false).await;

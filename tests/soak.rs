@@ -4,15 +4,17 @@
 //! binary. It must end with zero 5xx, zero socket errors, every acknowledged
 //! write present, and memory back near its idle level.
 
-mod bin_support;
-mod common;
+// The helpers of the `api` test binary; this file uses a few of them.
+#[allow(dead_code)]
+#[path = "api/helpers/mod.rs"]
+mod helpers;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use bin_support::{Running, listening_url, motodex};
-use common::{ADMIN, PASSWORD, client, csrf_token_of};
+use helpers::binary::{Running, create_admin, listening_url, motodex};
+use helpers::{ADMIN, PASSWORD, client, csrf_token_of};
 
 const READERS: usize = 52;
 const LOGINS: usize = 4;
@@ -93,16 +95,7 @@ async fn sixty_seconds_of_mixed_traffic_end_clean() {
         .unwrap_or(60);
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("database.db");
-    let mut create = motodex(&db);
-    create
-        .args(["create-admin", ADMIN, "--password-stdin"])
-        .stdin(std::process::Stdio::piped());
-    let mut child = create.spawn().unwrap();
-    {
-        use std::io::Write;
-        writeln!(child.stdin.take().unwrap(), "{PASSWORD}").unwrap();
-    }
-    assert!(child.wait().unwrap().success());
+    create_admin(&db, ADMIN, PASSWORD);
 
     let mut server = motodex(&db);
     server.args(["--port", "0"]);

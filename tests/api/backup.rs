@@ -2,14 +2,12 @@
 //! copy of the database, downloaded or written by the command line while
 //! the server keeps serving.
 
-mod common;
-
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use common::catalogue::*;
-use common::*;
+use crate::helpers::catalogue::*;
+use crate::helpers::*;
 
 const TABLES: [&str; 4] = ["makers", "bikes", "images", "users"];
 
@@ -56,7 +54,7 @@ async fn add_photo_bike(app: &TestApp, c: &reqwest::Client) {
 async fn the_backup_download_is_a_complete_copy_named_with_the_date() {
     let (app, c) = logged_in_app().await;
     add_photo_bike(&app, &c).await;
-    let response = c.get(app.url("/admin/backup")).send().await.unwrap();
+    let response = c.get(app.url("/admin/backup")).sent().await;
     assert_eq!(response.status(), 200);
     let headers = response.headers().clone();
     assert_eq!(headers["content-type"], "application/vnd.sqlite3");
@@ -110,9 +108,8 @@ async fn a_backup_downloaded_during_writes_is_consistent() {
     for round in 0..3 {
         let bytes = c
             .get(app.url("/admin/backup"))
-            .send()
+            .sent()
             .await
-            .unwrap()
             .bytes()
             .await
             .unwrap();
@@ -184,7 +181,7 @@ async fn the_backup_command_copies_the_database_while_the_server_runs() {
                     .status(),
                     303
                 );
-                assert_eq!(c.get(&home).send().await.unwrap().status(), 200);
+                assert_eq!(c.get(&home).status().await, 200);
             }
         })
     };
@@ -206,11 +203,7 @@ async fn the_backup_command_copies_the_database_while_the_server_runs() {
     let copied = row_count(&busy, "bikes");
     assert!((before..=before + 30).contains(&copied), "{copied}");
     assert_eq!(bikes(&app), before + 30, "the server kept every write");
-    assert_eq!(
-        c.get(app.url("/")).send().await.unwrap().status(),
-        200,
-        "still serving"
-    );
+    assert_eq!(c.get(app.url("/")).status().await, 200, "still serving");
 }
 
 #[tokio::test]

@@ -1,9 +1,8 @@
 //! Running the real binary from tests, as a user or a service manager would.
-#![allow(dead_code)] // each test file uses a different subset
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
-use std::process::{Child, ChildStderr, Command, Stdio};
+use std::process::{Child, ChildStderr, Command, Output, Stdio};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
@@ -42,6 +41,37 @@ pub fn run(mut command: Command) -> (Option<i32>, String, String) {
         String::from_utf8_lossy(&output.stdout).into_owned(),
         String::from_utf8_lossy(&output.stderr).into_owned(),
     )
+}
+
+/// Runs to the end with `input` on standard input, e.g. a password for
+/// `--password-stdin`.
+pub fn run_with_stdin(mut command: Command, input: &str) -> Output {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// Creates the database `db` with an admin, as a teacher would before the
+/// first start: `motodex --db DB create-admin USERNAME --password-stdin`.
+pub fn create_admin(db: &Path, username: &str, password: &str) {
+    let mut create = motodex(db);
+    create.args(["create-admin", username, "--password-stdin"]);
+    let output = run_with_stdin(create, &format!("{password}\n"));
+    assert!(
+        output.status.success(),
+        "create-admin: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
 
 /// A running server: its stdout lines arrive on a channel; its stderr (the
@@ -121,6 +151,7 @@ impl Running {
     }
 
     /// The process id, e.g. to read its memory use from /proc.
+    #[allow(dead_code)] // only tests/soak.rs reads it
     pub fn pid(&self) -> u32 {
         self.child.id()
     }
@@ -193,7 +224,6 @@ pub fn wait_with_timeout(child: &mut Child, limit: Duration) -> Option<i32> {
 
 pub fn blocking_get(url: &str) -> u16 {
     // A tiny HTTP/1.1 GET without an async runtime.
-    use std::io::Write;
     let rest = url.trim_start_matches("http://");
     let (host, path) = rest
         .split_once('/')

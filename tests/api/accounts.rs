@@ -1,9 +1,7 @@
 //! Accounts: first-run setup link, change password, admins, and databases
 //! inherited from the Flask course with Werkzeug hashes.
 
-mod common;
-
-use common::*;
+use crate::helpers::*;
 use hmac::Hmac;
 use sha2::Sha256;
 
@@ -24,9 +22,8 @@ async fn change_password(
             ("new_password", new),
             ("confirm_password", confirm),
         ])
-        .send()
+        .sent()
         .await
-        .unwrap()
 }
 
 #[tokio::test]
@@ -43,7 +40,7 @@ async fn changing_the_password_keeps_this_browser_logged_in_with_a_new_session_a
     let body = page(&c, &app.url("/admin"), 200).await;
     assert!(body.contains("Your password was changed."));
     assert_eq!(
-        other.get(app.url("/admin")).send().await.unwrap().status(),
+        other.get(app.url("/admin")).status().await,
         303,
         "the other browser is logged out"
     );
@@ -90,7 +87,7 @@ async fn changing_the_password_needs_the_current_one_and_a_strong_matching_new_o
     for ((current, new, confirm), message) in cases {
         let response = change_password(&app, &c, current, new, confirm).await;
         assert_eq!(response.status(), 422, "{message}");
-        let body = response.text().await.unwrap();
+        let body = response.body().await;
         assert!(body.contains(message), "{message}");
         assert!(
             !body.contains(new) || new == "short",
@@ -116,11 +113,7 @@ async fn users_form(
     let token = csrf_token_of(&page(c, &app.url("/admin/users"), 200).await);
     let mut form = fields.to_vec();
     form.push(("csrf_token", &token));
-    c.post(app.url("/admin/users/add"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap()
+    c.post(app.url("/admin/users/add")).form(&form).sent().await
 }
 
 #[tokio::test]
@@ -192,7 +185,7 @@ async fn bad_new_admins_are_refused_beside_the_field_and_nothing_is_written() {
         )
         .await;
         assert_eq!(response.status(), 422, "{message}");
-        let body = response.text().await.unwrap();
+        let body = response.body().await;
         assert!(body.contains(message), "{message}");
         assert!(!body.contains("<script>"), "typed values are escaped");
         assert!(body.contains(r#"class="field has-error""#));
@@ -208,14 +201,21 @@ async fn bad_new_admins_are_refused_beside_the_field_and_nothing_is_written() {
         ],
     )
     .await;
-    assert!(
-        response
-            .text()
-            .await
-            .unwrap()
-            .contains("at most 40 characters")
-    );
+    assert!(response.body().await.contains("at most 40 characters"));
     assert_eq!(app.count("SELECT count(*) FROM users"), 1);
+}
+
+/// The Delete button of the admin `id` on the users page.
+async fn delete_admin(
+    app: &TestApp,
+    c: &reqwest::Client,
+    token: &str,
+    id: i64,
+) -> reqwest::Response {
+    c.post(app.url(&format!("/admin/users/delete/{id}")))
+        .form(&[("csrf_token", token)])
+        .sent()
+        .await
 }
 
 #[tokio::test]
@@ -223,12 +223,7 @@ async fn nobody_can_delete_themselves_or_the_last_admin_and_deleting_ends_sessio
     let (app, c) = logged_in_app().await;
     let me = app.count("SELECT user_id FROM users");
     let token = admin_token(&app, &c).await;
-    let response = c
-        .post(app.url(&format!("/admin/users/delete/{me}")))
-        .form(&[("csrf_token", &token)])
-        .send()
-        .await
-        .unwrap();
+    let response = delete_admin(&app, &c, &token, me).await;
     assert_eq!(response.status(), 303);
     assert!(
         page(&c, &app.url("/admin/users"), 200)
@@ -241,12 +236,7 @@ async fn nobody_can_delete_themselves_or_the_last_admin_and_deleting_ends_sessio
     let other = client();
     login(&app, &other, "helper", NEW_PASSWORD).await;
     page(&other, &app.url("/admin"), 200).await;
-    let response = c
-        .post(app.url(&format!("/admin/users/delete/{other_id}")))
-        .form(&[("csrf_token", &token)])
-        .send()
-        .await
-        .unwrap();
+    let response = delete_admin(&app, &c, &token, other_id).await;
     assert_eq!(response.status(), 303);
     assert!(
         page(&c, &app.url("/admin/users"), 200)
@@ -254,22 +244,38 @@ async fn nobody_can_delete_themselves_or_the_last_admin_and_deleting_ends_sessio
             .contains("Deleted admin helper")
     );
     assert_eq!(
-        other.get(app.url("/admin")).send().await.unwrap().status(),
+        other.get(app.url("/admin")).status().await,
         303,
         "their session ended"
     );
     assert_eq!(app.count("SELECT count(*) FROM users"), 1);
 
-    let missing = c
-        .post(app.url("/admin/users/delete/999"))
-        .form(&[("csrf_token", &token)])
-        .send()
-        .await
-        .unwrap();
+    let missing = delete_admin(&app, &c, &token, 999).await;
     assert_eq!(missing.status(), 404);
 }
 
 // --- First run: the one-time setup link ---
+
+/// Sends the setup form as the link's page does: the link's token is also
+/// the form's CSRF token.
+async fn setup_form(
+    app: &TestApp,
+    c: &reqwest::Client,
+    token: &str,
+    username: &str,
+    password: &str,
+) -> reqwest::Response {
+    c.post(app.url("/admin/setup"))
+        .form(&[
+            ("token", token),
+            ("csrf_token", token),
+            ("username", username),
+            ("password", password),
+            ("confirm_password", password),
+        ])
+        .sent()
+        .await
+}
 
 #[tokio::test]
 async fn the_setup_link_creates_the_first_admin_and_then_stops_working() {
@@ -282,18 +288,7 @@ async fn the_setup_link_creates_the_first_admin_and_then_stops_working() {
     let c = client();
     let form_page = page(&c, &app.url(&format!("/admin/setup?token={token}")), 200).await;
     assert!(form_page.contains("Create the first admin"));
-    let response = c
-        .post(app.url("/admin/setup"))
-        .form(&[
-            ("token", token.as_str()),
-            ("csrf_token", &token),
-            ("username", "head"),
-            ("password", NEW_PASSWORD),
-            ("confirm_password", NEW_PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let response = setup_form(&app, &c, &token, "head", NEW_PASSWORD).await;
     assert_eq!(response.status(), 303);
     assert!(
         page(&c, &app.url("/admin"), 200)
@@ -305,22 +300,10 @@ async fn the_setup_link_creates_the_first_admin_and_then_stops_working() {
 
     let again = client()
         .get(app.url(&format!("/admin/setup?token={token}")))
-        .send()
-        .await
-        .unwrap();
+        .sent()
+        .await;
     assert_eq!(again.status(), 403);
-    let replay = client()
-        .post(app.url("/admin/setup"))
-        .form(&[
-            ("token", token.as_str()),
-            ("csrf_token", &token),
-            ("username", "second"),
-            ("password", NEW_PASSWORD),
-            ("confirm_password", NEW_PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let replay = setup_form(&app, &client(), &token, "second", NEW_PASSWORD).await;
     assert_eq!(replay.status(), 403);
     assert_eq!(app.count("SELECT count(*) FROM users"), 1);
 }
@@ -332,43 +315,21 @@ async fn a_wrong_setup_token_is_refused_and_a_weak_password_is_explained() {
     assert_eq!(
         client()
             .get(app.url("/admin/setup?token=guess"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+            .status()
+            .await,
         403
     );
-    assert_eq!(
-        client()
-            .get(app.url("/admin/setup"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        403
-    );
-    let response = client()
-        .post(app.url("/admin/setup"))
-        .form(&[
-            ("token", token.as_str()),
-            ("csrf_token", &token),
-            ("username", "head"),
-            ("password", "password1234"),
-            ("confirm_password", "password1234"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    assert_eq!(client().get(app.url("/admin/setup")).status().await, 403);
+    let response = setup_form(&app, &client(), &token, "head", "password1234").await;
     assert_eq!(response.status(), 422);
-    let body = response.text().await.unwrap();
+    let body = response.body().await;
     assert!(body.contains("too easy to guess") && body.contains(r#"value="head""#));
     assert_eq!(app.count("SELECT count(*) FROM users"), 0);
 }
 
 #[tokio::test]
 async fn no_setup_token_exists_once_an_admin_does() {
-    let app = spawn_app().await;
-    create_admin(&app, ADMIN, PASSWORD);
+    let app = app_with_admin().await;
     let dir = tempfile::tempdir().unwrap();
     let restarted = spawn_config(dir, motodex::Config::for_tests(app.db_path.clone())).await;
     assert!(restarted.state.setup_token.get().is_none());

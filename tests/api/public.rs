@@ -1,8 +1,6 @@
 //! The public catalogue (SPEC §4 "Public"), security headers and error pages.
 
-mod common;
-
-use common::*;
+use crate::helpers::*;
 
 #[tokio::test]
 async fn the_home_page_lists_the_sample_catalogue() {
@@ -164,17 +162,13 @@ async fn unknown_or_malformed_bike_ids_are_a_404_page_with_a_link_home() {
         "abc",
         "9223372036854775808",
     ] {
-        let response = c
-            .get(app.url(&format!("/bikes/{id}")))
-            .send()
-            .await
-            .unwrap();
+        let response = c.get(app.url(&format!("/bikes/{id}"))).sent().await;
         assert_eq!(response.status(), 404, "{id}");
         assert_eq!(
             response.headers()["content-type"],
             "text/html; charset=utf-8"
         );
-        let body = response.text().await.unwrap();
+        let body = response.body().await;
         assert!(
             body.contains("Page not found") && body.contains(r#"href="/""#),
             "{id}"
@@ -187,7 +181,7 @@ async fn every_response_carries_the_security_headers() {
     let app = spawn_app().await;
     let c = client();
     for path in ["/", "/bikes/1", "/nope", "/static/style.css", "/admin"] {
-        let response = c.get(app.url(path)).send().await.unwrap();
+        let response = c.get(app.url(path)).sent().await;
         let h = response.headers();
         let csp = h["content-security-policy"].to_str().unwrap();
         for directive in [
@@ -218,7 +212,7 @@ async fn static_assets_have_content_types_etags_and_long_caching() {
     let home = page(&c, &app.url("/"), 200).await;
     let start = home.find("/static/style.css?v=").unwrap();
     let css_url = &home[start..start + home[start..].find('"').unwrap()];
-    let response = c.get(app.url(css_url)).send().await.unwrap();
+    let response = c.get(app.url(css_url)).sent().await;
     assert_eq!(response.status(), 200);
     assert_eq!(
         response.headers()["content-type"],
@@ -235,33 +229,17 @@ async fn static_assets_have_content_types_etags_and_long_caching() {
     let again = c
         .get(app.url("/static/style.css"))
         .header("if-none-match", &etag)
-        .send()
-        .await
-        .unwrap();
+        .sent()
+        .await;
     assert_eq!(again.status(), 304);
-    let svg = c
-        .get(app.url("/static/placeholder.svg"))
-        .send()
-        .await
-        .unwrap();
+    let svg = c.get(app.url("/static/placeholder.svg")).sent().await;
     assert_eq!(
         svg.headers()["content-type"],
         "image/svg+xml; charset=utf-8"
     );
+    assert_eq!(c.get(app.url("/static/nope.css")).status().await, 404);
     assert_eq!(
-        c.get(app.url("/static/nope.css"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        404
-    );
-    assert_eq!(
-        c.get(app.url("/static/..%2fschema.sql"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        c.get(app.url("/static/..%2fschema.sql")).status().await,
         404
     );
 }
@@ -269,19 +247,13 @@ async fn static_assets_have_content_types_etags_and_long_caching() {
 #[tokio::test]
 async fn wrong_methods_get_a_405_page() {
     let app = spawn_app().await;
-    let response = client().delete(app.url("/")).send().await.unwrap();
+    let response = client().delete(app.url("/")).sent().await;
     assert_eq!(response.status(), 405);
     assert_eq!(
         response.headers()["content-type"],
         "text/html; charset=utf-8"
     );
-    assert!(
-        response
-            .text()
-            .await
-            .unwrap()
-            .contains("Method not allowed")
-    );
+    assert!(response.body().await.contains("Method not allowed"));
 }
 
 #[tokio::test]
@@ -290,19 +262,17 @@ async fn long_request_targets_get_414_and_huge_headers_431() {
     let c = client();
     let long = c
         .get(app.url(&format!("/?search={}", "a".repeat(9000))))
-        .send()
-        .await
-        .unwrap();
+        .sent()
+        .await;
     assert_eq!(long.status(), 414);
     let big = c
         .get(app.url("/"))
         .header("x-filler", "b".repeat(17 * 1024))
-        .send()
-        .await
-        .unwrap();
+        .sent()
+        .await;
     assert_eq!(big.status(), 431);
     assert_eq!(
-        c.get(app.url("/healthz")).send().await.unwrap().status(),
+        c.get(app.url("/healthz")).status().await,
         200,
         "still serving"
     );
@@ -313,18 +283,18 @@ async fn nul_bytes_and_invalid_utf8_in_the_query_get_a_400_page() {
     let app = spawn_app().await;
     let c = client();
     for query in ["search=a%00b", "search=%FF%FE"] {
-        let response = c.get(app.url(&format!("/?{query}"))).send().await.unwrap();
+        let response = c.get(app.url(&format!("/?{query}"))).sent().await;
         assert_eq!(response.status(), 400, "{query}");
-        assert!(response.text().await.unwrap().contains("Bad request"));
+        assert!(response.body().await.contains("Bad request"));
     }
 }
 
 #[tokio::test]
 async fn healthz_answers_ok() {
     let app = spawn_app().await;
-    let response = client().get(app.url("/healthz")).send().await.unwrap();
+    let response = client().get(app.url("/healthz")).sent().await;
     assert_eq!(response.status(), 200);
-    assert_eq!(response.text().await.unwrap(), "ok");
+    assert_eq!(response.body().await, "ok");
 }
 
 #[tokio::test]

@@ -1,10 +1,8 @@
 //! The admin bike pages (SPEC §4 "Admin", §5, issue 4): adding, editing and
 //! deleting bikes, every kind of bad input, sessions, CSRF, concurrency.
 
-mod common;
-
-use common::catalogue::*;
-use common::*;
+use crate::helpers::catalogue::*;
+use crate::helpers::*;
 
 fn next_year() -> i64 {
     motodex::domain::current_year() + 1
@@ -182,7 +180,7 @@ async fn each_bad_input_is_refused_with_422_beside_its_field_keeping_what_was_ty
                 response.headers()["content-type"],
                 "text/html; charset=utf-8"
             );
-            let body = response.text().await.unwrap();
+            let body = response.body().await;
             let shown = error_beside(&body, field)
                 .unwrap_or_else(|| panic!("no message beside {field} for {value:?}"));
             assert!(shown.contains(message), "{field}={value:?}: {shown}");
@@ -244,7 +242,7 @@ async fn every_mistake_is_reported_at_once() {
     );
     let response = post_form(&c, &app.url("/admin/add"), &with_token(&fields, &token)).await;
     assert_eq!(response.status(), 422);
-    let body = response.text().await.unwrap();
+    let body = response.body().await;
     for field in ["maker_id", "model", "year", "engine", "image_url"] {
         assert!(error_beside(&body, field).is_some(), "{field}");
     }
@@ -276,13 +274,7 @@ async fn a_bad_edit_changes_nothing() {
         )
         .await;
         assert_eq!(response.status(), 422, "{field}={value:?}");
-        assert!(
-            response
-                .text()
-                .await
-                .unwrap()
-                .contains("Edit Kawasaki Z900")
-        );
+        assert!(response.body().await.contains("Edit Kawasaki Z900"));
         assert_eq!(row(&app), before, "{field}={value:?}");
     }
 }
@@ -295,14 +287,10 @@ async fn unknown_ids_on_edit_and_delete_are_404_and_write_nothing() {
     let fields = with_token(&bike(maker_id(&app, "Honda"), "Ghost"), &token);
     for id in ["99999", "0", "-1", "abc", "1.5", "99999999999999999999"] {
         for path in [format!("/admin/edit/{id}"), format!("/admin/delete/{id}")] {
-            assert_eq!(
-                c.get(app.url(&path)).send().await.unwrap().status(),
-                404,
-                "GET {path}"
-            );
+            assert_eq!(c.get(app.url(&path)).status().await, 404, "GET {path}");
             let response = post_form(&c, &app.url(&path), &fields).await;
             assert_eq!(response.status(), 404, "POST {path}");
-            assert!(response.text().await.unwrap().contains("Page not found"));
+            assert!(response.body().await.contains("Page not found"));
         }
     }
     let response = post_multipart(
@@ -391,9 +379,8 @@ async fn duplicate_fields_are_a_400_and_write_nothing() {
         assert_eq!(response.status(), 400);
         assert!(
             response
-                .text()
+                .body()
                 .await
-                .unwrap()
                 .contains("The field “model” was sent more than once.")
         );
     }
@@ -421,9 +408,8 @@ async fn duplicate_fields_are_a_400_and_write_nothing() {
     assert_eq!(response.status(), 400);
     assert!(
         response
-            .text()
+            .body()
             .await
-            .unwrap()
             .contains("“image” was sent more than once")
     );
     assert_eq!(bikes(&app), before);
@@ -440,15 +426,9 @@ async fn invalid_utf8_and_nul_bytes_are_a_400_and_write_nothing() {
         let body = format!(
             "csrf_token={token}&maker_id={honda}&model=Bad{bad}&year=2020&engine=500cc&image_url="
         );
-        let response = c
-            .post(app.url("/admin/add"))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(body)
-            .send()
-            .await
-            .unwrap();
+        let response = post_raw_form(&c, &app.url("/admin/add"), body).await;
         assert_eq!(response.status(), 400, "{bad}");
-        let page = response.text().await.unwrap();
+        let page = response.body().await;
         assert!(
             page.contains("not valid UTF-8") || page.contains("control character such as NUL"),
             "{bad}"
@@ -465,7 +445,7 @@ async fn invalid_utf8_and_nul_bytes_are_a_400_and_write_nothing() {
         ];
         let response = post_raw_multipart(&c, &app.url("/admin/add"), &parts).await;
         assert_eq!(response.status(), 400, "{model:?}");
-        let page = response.text().await.unwrap();
+        let page = response.body().await;
         assert!(
             page.contains("not valid UTF-8") || page.contains("control character such as NUL"),
             "{model:?}"
@@ -485,22 +465,16 @@ async fn a_body_that_is_no_web_form_is_a_400_and_writes_nothing() {
             .post(app.url("/admin/add"))
             .header("content-type", content_type)
             .body(body.clone())
-            .send()
-            .await
-            .unwrap();
+            .sent()
+            .await;
         assert_eq!(response.status(), 400, "{content_type}");
-        let page = response.text().await.unwrap();
+        let page = response.body().await;
         assert!(
             page.contains("must be sent as a web form") || page.contains("could not be read"),
             "{content_type}"
         );
     }
-    let response = c
-        .post(app.url("/admin/add"))
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let response = c.post(app.url("/admin/add")).body(body).sent().await;
     assert_eq!(response.status(), 400, "no content type at all");
     assert_eq!(bikes(&app), before);
 }
@@ -518,9 +492,8 @@ async fn a_form_missing_a_field_is_a_400() {
     assert_eq!(response.status(), 400);
     assert!(
         response
-            .text()
+            .body()
             .await
-            .unwrap()
             .contains("The field “year” is missing.")
     );
     assert_eq!(bike_id(&app, "No Year"), 0);
@@ -541,7 +514,7 @@ async fn an_oversized_ordinary_form_is_a_413() {
     let before = bikes(&app);
     let response = post_form(&c, &app.url("/admin/add"), &fields).await;
     assert_eq!(response.status(), 413);
-    assert!(response.text().await.unwrap().contains("too large"));
+    assert!(response.body().await.contains("too large"));
     assert_eq!(bikes(&app), before);
 }
 
@@ -698,6 +671,16 @@ async fn stored_markup_is_shown_as_text_on_every_page() {
     );
 }
 
+/// The number of bikes and the model of bike `id`: what a refused write
+/// leaves as it was.
+fn bikes_and_model(app: &TestApp, id: i64) -> (i64, String) {
+    let model = text(
+        app,
+        &format!("SELECT model FROM bikes WHERE bike_id = {id}"),
+    );
+    (bikes(app), model)
+}
+
 /// Every admin form route of this file, with a body that would be accepted.
 fn bike_posts(app: &TestApp, id: i64) -> Vec<(String, Vec<(String, String)>)> {
     let fields = bike(maker_id(app, "Honda"), "Sneaky");
@@ -710,8 +693,7 @@ fn bike_posts(app: &TestApp, id: i64) -> Vec<(String, Vec<(String, String)>)> {
 
 #[tokio::test]
 async fn without_a_session_every_bike_route_redirects_to_login_and_writes_nothing() {
-    let app = spawn_app().await;
-    create_admin(&app, ADMIN, PASSWORD);
+    let app = app_with_admin().await;
     let c = client();
     let id = bike_id(&app, "Monster");
     for path in [
@@ -721,7 +703,7 @@ async fn without_a_session_every_bike_route_redirects_to_login_and_writes_nothin
         format!("/admin/delete/{id}"),
         "/admin/backup".into(),
     ] {
-        let response = c.get(app.url(&path)).send().await.unwrap();
+        let response = c.get(app.url(&path)).sent().await;
         assert_eq!(response.status(), 303, "GET {path}");
         let expected = format!("/admin/login?next={}", path.replace('/', "%2F"));
         assert_eq!(
@@ -730,28 +712,18 @@ async fn without_a_session_every_bike_route_redirects_to_login_and_writes_nothin
             "GET {path}"
         );
     }
-    let before = (
-        bikes(&app),
-        text(
-            &app,
-            &format!("SELECT model FROM bikes WHERE bike_id = {id}"),
-        ),
-    );
+    let before = bikes_and_model(&app, id);
     for (path, fields) in bike_posts(&app, id) {
         for token in [None, Some("forged")] {
-            let mut fields = fields.clone();
-            if let Some(token) = token {
-                fields.push(("csrf_token".into(), token.into()));
-            }
+            let fields = with_token_if(&fields, token);
             for response in [
                 post_form(&c, &app.url(&path), &fields).await,
                 post_multipart(&c, &app.url(&path), &fields, Some(png_upload(8, 8))).await,
                 c.post(app.url(&path))
                     .header("content-type", "text/plain")
                     .body("junk")
-                    .send()
-                    .await
-                    .unwrap(),
+                    .sent()
+                    .await,
             ] {
                 assert_eq!(response.status(), 303, "POST {path}");
                 assert_eq!(
@@ -762,16 +734,7 @@ async fn without_a_session_every_bike_route_redirects_to_login_and_writes_nothin
             }
         }
     }
-    assert_eq!(
-        (
-            bikes(&app),
-            text(
-                &app,
-                &format!("SELECT model FROM bikes WHERE bike_id = {id}")
-            )
-        ),
-        before
-    );
+    assert_eq!(bikes_and_model(&app, id), before);
     assert_eq!(images(&app), 0);
 }
 
@@ -779,19 +742,10 @@ async fn without_a_session_every_bike_route_redirects_to_login_and_writes_nothin
 async fn a_missing_or_wrong_csrf_token_is_403_and_writes_nothing() {
     let (app, c) = logged_in_app().await;
     let id = bike_id(&app, "Monster");
-    let before = (
-        bikes(&app),
-        text(
-            &app,
-            &format!("SELECT model FROM bikes WHERE bike_id = {id}"),
-        ),
-    );
+    let before = bikes_and_model(&app, id);
     for (path, fields) in bike_posts(&app, id) {
         for token in [None, Some(""), Some("0123456789abcdef")] {
-            let mut fields = fields.clone();
-            if let Some(token) = token {
-                fields.push(("csrf_token".into(), token.into()));
-            }
+            let fields = with_token_if(&fields, token);
             let mut responses = vec![post_form(&c, &app.url(&path), &fields).await];
             if !path.contains("delete") {
                 responses.push(
@@ -800,20 +754,11 @@ async fn a_missing_or_wrong_csrf_token_is_403_and_writes_nothing() {
             }
             for response in responses {
                 assert_eq!(response.status(), 403, "POST {path} token {token:?}");
-                assert!(response.text().await.unwrap().contains("Request refused"));
+                assert!(response.body().await.contains("Request refused"));
             }
         }
     }
-    assert_eq!(
-        (
-            bikes(&app),
-            text(
-                &app,
-                &format!("SELECT model FROM bikes WHERE bike_id = {id}")
-            )
-        ),
-        before
-    );
+    assert_eq!(bikes_and_model(&app, id), before);
     assert_eq!(images(&app), 0);
 }
 
@@ -829,9 +774,8 @@ async fn a_form_sent_from_another_site_is_403_and_writes_nothing() {
                 .post(app.url(&path))
                 .header("origin", origin)
                 .form(&with_token(&fields, &token))
-                .send()
-                .await
-                .unwrap();
+                .sent()
+                .await;
             assert_eq!(response.status(), 403, "{path} from {origin}");
         }
     }
@@ -847,8 +791,7 @@ async fn a_form_sent_from_another_site_is_403_and_writes_nothing() {
 
 #[tokio::test]
 async fn eight_admins_adding_fifty_bikes_each_at_once_lose_nothing() {
-    let app = spawn_app().await;
-    create_admin(&app, ADMIN, PASSWORD);
+    let app = app_with_admin().await;
     let honda = maker_id(&app, "Honda");
     let mut clients = Vec::new();
     for _ in 0..8 {

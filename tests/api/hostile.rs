@@ -1,11 +1,9 @@
 //! Hostile HTTP (SPEC §5–§7): each request gets a 4xx (or the login
 //! redirect), never a 5xx, nothing is written, and the server keeps serving.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::helpers::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -25,7 +23,7 @@ async fn raw(app: &TestApp, request: &[u8]) -> u16 {
 
 async fn still_serving(app: &TestApp) {
     assert_eq!(
-        client().get(app.url("/")).send().await.unwrap().status(),
+        client().get(app.url("/")).status().await,
         200,
         "the server still serves"
     );
@@ -93,9 +91,8 @@ async fn huge_query_strings_and_cookies_are_refused() {
             "cookie",
             format!("motodex_session={}", "c".repeat(64 * 1024)),
         )
-        .send()
-        .await
-        .unwrap();
+        .sent()
+        .await;
     assert_eq!(cookie.status(), 431);
     still_serving(&app).await;
 }
@@ -112,13 +109,7 @@ async fn ten_thousand_form_fields_are_refused() {
             .collect::<Vec<_>>()
             .join("&")
     );
-    let response = c
-        .post(app.url("/admin/login"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let response = post_raw_form(&c, &app.url("/admin/login"), body).await;
     assert!(
         response.status() == 400 || response.status() == 413,
         "{}",
@@ -136,15 +127,9 @@ async fn nul_bytes_and_invalid_utf8_in_form_fields_are_refused_with_nothing_writ
         let body = format!(
             "csrf_token={token}&username={bad}&password=correct+horse+battery+two&confirm_password=correct+horse+battery+two"
         );
-        let response = c
-            .post(app.url("/admin/users/add"))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(body)
-            .send()
-            .await
-            .unwrap();
+        let response = post_raw_form(&c, &app.url("/admin/users/add"), body).await;
         assert_eq!(response.status(), 400, "{bad}");
-        assert!(response.text().await.unwrap().contains("Bad request"));
+        assert!(response.body().await.contains("Bad request"));
     }
     assert_eq!(counts(&app), before);
 }
@@ -161,12 +146,7 @@ async fn invalid_utf8_and_nul_in_query_parameters_are_refused() {
         "search=%E2%82",
     ] {
         for path in ["/", "/admin/login"] {
-            let status = c
-                .get(app.url(&format!("{path}?{query}")))
-                .send()
-                .await
-                .unwrap()
-                .status();
+            let status = c.get(app.url(&format!("{path}?{query}"))).status().await;
             assert_eq!(status, 400, "{path}?{query}");
         }
     }
@@ -188,22 +168,15 @@ async fn absurd_ids_are_404() {
         "%FF",
     ] {
         for path in ["/bikes/", "/images/"] {
-            let status = c
-                .get(app.url(&format!("{path}{id}")))
-                .send()
-                .await
-                .unwrap()
-                .status();
+            let status = c.get(app.url(&format!("{path}{id}"))).status().await;
             assert!(status == 404 || status == 400, "{path}{id}: {status}");
         }
         let token = admin_token(&app, &c).await;
         let status = c
             .post(app.url(&format!("/admin/users/delete/{id}")))
             .form(&[("csrf_token", &token)])
-            .send()
-            .await
-            .unwrap()
-            .status();
+            .status()
+            .await;
         assert!(status == 404 || status == 400, "delete {id}: {status}");
     }
     assert_eq!(app.count("SELECT count(*) FROM users"), 1);
@@ -223,7 +196,7 @@ async fn path_tricks_never_slip_past_the_gate() {
         "/admin%2Fusers",
         "//admin",
     ] {
-        let response = c.get(app.url(path)).send().await.unwrap();
+        let response = c.get(app.url(path)).sent().await;
         let status = response.status().as_u16();
         let redirect_to_login = status == 303
             && response.headers()["location"]
@@ -238,13 +211,7 @@ async fn path_tricks_never_slip_past_the_gate() {
             panic!("{path} served an admin page without a session");
         }
     }
-    let head = c
-        .head(app.url("/admin"))
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16();
+    let head = c.head(app.url("/admin")).status().await.as_u16();
     assert!(head == 303 || head == 405, "HEAD /admin: {head}");
 }
 
@@ -255,18 +222,16 @@ async fn wrong_methods_and_method_override_headers_change_nothing() {
     for method in ["PUT", "DELETE", "PATCH"] {
         let response = c
             .request(method.parse().unwrap(), app.url("/admin/users/delete/1"))
-            .send()
-            .await
-            .unwrap();
+            .sent()
+            .await;
         assert_eq!(response.status(), 405, "{method}");
     }
     let me = app.count("SELECT user_id FROM users");
     let response = c
         .get(app.url(&format!("/admin/users/delete/{me}")))
         .header("x-http-method-override", "POST")
-        .send()
-        .await
-        .unwrap();
+        .sent()
+        .await;
     assert!(response.status() == 404 || response.status() == 405);
     assert_eq!(counts(&app), before);
 }
@@ -279,9 +244,8 @@ async fn origin_null_is_refused() {
         .post(app.url("/admin/logout"))
         .header("origin", "null")
         .form(&[("csrf_token", &token)])
-        .send()
-        .await
-        .unwrap();
+        .sent()
+        .await;
     assert_eq!(response.status(), 403);
     assert_eq!(app.count("SELECT count(*) FROM sessions"), 1);
 }
@@ -295,9 +259,8 @@ async fn wrong_content_types_are_refused() {
             .post(app.url("/admin/logout"))
             .header("content-type", content_type)
             .body(format!("csrf_token={token}"))
-            .send()
-            .await
-            .unwrap();
+            .sent()
+            .await;
         assert_eq!(response.status(), 400, "{content_type}");
     }
     assert_eq!(app.count("SELECT count(*) FROM sessions"), 1);
@@ -339,25 +302,18 @@ async fn a_panicking_handler_becomes_a_500_page_and_the_server_keeps_serving() {
         std::future::pending(),
     ));
     let c = client();
-    let response = c.get(format!("{address}/boom")).send().await.unwrap();
+    let response = c.get(format!("{address}/boom")).sent().await;
     assert_eq!(response.status(), 500);
     assert_eq!(
         response.headers()["content-type"],
         "text/html; charset=utf-8"
     );
     assert!(response.headers().contains_key("content-security-policy"));
-    let body = response.text().await.unwrap();
+    let body = response.body().await;
     assert!(
         body.contains("Something went wrong")
             && !body.contains("a bug in a handler")
             && !body.contains(".rs")
     );
-    assert_eq!(
-        c.get(format!("{address}/fine"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    assert_eq!(c.get(format!("{address}/fine")).status().await, 200);
 }

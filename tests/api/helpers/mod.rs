@@ -1,7 +1,8 @@
 //! Test helpers: start the real app on port 0 with a temporary database and
-//! talk HTTP to it, as a browser would.
-#![allow(dead_code)] // each test file uses a different subset
+//! talk HTTP to it, as a browser would; `binary` runs the real executable,
+//! `catalogue` sends the admin's bike and maker forms.
 
+pub mod binary;
 pub mod catalogue;
 
 use std::path::PathBuf;
@@ -83,6 +84,36 @@ pub async fn spawn_config(dir: TempDir, config: Config) -> TestApp {
         dir,
         stop: Some(stop),
         server: Some(server),
+    }
+}
+
+/// Sending a test's request: one that gets no answer fails the test.
+pub trait RequestExt {
+    /// The answer (`.send().await.unwrap()`).
+    fn sent(self) -> impl Future<Output = reqwest::Response> + Send;
+    /// Only the status of the answer, for the many checks that need no more.
+    fn status(self) -> impl Future<Output = reqwest::StatusCode> + Send;
+}
+
+impl RequestExt for reqwest::RequestBuilder {
+    async fn sent(self) -> reqwest::Response {
+        self.send().await.expect("the request gets an answer")
+    }
+
+    async fn status(self) -> reqwest::StatusCode {
+        self.sent().await.status()
+    }
+}
+
+/// Reading a test's answer: a body that cannot be read fails the test.
+pub trait ResponseExt {
+    /// The body as text (`.text().await.unwrap()`).
+    fn body(self) -> impl Future<Output = String> + Send;
+}
+
+impl ResponseExt for reqwest::Response {
+    async fn body(self) -> String {
+        self.text().await.expect("the answer has a body")
     }
 }
 
@@ -171,10 +202,26 @@ pub async fn login_with(
         .expect("login post")
 }
 
-/// An app with one admin, and a client logged in as that admin.
-pub async fn logged_in_app() -> (TestApp, reqwest::Client) {
+/// POSTs `body` as it is, as a web form: for what no browser would send.
+pub async fn post_raw_form(client: &reqwest::Client, url: &str, body: String) -> reqwest::Response {
+    client
+        .post(url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .sent()
+        .await
+}
+
+/// An app with one admin (`ADMIN`, `PASSWORD`), nobody logged in.
+pub async fn app_with_admin() -> TestApp {
     let app = spawn_app().await;
     create_admin(&app, ADMIN, PASSWORD);
+    app
+}
+
+/// An app with one admin, and a client logged in as that admin.
+pub async fn logged_in_app() -> (TestApp, reqwest::Client) {
+    let app = app_with_admin().await;
     let client = client();
     let response = login(&app, &client, ADMIN, PASSWORD).await;
     assert_eq!(response.status(), 303, "login redirects");

@@ -8,6 +8,7 @@ use motodex::cookies::CookieSettings;
 use motodex::domain::{Engine, Id, ImageUrl, MakerName, Model, NextPath, Username, Year};
 use motodex::forms::Fields;
 use proptest::prelude::*;
+use proptest::test_runner::FileFailurePersistence;
 
 fn percent_encode(text: &str) -> String {
     text.bytes()
@@ -21,8 +22,22 @@ fn percent_encode(text: &str) -> String {
         .collect()
 }
 
+/// Cases that once failed are kept next to this file, in
+/// `properties.proptest-regressions`, and tried first on every run. (By
+/// default proptest would look for them in `tests/proptest-regressions/`,
+/// since this folder has a `main.rs`.)
+fn config() -> ProptestConfig {
+    ProptestConfig {
+        cases: 512,
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource(
+            "proptest-regressions",
+        ))),
+        ..ProptestConfig::default()
+    }
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+    #![proptest_config(config())]
 
     #[test]
     fn form_decoding_never_panics(input in proptest::collection::vec(any::<u8>(), 0..512)) {

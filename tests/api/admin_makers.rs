@@ -1,10 +1,8 @@
 //! `/admin/makers` (SPEC §4, §5, issue 4): listing with bike counts, adding,
 //! renaming and deleting makers; names unique ignoring case.
 
-mod common;
-
-use common::catalogue::*;
-use common::*;
+use crate::helpers::catalogue::*;
+use crate::helpers::*;
 
 async fn add_maker(
     app: &TestApp,
@@ -80,7 +78,7 @@ async fn maker_names_are_unique_ignoring_case() {
     ] {
         let response = add_maker(&app, &c, &token, name).await;
         assert_eq!(response.status(), 422, "{name}");
-        let body = response.text().await.unwrap();
+        let body = response.body().await;
         assert_eq!(
             error_beside(&body, "name").as_deref(),
             Some(format!("There is already a maker called “{existing}”.").as_str()),
@@ -107,7 +105,7 @@ async fn maker_names_must_have_1_to_60_characters() {
     ] {
         let response = add_maker(&app, &c, &token, name).await;
         assert_eq!(response.status(), 422, "{name:?}");
-        let body = response.text().await.unwrap();
+        let body = response.body().await;
         assert!(
             error_beside(&body, "name").unwrap().contains(message),
             "{name:?}"
@@ -130,22 +128,15 @@ async fn bad_maker_requests_are_a_4xx_and_write_nothing() {
     let nul = format!("csrf_token={token}&name=A%00B");
     let bad_utf8 = format!("csrf_token={token}&name=%FF");
     for body in [duplicate, nul, bad_utf8] {
-        let response = c
-            .post(&url)
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(body.clone())
-            .send()
-            .await
-            .unwrap();
+        let response = post_raw_form(&c, &url, body.clone()).await;
         assert_eq!(response.status(), 400, "{body}");
     }
     let plain = c
         .post(&url)
         .header("content-type", "text/plain")
         .body(format!("csrf_token={token}&name=Plain"))
-        .send()
-        .await
-        .unwrap();
+        .sent()
+        .await;
     assert_eq!(plain.status(), 400);
     let missing = post_form(&c, &url, &[("csrf_token".into(), token.clone())]).await;
     assert_eq!(missing.status(), 400);
@@ -215,7 +206,7 @@ async fn renaming_to_another_makers_name_or_to_nothing_is_refused() {
         )
         .await;
         assert_eq!(response.status(), 422);
-        let body = response.text().await.unwrap();
+        let body = response.body().await;
         assert_eq!(error_beside(&body, "name").as_deref(), Some(message));
         assert!(body.contains("Rename Triumph"));
     }
@@ -249,13 +240,7 @@ async fn a_maker_in_use_cannot_be_deleted_and_the_page_says_how_many_bikes_use_i
     )
     .await;
     assert_eq!(response.status(), 409);
-    assert!(
-        response
-            .text()
-            .await
-            .unwrap()
-            .contains("2 bikes still use Ducati.")
-    );
+    assert!(response.body().await.contains("2 bikes still use Ducati."));
     assert_eq!(makers(&app), before);
 
     let zero = maker_id(&app, "Zero");
@@ -297,11 +282,7 @@ async fn unknown_maker_ids_are_404_and_write_nothing() {
             format!("/admin/makers/edit/{id}"),
             format!("/admin/makers/delete/{id}"),
         ] {
-            assert_eq!(
-                c.get(app.url(&path)).send().await.unwrap().status(),
-                404,
-                "GET {path}"
-            );
+            assert_eq!(c.get(app.url(&path)).status().await, 404, "GET {path}");
             let response = post_form(
                 &c,
                 &app.url(&path),
@@ -353,8 +334,7 @@ async fn admins_adding_the_same_maker_at_once_create_it_once() {
 
 #[tokio::test]
 async fn without_a_session_every_maker_route_redirects_to_login_and_writes_nothing() {
-    let app = spawn_app().await;
-    create_admin(&app, ADMIN, PASSWORD);
+    let app = app_with_admin().await;
     let c = client();
     let id = maker_id(&app, "Honda");
     for path in [
@@ -362,7 +342,7 @@ async fn without_a_session_every_maker_route_redirects_to_login_and_writes_nothi
         format!("/admin/makers/edit/{id}"),
         format!("/admin/makers/delete/{id}"),
     ] {
-        let response = c.get(app.url(&path)).send().await.unwrap();
+        let response = c.get(app.url(&path)).sent().await;
         assert_eq!(response.status(), 303, "GET {path}");
         assert!(
             response.headers()["location"]
@@ -414,10 +394,7 @@ async fn a_missing_or_wrong_csrf_token_on_maker_forms_is_403_and_writes_nothing(
         format!("/admin/makers/delete/{norton}"),
     ] {
         for token in [None, Some("wrong")] {
-            let mut fields = vec![("name".to_string(), "Sneaky".to_string())];
-            if let Some(token) = token {
-                fields.push(("csrf_token".into(), token.into()));
-            }
+            let fields = with_token_if(&[("name".into(), "Sneaky".into())], token);
             let response = post_form(&c, &app.url(&path), &fields).await;
             assert_eq!(response.status(), 403, "{path} {token:?}");
         }
@@ -426,9 +403,8 @@ async fn a_missing_or_wrong_csrf_token_on_maker_forms_is_403_and_writes_nothing(
             .post(app.url(&path))
             .header("origin", "http://evil.example")
             .form(&[("csrf_token", token.as_str()), ("name", "Sneaky")])
-            .send()
-            .await
-            .unwrap();
+            .sent()
+            .await;
         assert_eq!(cross_site.status(), 403, "{path} from another site");
     }
     assert_eq!(makers(&app), before);

@@ -2,12 +2,12 @@
 //! the spot, a login over TLS, the `__Host-` Secure cookie and HSTS; and
 //! misbehaving clients that must not stall the server.
 
-mod common;
-
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{ADMIN, PASSWORD, TestApp, create_admin, install_crypto, login, spawn_app_with};
+use crate::helpers::{
+    ADMIN, PASSWORD, ResponseExt, TestApp, create_admin, install_crypto, login, spawn_app_with,
+};
 use motodex::config::TlsFiles;
 use tempfile::TempDir;
 
@@ -109,7 +109,7 @@ async fn logs_in_over_https_with_a_host_prefixed_secure_cookie_and_hsts() {
         .await
         .expect("GET /admin");
     assert_eq!(admin.status(), 200);
-    assert!(admin.text().await.unwrap().contains("Log out"));
+    assert!(admin.body().await.contains("Log out"));
     app.stop().await;
 }
 
@@ -123,7 +123,10 @@ async fn silent_and_plain_http_clients_do_not_block_https() {
         .await
         .expect("connect");
     // ...and one speaking plain HTTP to the HTTPS port.
-    let plain = common::client().get(format!("http://{addr}/")).send().await;
+    let plain = crate::helpers::client()
+        .get(format!("http://{addr}/"))
+        .send()
+        .await;
     assert!(
         plain.is_err() || plain.unwrap().status() != 200,
         "plain HTTP must not be served on the HTTPS port"

@@ -2,13 +2,12 @@
 //! faults are one sentence and exit code 1, the banner shows the addresses,
 //! a busy default port moves on to the next, and SIGTERM stops it cleanly.
 
-mod bin_support;
-mod common;
-
 use std::path::Path;
 use std::time::Duration;
 
-use bin_support::{Running, blocking_get, listening_url, motodex, run};
+use crate::helpers::binary::{
+    Running, bare, binary, blocking_get, listening_url, motodex, run, run_with_stdin,
+};
 
 fn assert_one_sentence_failure(
     (code, _stdout, stderr): &(Option<i32>, String, String),
@@ -166,36 +165,26 @@ fn the_db_flag_goes_before_or_after_a_subcommand() {
     let dir = tempfile::tempdir().unwrap();
     let first = dir.path().join("first.db");
     let second = dir.path().join("second.db");
-    let with_password = |mut command: std::process::Command| {
-        use std::io::Write;
-        let mut child = command
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        writeln!(child.stdin.take().unwrap(), "correct horse battery staple").unwrap();
-        let output = child.wait_with_output().unwrap();
-        (
-            output.status.code(),
-            String::from_utf8_lossy(&output.stderr).into_owned(),
-        )
+    let with_password = |command| {
+        run_with_stdin(command, "correct horse battery staple\n")
+            .status
+            .code()
     };
-    let mut before = bin_support::bare();
+    let mut before = bare();
     before
         .arg("--db")
         .arg(&first)
         .args(["create-admin", "teacher", "--password-stdin"]);
-    assert_eq!(with_password(before).0, Some(0));
-    let mut after = bin_support::bare();
+    assert_eq!(with_password(before), Some(0));
+    let mut after = bare();
     after
         .args(["create-admin", "teacher", "--password-stdin", "--db"])
         .arg(&second);
-    assert_eq!(with_password(after).0, Some(0));
+    assert_eq!(with_password(after), Some(0));
     assert!(first.exists() && second.exists());
 
     let copy = dir.path().join("copy.db");
-    let mut backup = bin_support::bare();
+    let mut backup = bare();
     backup.arg("--db").arg(&first).arg("backup").arg(&copy);
     let (code, _, stderr) = run(backup);
     assert_eq!(code, Some(0), "{stderr}");
@@ -219,7 +208,7 @@ fn an_own_terminal_window_stays_open_after_an_error_but_a_shell_does_not() {
     }
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("no-such-folder").join("database.db");
-    let binary = bin_support::binary();
+    let binary = binary();
     let in_terminal = |command_line: String| {
         let mut script = std::process::Command::new("script");
         script
@@ -267,7 +256,7 @@ async fn a_server_whose_log_nobody_reads_keeps_serving() {
     command.args(["--port", "0"]);
     let mut server = Running::start_with_stderr_unread(command);
     let base = listening_url(&server.banner());
-    let client = common::client();
+    let client = crate::helpers::client();
     // Each of these 404s logs a line of about 250 bytes: the pipe (64 KB)
     // is full after about 260 of them, and the log's queue 4,096 lines later.
     let url = format!("{base}{}", "x".repeat(230));

@@ -3,14 +3,14 @@
 //! database passes `PRAGMA integrity_check` and every write that was
 //! acknowledged with a redirect is there.
 
-mod bin_support;
-mod common;
-
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use bin_support::{Running, listening_url, motodex};
-use common::{ADMIN, PASSWORD, client, csrf_token_of};
+use rand::rngs::Xoshiro256PlusPlus;
+use rand::{RngExt, SeedableRng};
+
+use crate::helpers::binary::{Running, create_admin, listening_url, motodex};
+use crate::helpers::{ADMIN, PASSWORD, client, csrf_token_of};
 
 /// What the server acknowledged before it died.
 #[derive(Default)]
@@ -19,14 +19,6 @@ struct Acknowledged {
     /// (bike id, engine acknowledged, engine values attempted after it)
     edited: Vec<(i64, String)>,
     attempted_after_last_edit: Vec<String>,
-}
-
-/// A small deterministic generator, so a failure can be replayed.
-fn next_random(state: &mut u64) -> u64 {
-    *state = state
-        .wrapping_mul(6364136223846793005)
-        .wrapping_add(1442695040888963407);
-    *state >> 33
 }
 
 async fn writer(base: String, round: usize, log: Arc<Mutex<Acknowledged>>) {
@@ -113,26 +105,18 @@ async fn writer(base: String, round: usize, log: Arc<Mutex<Acknowledged>>) {
 async fn acknowledged_writes_survive_twenty_kill_9s_and_the_database_stays_intact() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("database.db");
-    let mut create = motodex(&db);
-    create
-        .args(["create-admin", ADMIN, "--password-stdin"])
-        .stdin(std::process::Stdio::piped());
-    let mut child = create.spawn().unwrap();
-    {
-        use std::io::Write;
-        writeln!(child.stdin.take().unwrap(), "{PASSWORD}").unwrap();
-    }
-    assert!(child.wait().unwrap().success());
+    create_admin(&db, ADMIN, PASSWORD);
 
     let log = Arc::new(Mutex::new(Acknowledged::default()));
-    let mut seed = 0x5eed_u64;
+    // Seeded, so the moments of the kills can be replayed.
+    let mut moments = Xoshiro256PlusPlus::seed_from_u64(0x5eed);
     for round in 0..20 {
         let mut server = motodex(&db);
         server.args(["--port", "0"]);
         let mut running = Running::start(server);
         let base = listening_url(&running.banner());
         let task = tokio::spawn(writer(base, round, Arc::clone(&log)));
-        tokio::time::sleep(Duration::from_millis(150 + next_random(&mut seed) % 600)).await;
+        tokio::time::sleep(Duration::from_millis(moments.random_range(150..750))).await;
         drop(running); // SIGKILL: no shutdown, no checkpoint
         let _ = tokio::time::timeout(Duration::from_secs(10), task)
             .await

@@ -11,30 +11,20 @@ use std::cmp::Ordering;
 use motodex::db::Db;
 use motodex::db::catalogue::{Plan, fold_char, search_with};
 use motodex::domain::records::Filter;
+use rand::rngs::Xoshiro256PlusPlus;
+use rand::{RngExt, SeedableRng};
 use rusqlite::{Connection, params};
 
-/// SplitMix64, so a failure can be reproduced from its seed.
-struct Rng(u64);
+/// A seeded generator, so a failure can be reproduced from its seed. Named
+/// by its algorithm: rand's `StdRng` may change algorithm between versions.
+type Rng = Xoshiro256PlusPlus;
 
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn text(&mut self, alphabet: &[char], min: usize, max: usize) -> String {
-        let len = min + self.below(max - min + 1);
-        (0..len)
-            .map(|_| alphabet[self.below(alphabet.len())])
-            .collect()
-    }
+/// Between `min` and `max` characters of `alphabet`.
+fn random_text(rng: &mut Rng, alphabet: &[char], min: usize, max: usize) -> String {
+    let len = rng.random_range(min..=max);
+    (0..len)
+        .map(|_| alphabet[rng.random_range(0..alphabet.len())])
+        .collect()
 }
 
 /// Few letters, so that random searches often match; upper and lower case,
@@ -106,13 +96,23 @@ fn reference(conn: &Connection, maker_id: Option<i64>, search: &str) -> Vec<i64>
     rows.into_iter().map(|row| row.bike_id).collect()
 }
 
+/// The first column of every row of `sql`.
+fn column<T: rusqlite::types::FromSql>(conn: &Connection, sql: &str) -> Vec<T> {
+    conn.prepare(sql)
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
 /// A database made through motodex (schema, triggers, functions), filled
 /// with a random catalogue through a plain connection, then changed.
 fn random_catalogue(seed: u64, makers: usize, bikes: usize) -> (tempfile::TempDir, Db, Vec<i64>) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("search.db");
     drop(Db::open(&path, false).unwrap());
-    let mut rng = Rng(seed);
+    let mut rng = Rng::seed_from_u64(seed);
     let mut conn = Connection::open(&path).unwrap();
     conn.execute_batch("PRAGMA foreign_keys = OFF;").unwrap();
     let tx = conn.transaction().unwrap();
@@ -120,13 +120,13 @@ fn random_catalogue(seed: u64, makers: usize, bikes: usize) -> (tempfile::TempDi
     for i in 0..makers {
         // Unique names; some share letters with models so that maker-name
         // matches and model matches overlap.
-        let name = format!("{}{}", rng.text(ALPHABET, 1, 6), i);
+        let name = format!("{}{}", random_text(&mut rng, ALPHABET, 1, 6), i);
         tx.execute("INSERT INTO makers (name) VALUES (?1)", [&name])
             .unwrap();
         maker_ids.push(tx.last_insert_rowid());
     }
     let insert_bike = |tx: &rusqlite::Transaction, rng: &mut Rng, maker: i64| {
-        let model = rng.text(ALPHABET, 1, 12);
+        let model = random_text(rng, ALPHABET, 1, 12);
         tx.execute(
             "INSERT INTO bikes (maker_id, model, year, engine, image_url) VALUES (?1, ?2, 2000, '500cc', '')",
             params![maker, model],
@@ -135,31 +135,27 @@ fn random_catalogue(seed: u64, makers: usize, bikes: usize) -> (tempfile::TempDi
     };
     for _ in 0..bikes {
         // Uneven makers: the first few get most of the bikes.
-        let maker = maker_ids[rng.below(maker_ids.len()).min(rng.below(maker_ids.len()))];
+        let maker = maker_ids[rng
+            .random_range(0..maker_ids.len())
+            .min(rng.random_range(0..maker_ids.len()))];
         insert_bike(&tx, &mut rng, maker);
     }
     // Changes after the index was built: renamed models, bikes moved to
     // another maker, deletions, and bikes without a maker (as an old
     // Flask-course database may hold; foreign keys are off here).
-    let ids: Vec<i64> = tx
-        .prepare("SELECT bike_id FROM bikes")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+    let ids: Vec<i64> = column(&tx, "SELECT bike_id FROM bikes");
     for _ in 0..bikes / 10 {
-        let id = ids[rng.below(ids.len())];
-        match rng.below(3) {
+        let id = ids[rng.random_range(0..ids.len())];
+        match rng.random_range(0..3) {
             0 => {
                 tx.execute(
                     "UPDATE bikes SET model = ?2 WHERE bike_id = ?1",
-                    params![id, rng.text(ALPHABET, 1, 12)],
+                    params![id, random_text(&mut rng, ALPHABET, 1, 12)],
                 )
                 .unwrap();
             }
             1 => {
-                let maker = maker_ids[rng.below(maker_ids.len())];
+                let maker = maker_ids[rng.random_range(0..maker_ids.len())];
                 tx.execute(
                     "UPDATE bikes SET maker_id = ?2 WHERE bike_id = ?1",
                     params![id, maker],
@@ -194,21 +190,18 @@ fn searches(rng: &mut Rng, conn: &Connection) -> Vec<String> {
     .map(|s| s.to_string())
     .collect();
     for _ in 0..15 {
-        let len = 1 + rng.below(4);
-        searches.push(rng.text(ALPHABET, len, len));
+        let len = 1 + rng.random_range(0..4);
+        searches.push(random_text(rng, ALPHABET, len, len));
     }
     // Pieces of real models and maker names (many matches, and maker hits).
-    let models: Vec<String> = conn
-        .prepare("SELECT model FROM bikes UNION ALL SELECT name FROM makers")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+    let models: Vec<String> = column(
+        conn,
+        "SELECT model FROM bikes UNION ALL SELECT name FROM makers",
+    );
     for _ in 0..15 {
-        let chars: Vec<char> = models[rng.below(models.len())].chars().collect();
-        let start = rng.below(chars.len());
-        let len = 1 + rng.below((chars.len() - start).min(5));
+        let chars: Vec<char> = models[rng.random_range(0..models.len())].chars().collect();
+        let start = rng.random_range(0..chars.len());
+        let len = 1 + rng.random_range(0..(chars.len() - start).min(5));
         searches.push(chars[start..start + len].iter().collect());
     }
     searches
@@ -217,14 +210,14 @@ fn searches(rng: &mut Rng, conn: &Connection) -> Vec<String> {
 fn check_catalogue(seed: u64, makers: usize, bikes: usize, per_page: u64) {
     let (dir, db, maker_ids) = random_catalogue(seed, makers, bikes);
     let conn = Connection::open(dir.path().join("search.db")).unwrap();
-    let mut rng = Rng(seed ^ 0xfeed);
+    let mut rng = Rng::seed_from_u64(seed ^ 0xfeed);
     let mut filters: Vec<Option<i64>> = vec![
         None,
         Some(maker_ids[0]),
         Some(*maker_ids.last().unwrap()),
         Some(123_456),
     ];
-    filters.push(Some(maker_ids[rng.below(maker_ids.len())]));
+    filters.push(Some(maker_ids[rng.random_range(0..maker_ids.len())]));
     let mut checked = 0;
     for search in searches(&mut rng, &conn) {
         for &maker_id in &filters {

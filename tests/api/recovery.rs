@@ -6,15 +6,10 @@
 //! Runs cargo's build of the binary, or the one named by
 //! `MOTODEX_TEST_BINARY` (dist/check points it at the release file).
 
-mod bin_support;
-mod common;
-
-use std::io::Write;
 use std::path::Path;
-use std::process::Stdio;
 
-use bin_support::{Running, bare, listening_url};
-use common::{ADMIN, csrf_token_of};
+use crate::helpers::binary::{Running, bare, listening_url, run_with_stdin};
+use crate::helpers::{ADMIN, RequestExt, ResponseExt, client, csrf_token_of};
 
 const OLD: &str = "correct horse battery staple";
 const NEW: &str = "purple elephant juggling seventeen oranges";
@@ -22,17 +17,9 @@ const NEW: &str = "purple elephant juggling seventeen oranges";
 /// `motodex ARGS… --password-stdin` in `dir` (no --db: database.db there),
 /// with `password` on standard input; returns (exit code, stdout, stderr).
 fn with_password(dir: &Path, args: &[&str], password: &str) -> (Option<i32>, String, String) {
-    let mut child = bare()
-        .current_dir(dir)
-        .args(args)
-        .arg("--password-stdin")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run motodex");
-    writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
-    let output = child.wait_with_output().unwrap();
+    let mut command = bare();
+    command.current_dir(dir).args(args).arg("--password-stdin");
+    let output = run_with_stdin(command, &format!("{password}\n"));
     (
         output.status.code(),
         String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -44,12 +31,10 @@ fn with_password(dir: &Path, args: &[&str], password: &str) -> (Option<i32>, Str
 async fn try_login(client: &reqwest::Client, base: &str, password: &str) -> u16 {
     let page = client
         .get(format!("{base}admin/login"))
-        .send()
+        .sent()
         .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .body()
+        .await;
     let token = csrf_token_of(&page);
     let form = [
         ("username", ADMIN),
@@ -59,21 +44,13 @@ async fn try_login(client: &reqwest::Client, base: &str, password: &str) -> u16 
     client
         .post(format!("{base}admin/login"))
         .form(&form)
-        .send()
-        .await
-        .unwrap()
         .status()
+        .await
         .as_u16()
 }
 
 async fn admin_status(client: &reqwest::Client, base: &str) -> u16 {
-    client
-        .get(format!("{base}admin"))
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
+    client.get(format!("{base}admin")).status().await.as_u16()
 }
 
 #[tokio::test]
@@ -101,11 +78,11 @@ async fn reset_password_next_to_the_database_replaces_the_old_one() {
     let base = listening_url(&server.banner());
 
     // A browser logged in with the old password...
-    let old_browser = common::client();
+    let old_browser = client();
     assert_eq!(try_login(&old_browser, &base, OLD).await, 303);
     assert_eq!(admin_status(&old_browser, &base).await, 200);
     // ...and someone who locked the account out by guessing.
-    let guesser = common::client();
+    let guesser = client();
     for _ in 0..5 {
         assert_eq!(
             try_login(&guesser, &base, "wrong guess number one").await,
@@ -129,7 +106,7 @@ async fn reset_password_next_to_the_database_replaces_the_old_one() {
         303,
         "old session ended"
     );
-    let fresh = common::client();
+    let fresh = client();
     assert_eq!(
         try_login(&fresh, &base, OLD).await,
         200,
@@ -146,7 +123,7 @@ async fn reset_password_next_to_the_database_replaces_the_old_one() {
     let (code, _, stderr) = with_password(dir.path(), &["reset-password", ADMIN], "short");
     assert_eq!(code, Some(1), "{stderr}");
     assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
-    let again = common::client();
+    let again = client();
     assert_eq!(try_login(&again, &base, NEW).await, 303);
     drop(server);
 }

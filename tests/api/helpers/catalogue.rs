@@ -72,6 +72,14 @@ pub fn with_token(fields: &[(String, String)], token: &str) -> Vec<(String, Stri
     fields
 }
 
+/// `fields`, with the CSRF token when there is one.
+pub fn with_token_if(fields: &[(String, String)], token: Option<&str>) -> Vec<(String, String)> {
+    match token {
+        Some(token) => with_token(fields, token),
+        None => fields.to_vec(),
+    }
+}
+
 /// POSTs an ordinary (urlencoded) form.
 pub async fn post_form(
     client: &reqwest::Client,

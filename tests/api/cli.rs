@@ -2,12 +2,14 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
+use crate::helpers::PASSWORD;
+use crate::helpers::binary::run_with_stdin;
+
 const BIN: &str = env!("CARGO_BIN_EXE_motodex");
-const PASSWORD: &str = "correct horse battery staple";
 
 fn motodex(dir: &Path) -> Command {
     let mut command = Command::new(BIN);
@@ -17,22 +19,6 @@ fn motodex(dir: &Path) -> Command {
         .env_remove("MOTODEX_DB")
         .env("MOTODEX_NO_BROWSER", "1");
     command
-}
-
-fn run_with_stdin(mut command: Command, input: &str) -> Output {
-    let mut child = command
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -385,13 +371,20 @@ fn reset_password_and_backup_refuse_a_missing_database() {
     );
 }
 
-#[test]
-fn the_first_run_asks_for_the_first_admin_on_a_terminal() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut command = motodex(dir.path());
+/// `motodex --port 0` in `dir`, in a pseudo-terminal, as a teacher starts it
+/// the first time.
+fn first_start_on_a_terminal(dir: &Path) -> expectrl::session::OsSession {
+    let mut command = motodex(dir);
     command.args(["--port", "0", "--no-browser"]);
     let mut session = expectrl::Session::spawn(command).expect("spawn in a pseudo-terminal");
     session.set_expect_timeout(Some(Duration::from_secs(20)));
+    session
+}
+
+#[test]
+fn the_first_run_asks_for_the_first_admin_on_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = first_start_on_a_terminal(dir.path());
     use expectrl::Expect;
     session.expect("Admin username: ").unwrap();
     session.send_line("bad name!").unwrap();
@@ -432,10 +425,7 @@ fn the_first_run_asks_for_the_first_admin_on_a_terminal() {
 #[test]
 fn an_empty_username_at_the_prompt_skips_to_the_setup_link() {
     let dir = tempfile::tempdir().unwrap();
-    let mut command = motodex(dir.path());
-    command.args(["--port", "0", "--no-browser"]);
-    let mut session = expectrl::Session::spawn(command).expect("spawn in a pseudo-terminal");
-    session.set_expect_timeout(Some(Duration::from_secs(20)));
+    let mut session = first_start_on_a_terminal(dir.path());
     use expectrl::Expect;
     session.expect("Admin username: ").unwrap();
     session.send_line("").unwrap();

@@ -3,12 +3,10 @@
 //! mount a tmpfs and therefore run as root (as CI does); otherwise each test
 //! prints one "skipped" line.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::*;
+use crate::helpers::*;
 
 /// A tmpfs mounted on a temporary folder, unmounted when dropped.
 struct SmallDisk {
@@ -74,9 +72,8 @@ async fn add_admin(app: &TestApp, c: &reqwest::Client, name: &str) -> reqwest::R
             ("password", password),
             ("confirm_password", password),
         ])
-        .send()
+        .sent()
         .await
-        .unwrap()
 }
 
 fn integrity(path: &Path) -> String {
@@ -103,22 +100,8 @@ async fn a_read_only_disk_still_serves_the_catalogue_and_refuses_writes_clearly(
     page(&c, &app.url("/bikes/1"), 200).await;
     let response = login(&app, &c, ADMIN, PASSWORD).await;
     assert_eq!(response.status(), 503);
-    assert!(
-        response
-            .text()
-            .await
-            .unwrap()
-            .contains("The database is read-only")
-    );
-    assert_eq!(
-        client()
-            .get(app.url("/healthz"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    assert!(response.body().await.contains("The database is read-only"));
+    assert_eq!(client().get(app.url("/healthz")).status().await, 200);
     drop(app);
     disk.remount("rw");
     assert_eq!(integrity(&disk.db()), "ok");
@@ -156,14 +139,13 @@ async fn a_full_disk_gives_a_clear_page_keeps_the_database_intact_and_recovers()
                 ("password", password),
                 ("confirm_password", password),
             ])
-            .send()
-            .await
-            .unwrap();
+            .sent()
+            .await;
         let status = response.status().as_u16();
         assert!(status == 303 || status == 503, "{status}");
         if status == 503 {
             assert!(
-                response.text().await.unwrap().contains("disk"),
+                response.body().await.contains("disk"),
                 "the page says the disk is full"
             );
             saw_full = true;
@@ -171,10 +153,7 @@ async fn a_full_disk_gives_a_clear_page_keeps_the_database_intact_and_recovers()
         }
     }
     assert!(saw_full, "the disk filled up");
-    assert_eq!(
-        client().get(app.url("/")).send().await.unwrap().status(),
-        200
-    );
+    assert_eq!(client().get(app.url("/")).status().await, 200);
 
     std::fs::remove_file(&filler).unwrap();
     assert_eq!(
@@ -202,19 +181,14 @@ async fn a_database_file_deleted_or_replaced_while_running_causes_no_panic() {
         let _ = std::fs::remove_file(format!("{}{suffix}", disk.db().display()));
     }
     for path in ["/", "/bikes/1", "/admin"] {
-        let status = c.get(app.url(path)).send().await.unwrap().status().as_u16();
+        let status = c.get(app.url(path)).status().await.as_u16();
         assert!(status < 500 || status == 503, "{path}: {status}");
     }
     std::fs::write(disk.db(), b"not a database any more").unwrap();
     let status = add_admin(&app, &c, "ghost").await.status().as_u16();
     assert!(status < 500 || status == 503, "{status}");
     assert_eq!(
-        client()
-            .get(app.url("/healthz"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        client().get(app.url("/healthz")).status().await,
         200,
         "still serving"
     );
