@@ -6,7 +6,7 @@
 //! "Ignoring case" means [`fold`]: every character is compared by its Unicode
 //! lowercase form (so `Ä` finds `ä`, not only ASCII as SQLite's `LIKE`
 //! would; details in [`fold_char`]). Every path below is exact under that rule; the
-//! equivalence test (`tests/search_equivalence.rs`) compares each with a
+//! equivalence test (`tests/api/search_equivalence.rs`) compares each with a
 //! plain scan written in Rust.
 //!
 //! What makes it fast (schema version 2, `migrations/0002-search-index.sql`):
