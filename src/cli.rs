@@ -5,6 +5,7 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use tracing_subscriber::filter::{LevelFilter, Targets};
 
 /// motodex — the bikes website of the Flask Made Easy course, in one file.
 ///
@@ -25,11 +26,36 @@ pub struct Cli {
     )]
     pub db: PathBuf,
 
+    /// What the log on standard error shows: a level (error, warn, info, debug, trace) or per-module levels (motodex=debug,warn).
+    #[arg(
+        long,
+        global = true,
+        env = "MOTODEX_LOG",
+        default_value = "info",
+        value_name = "LEVEL",
+        value_parser = log_filter
+    )]
+    pub log_level: Targets,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 
     #[command(flatten)]
     pub serve: ServeArgs,
+}
+
+/// A level, or `MODULE=LEVEL` pairs. A bare word that is no level is
+/// refused: `Targets` would read it as a module name and silence
+/// everything else, so a typo (`wran`) would turn the log off unnoticed.
+fn log_filter(text: &str) -> Result<Targets, String> {
+    for part in text.split(',') {
+        if !part.contains('=') && part.trim().parse::<LevelFilter>().is_err() {
+            return Err(format!(
+                "{part:?} is not a level (off, error, warn, info, debug, trace) nor MODULE=LEVEL"
+            ));
+        }
+    }
+    text.parse().map_err(|e| format!("{e}"))
 }
 
 #[derive(Debug, Subcommand)]
@@ -114,4 +140,17 @@ pub struct ServeArgs {
     /// Log an admin out this many seconds after logging in ("remember me": 30 days).
     #[arg(long, env = "MOTODEX_SESSION_MAX_SECS", default_value_t = 43200, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub session_max_secs: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::log_filter;
+
+    #[test]
+    fn a_log_level_is_a_level_or_module_levels() {
+        assert!(log_filter("warn").is_ok());
+        assert!(log_filter("motodex=debug,warn").is_ok());
+        assert!(log_filter("wran").is_err());
+        assert!(log_filter("motodex=loud").is_err());
+    }
 }
