@@ -71,16 +71,6 @@ pub enum Command {
         /// Where to write the copy; must not exist yet.
         file: PathBuf,
     },
-    /// Create a new database filled with a synthetic catalogue (for benchmarks).
-    #[command(hide = true)]
-    Generate {
-        /// How many bikes.
-        #[arg(long, default_value_t = 1_000_000)]
-        bikes: u64,
-        /// How many makers.
-        #[arg(long, default_value_t = 500)]
-        makers: u64,
-    },
 }
 
 #[derive(Debug, Args)]

@@ -1,6 +1,6 @@
-//! A synthetic catalogue of any size, for benchmarks (`motodex generate`,
-//! a hidden command). Deterministic: the same sizes always give the same
-//! rows, so benchmark runs compare like with like.
+//! A synthetic catalogue of any size, for benchmarks (`motodex-bench-data`,
+//! built with the `bench-data` feature). Deterministic: the same sizes
+//! always give the same rows, so benchmark runs compare like with like.
 
 use std::path::Path;
 

@@ -8,6 +8,7 @@
 
 pub mod bikes;
 pub mod catalogue;
+#[cfg(feature = "bench-data")]
 pub mod generate;
 pub mod images;
 pub mod makers;
