@@ -65,7 +65,9 @@ pub enum StartError {
         "Cannot listen on {0}: {1}. Choose another address with --host or another port with --port."
     )]
     CannotListen(SocketAddr, String),
-    #[error("MOTODEX_SECRET_KEY must be at least 64 hexadecimal digits (32 bytes).")]
+    #[error(
+        "The secret key (--secret-key or MOTODEX_SECRET_KEY) must be at least 64 hexadecimal digits (32 bytes)."
+    )]
     BadSecretKey,
     #[error("{0}")]
     Tls(String),
@@ -94,7 +96,7 @@ impl App {
             .transpose()
             .map_err(StartError::Tls)?;
         let db_path = std::path::absolute(&config.db_path).unwrap_or(config.db_path.clone());
-        let db = open_db(&db_path, config.sample_data)?;
+        let db = open_db(&db_path, config.sample_data, config.page_cache)?;
         let key = cookie_key(&db, config.secret_key_hex.as_deref())?;
         let (listener, moved_from_default_port) = bind(config.host, config.port).await?;
         let local_addr = listener
@@ -201,8 +203,8 @@ fn base_url(addr: SocketAddr, tls: bool) -> String {
     format!("{scheme}://{host}:{}/", addr.port())
 }
 
-fn open_db(path: &std::path::Path, sample_data: bool) -> Result<Db, StartError> {
-    Db::open(path, sample_data).map_err(|err| match err {
+fn open_db(path: &std::path::Path, sample_data: bool, page_cache: bool) -> Result<Db, StartError> {
+    Db::open_with_page_cache(path, sample_data, page_cache).map_err(|err| match err {
         DbError::NotADatabase => StartError::NotADatabase(path.to_path_buf()),
         DbError::ReadOnly if path.exists() => StartError::CannotOpen(
             path.to_path_buf(),
@@ -232,7 +234,7 @@ fn admin_count(db: &Db) -> Result<i64, StartError> {
         .map_err(|e| StartError::Server(e.to_string()))
 }
 
-/// The key that signs cookies: from `MOTODEX_SECRET_KEY` when set,
+/// The key that signs cookies: from `--secret-key` when set,
 /// otherwise the random one stored in the database at creation.
 fn cookie_key(db: &Db, override_hex: Option<&str>) -> Result<Key, StartError> {
     let hex_key = match override_hex {

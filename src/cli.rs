@@ -130,6 +130,19 @@ pub struct ServeArgs {
     /// Log an admin out this many seconds after logging in ("remember me": 30 days).
     #[arg(long, env = "MOTODEX_SESSION_MAX_SECS", default_value_t = 43200, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub session_max_secs: u64,
+
+    /// Sign cookies with this key (hex, at least 32 bytes) instead of the one stored in the database; the environment variable keeps it out of the process list.
+    #[arg(
+        long,
+        env = "MOTODEX_SECRET_KEY",
+        hide_env_values = true,
+        value_name = "HEX"
+    )]
+    pub secret_key: Option<String>,
+
+    /// Render every public page afresh instead of keeping it for up to a second (for measurements).
+    #[arg(long, env = "MOTODEX_NO_PAGE_CACHE", hide = true, value_parser = clap::builder::BoolishValueParser::new(), action = clap::ArgAction::SetTrue)]
+    pub no_page_cache: bool,
 }
 
 #[cfg(test)]

@@ -27,12 +27,14 @@ pub struct Memo {
     off: bool,
 }
 
-impl Default for Memo {
-    fn default() -> Self {
+impl Memo {
+    /// Off, it answers nothing (`--no-page-cache`): what the database
+    /// alone can do, for measurements.
+    pub fn new(on: bool) -> Memo {
         Memo {
             generation: AtomicU64::new(0),
             entries: Mutex::default(),
-            off: std::env::var_os("MOTODEX_NO_PAGE_CACHE").is_some_and(|v| v == "1"),
+            off: !on,
         }
     }
 }
@@ -109,7 +111,7 @@ mod tests {
 
     #[test]
     fn a_write_drops_older_entries() {
-        let memo = Memo::default();
+        let memo = Memo::new(true);
         let before = memo.generation();
         memo.put("a".into(), before, Bytes::from_static(b"old"));
         assert_eq!(memo.get("a").as_deref(), Some(&b"old"[..]));
@@ -122,7 +124,7 @@ mod tests {
 
     #[test]
     fn memory_is_bounded() {
-        let memo = Memo::default();
+        let memo = Memo::new(true);
         let big = Bytes::from(vec![0u8; CAPACITY / 2 + 1]);
         memo.put("a".into(), 0, big.clone());
         memo.put("b".into(), 0, big);

@@ -100,6 +100,11 @@ impl Db {
     /// date and, for a new file, fills the sample catalogue when asked. An
     /// existing file that cannot be written is opened read-only.
     pub fn open(path: &Path, sample_data: bool) -> DbResult<Db> {
+        Db::open_with_page_cache(path, sample_data, true)
+    }
+
+    /// [`Db::open`], with the page cache on or off.
+    pub fn open_with_page_cache(path: &Path, sample_data: bool, page_cache: bool) -> DbResult<Db> {
         let writer = match open_writer(path, sample_data) {
             Ok(writer) => Some(writer),
             Err(DbError::ReadOnly) if path.exists() => None,
@@ -122,7 +127,7 @@ impl Db {
                 write_turn: Semaphore::new(1),
                 readers: Mutex::new(readers),
                 read_turns: Semaphore::new(READERS),
-                memo: memo::Memo::default(),
+                memo: memo::Memo::new(page_cache),
             }),
         })
     }
