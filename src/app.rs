@@ -36,7 +36,9 @@ pub enum StartError {
         "Cannot listen on {0}: {1}. Choose another address with --host or another port with --port."
     )]
     CannotListen(SocketAddr, String),
-    #[error("MOTODEX_SECRET_KEY must be at least 64 hexadecimal digits (32 bytes).")]
+    #[error(
+        "The secret key (--secret-key or MOTODEX_SECRET_KEY) must be at least 64 hexadecimal digits (32 bytes)."
+    )]
     BadSecretKey,
     #[error("{0}")]
     Tls(String),
@@ -98,9 +100,7 @@ impl App {
             },
             passwords: Passwords::default(),
             photos: PhotoWorkers::default(),
-            pages: PageCache::new(
-                std::env::var_os("MOTODEX_NO_PAGE_CACHE").is_some_and(|v| v == "1"),
-            ),
+            pages: PageCache::new(!config.page_cache),
             sessions: SessionPolicy {
                 idle_secs: config.session_idle.as_secs() as i64,
                 max_secs: config.session_max.as_secs() as i64,
@@ -194,7 +194,7 @@ fn admin_count(db: &Db) -> Result<i64, StartError> {
         .map_err(|e| StartError::Server(e.to_string()))
 }
 
-/// The key that signs cookies: from `MOTODEX_SECRET_KEY` when set,
+/// The key that signs cookies: from `--secret-key` when set,
 /// otherwise the random one stored in the database at creation.
 fn cookie_key(db: &Db, override_hex: Option<&str>) -> Result<Key, StartError> {
     let hex_key = match override_hex {

@@ -5,6 +5,7 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use tracing_subscriber::filter::{LevelFilter, Targets};
 
 /// motodex — the bikes website of the Flask Made Easy course, in one file.
 ///
@@ -25,11 +26,36 @@ pub struct Cli {
     )]
     pub db: PathBuf,
 
+    /// What the log on standard error shows: a level (error, warn, info, debug, trace) or per-module levels (motodex=debug,warn).
+    #[arg(
+        long,
+        global = true,
+        env = "MOTODEX_LOG",
+        default_value = "info",
+        value_name = "LEVEL",
+        value_parser = log_filter
+    )]
+    pub log_level: Targets,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 
     #[command(flatten)]
     pub serve: ServeArgs,
+}
+
+/// A level, or `MODULE=LEVEL` pairs. A bare word that is no level is
+/// refused: `Targets` would read it as a module name and silence
+/// everything else, so a typo (`wran`) would turn the log off unnoticed.
+fn log_filter(text: &str) -> Result<Targets, String> {
+    for part in text.split(',') {
+        if !part.contains('=') && part.trim().parse::<LevelFilter>().is_err() {
+            return Err(format!(
+                "{part:?} is not a level (off, error, warn, info, debug, trace) nor MODULE=LEVEL"
+            ));
+        }
+    }
+    text.parse().map_err(|e| format!("{e}"))
 }
 
 #[derive(Debug, Subcommand)]
@@ -44,16 +70,6 @@ pub enum Command {
     Backup {
         /// Where to write the copy; must not exist yet.
         file: PathBuf,
-    },
-    /// Create a new database filled with a synthetic catalogue (for benchmarks).
-    #[command(hide = true)]
-    Generate {
-        /// How many bikes.
-        #[arg(long, default_value_t = 1_000_000)]
-        bikes: u64,
-        /// How many makers.
-        #[arg(long, default_value_t = 500)]
-        makers: u64,
     },
 }
 
@@ -114,4 +130,30 @@ pub struct ServeArgs {
     /// Log an admin out this many seconds after logging in ("remember me": 30 days).
     #[arg(long, env = "MOTODEX_SESSION_MAX_SECS", default_value_t = 43200, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub session_max_secs: u64,
+
+    /// Sign cookies with this key (hex, at least 32 bytes) instead of the one stored in the database; the environment variable keeps it out of the process list.
+    #[arg(
+        long,
+        env = "MOTODEX_SECRET_KEY",
+        hide_env_values = true,
+        value_name = "HEX"
+    )]
+    pub secret_key: Option<String>,
+
+    /// Render every public page afresh instead of keeping it for up to a second (for measurements).
+    #[arg(long, env = "MOTODEX_NO_PAGE_CACHE", hide = true, value_parser = clap::builder::BoolishValueParser::new(), action = clap::ArgAction::SetTrue)]
+    pub no_page_cache: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::log_filter;
+
+    #[test]
+    fn a_log_level_is_a_level_or_module_levels() {
+        assert!(log_filter("warn").is_ok());
+        assert!(log_filter("motodex=debug,warn").is_ok());
+        assert!(log_filter("wran").is_err());
+        assert!(log_filter("motodex=loud").is_err());
+    }
 }

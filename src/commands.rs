@@ -94,24 +94,3 @@ pub fn backup(db_path: &Path, target: &Path) -> Result<String, String> {
     })?;
     Ok(format!("Backup written to {}.", target.display()))
 }
-
-/// `motodex generate` (hidden): a new database with a synthetic catalogue,
-/// for benchmarks.
-pub fn generate(db_path: &Path, bikes: u64, makers: u64) -> Result<String, String> {
-    if db_path.exists() {
-        return Err(format!(
-            "{} already exists; generate only creates new databases.",
-            db_path.display()
-        ));
-    }
-    let started = std::time::Instant::now();
-    crate::db::generate::new_catalogue(db_path, bikes, makers)
-        .map_err(|e| db_problem(db_path, e))?;
-    Ok(format!(
-        "{} bikes from {} makers written to {} in {:.1} s.",
-        bikes,
-        makers,
-        db_path.display(),
-        started.elapsed().as_secs_f64()
-    ))
-}

@@ -20,8 +20,10 @@ pub struct Config {
     pub sample_data: bool,
     pub session_idle: Duration,
     pub session_max: Duration,
-    /// Hex from `MOTODEX_SECRET_KEY`, overriding the key stored in the database.
+    /// Hex from `--secret-key`, overriding the key stored in the database.
     pub secret_key_hex: Option<String>,
+    /// Rendered public pages are kept for a moment (off: `--no-page-cache`).
+    pub page_cache: bool,
     /// Ask for the first admin on the terminal when none exists.
     pub interactive_setup: bool,
 }
@@ -49,6 +51,7 @@ impl Config {
             session_idle: Duration::from_secs(1800),
             session_max: Duration::from_secs(43200),
             secret_key_hex: None,
+            page_cache: true,
             interactive_setup: false,
         }
     }
@@ -67,9 +70,10 @@ impl Config {
             sample_data: !args.no_sample_data,
             session_idle: Duration::from_secs(args.session_idle_secs),
             session_max: Duration::from_secs(args.session_max_secs),
-            secret_key_hex: std::env::var("MOTODEX_SECRET_KEY")
-                .ok()
-                .filter(|k| !k.is_empty()),
+            // Empty, as `MOTODEX_SECRET_KEY=` in a service file leaves it:
+            // the stored key, as when the variable is unset.
+            secret_key_hex: args.secret_key.filter(|k| !k.is_empty()),
+            page_cache: !args.no_page_cache,
             interactive_setup: interactive,
         }
     }

@@ -76,7 +76,7 @@ pub fn error_page(err: &AppError) -> Response {
             "What you sent is too large. Photos can be at most 5 MB; other forms at most 64 KB.".into(),
         ),
         AppError::Db(DbError::ReadOnly) => {
-            crate::log::line("error: the database is read-only");
+            tracing::error!("error: the database is read-only");
             (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "The database is read-only",
@@ -84,7 +84,7 @@ pub fn error_page(err: &AppError) -> Response {
             )
         }
         AppError::Db(DbError::DiskFull) => {
-            crate::log::line("error: the disk is full");
+            tracing::error!("error: the disk is full");
             (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "The disk is full",
@@ -97,7 +97,7 @@ pub fn error_page(err: &AppError) -> Response {
             "The database is busy with another task (perhaps a backup). Try again in a moment.".into(),
         ),
         AppError::Db(cause) => {
-            crate::log::line(format!("error: {cause}"));
+            tracing::error!("error: {cause}");
             (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "Something went wrong",
@@ -152,7 +152,7 @@ pub async fn recover(rejection: Rejection) -> Result<Response, Infallible> {
             "The request could not be understood.",
         )
     } else {
-        crate::log::line(format!("error: unhandled rejection: {rejection:?}"));
+        tracing::error!("error: unhandled rejection: {rejection:?}");
         (
             StatusCode::INTERNAL_SERVER_ERROR,
             "Something went wrong",

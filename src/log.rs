@@ -1,4 +1,5 @@
-//! The server's log on standard error, written by a thread of its own.
+//! The server's log on standard error, written by a thread of its own
+//! (tracing-appender's non-blocking writer, in lossy mode).
 //!
 //! Requests never wait for it: when standard error is not being read (a
 //! paused pager, a pipe nobody drains), a write would block, and a blocked
@@ -6,116 +7,155 @@
 //! in the queue are dropped and counted instead, and the count is logged
 //! once the writer catches up.
 
-use std::sync::OnceLock;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
+use std::io::{self, IsTerminal, Write};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
+
+use tracing_appender::non_blocking::{ErrorCounter, NonBlockingBuilder, WorkerGuard};
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 
 /// Lines waiting to be written: a burst of traffic, while a slow terminal
 /// catches up.
 const QUEUE_LINES: usize = 4096;
 
-/// At most this much is written at a time.
+/// Lines are written in pieces of about this size at most.
 const BATCH_BYTES: usize = 64 * 1024;
 
 /// How long the writer waits after a write before looking for more lines.
 const GATHER: Duration = Duration::from_millis(10);
 
-enum Message {
-    Line(String),
-    Flush(mpsc::Sender<()>),
+/// A write to standard error taking longer than this is waiting for a
+/// reader.
+const BLOCKED: Duration = Duration::from_millis(100);
+
+/// How long the last lines may take at exit.
+const EXIT_WAIT: Duration = Duration::from_secs(1);
+
+/// Starts the log with `filter` (what `--log-level` says). Keep the guard
+/// until the process exits, and drop it off the async runtime: dropping it
+/// waits (up to about a second) for the last lines to be written.
+pub fn init(filter: Targets) -> Guard {
+    let dropped = Arc::new(OnceLock::new());
+    let blocked_since = Arc::new(Mutex::new(None));
+    let (writer, worker) = NonBlockingBuilder::default()
+        .lossy(true)
+        .buffered_lines_limit(QUEUE_LINES)
+        .thread_name("motodex-log")
+        .finish(Stderr {
+            batch: Vec::with_capacity(BATCH_BYTES),
+            dropped: Arc::clone(&dropped),
+            reported: 0,
+            blocked_since: Arc::clone(&blocked_since),
+        });
+    let _ = dropped.set(writer.error_counter());
+    // The lines are the message alone, as they always were: journald and
+    // terminals add their own time stamps, and errors and warnings say so
+    // in their text.
+    let lines = tracing_subscriber::fmt::layer()
+        .with_writer(writer)
+        .with_ansi(io::stderr().is_terminal())
+        .without_time()
+        .with_level(false)
+        .with_target(false);
+    // Fails only if a subscriber is already set, which then keeps logging.
+    let _ = tracing_subscriber::registry()
+        .with(lines)
+        .with(filter)
+        .try_init();
+    Guard {
+        worker: Some(worker),
+        blocked_since,
+    }
 }
 
-static QUEUE: OnceLock<Option<SyncSender<Message>>> = OnceLock::new();
-static DROPPED: AtomicU64 = AtomicU64::new(0);
-
-fn queue() -> Option<&'static SyncSender<Message>> {
-    QUEUE
-        .get_or_init(|| {
-            let (send, receive) = mpsc::sync_channel(QUEUE_LINES);
-            std::thread::Builder::new()
-                .name("motodex-log".into())
-                .spawn(move || write_lines(&receive))
-                .ok()?;
-            Some(send)
-        })
-        .as_ref()
+/// Dropping it writes the log's last lines.
+pub struct Guard {
+    worker: Option<WorkerGuard>,
+    blocked_since: Arc<Mutex<Option<Instant>>>,
 }
 
-fn write_lines(queue: &Receiver<Message>) {
-    // Whatever is waiting is written in one piece: one system call for many
-    // lines, and lines of several requests never mix. `eprint!`
-    // rather than a write to `stderr()`, because the test harness captures
-    // it; if standard error is a closed pipe it panics, which ends this
-    // thread only, and later lines are dropped.
-    let mut batch = String::new();
-    let mut flushes = Vec::new();
-    while let Ok(first) = queue.recv() {
-        let mut next = Some(first);
-        while let Some(message) = next {
-            match message {
-                Message::Line(line) => {
-                    let dropped = DROPPED.swap(0, Ordering::Relaxed);
-                    if dropped > 0 {
-                        batch.push_str(&format!(
-                            "warning: {dropped} log lines were dropped (standard error was not being read fast enough)\n"
-                        ));
-                    }
-                    batch.push_str(&line);
-                }
-                Message::Flush(done) => flushes.push(done),
-            }
-            next = if batch.len() < BATCH_BYTES {
-                queue.try_recv().ok()
+impl Drop for Guard {
+    fn drop(&mut self) {
+        // tracing-appender's guard gives up after a second too, but says so
+        // on standard output, after motodex's last words. A writer blocked
+        // for the whole second cannot write those lines anyway: it is let
+        // go without a word.
+        let deadline = Instant::now() + EXIT_WAIT;
+        while self.blocked() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        if let Some(worker) = self.worker.take() {
+            if self.blocked() {
+                std::mem::forget(worker);
             } else {
-                None
-            };
+                drop(worker);
+            }
         }
-        if !batch.is_empty() {
-            eprint!("{batch}");
-            batch.clear();
+    }
+}
+
+impl Guard {
+    /// A write to standard error has been waiting longer than any terminal
+    /// or journal takes.
+    fn blocked(&self) -> bool {
+        lock(&self.blocked_since).is_some_and(|since| since.elapsed() > BLOCKED)
+    }
+}
+
+/// Standard error as the log's thread writes it: the lines that were
+/// waiting, gathered into one write.
+struct Stderr {
+    batch: Vec<u8>,
+    dropped: Arc<OnceLock<ErrorCounter>>,
+    reported: usize,
+    /// When the write under way began; `None` between writes.
+    blocked_since: Arc<Mutex<Option<Instant>>>,
+}
+
+impl Stderr {
+    fn write_batch(&mut self) -> io::Result<()> {
+        *lock(&self.blocked_since) = Some(Instant::now());
+        let written = io::stderr().write_all(&self.batch);
+        *lock(&self.blocked_since) = None;
+        // Lines that could not be written (standard error closed) are not
+        // tried again.
+        self.batch.clear();
+        written
+    }
+}
+
+impl Write for Stderr {
+    fn write(&mut self, line: &[u8]) -> io::Result<usize> {
+        let dropped = self.dropped.get().map_or(0, ErrorCounter::dropped_lines);
+        if dropped > self.reported {
+            writeln!(
+                self.batch,
+                "warning: {} log lines were dropped (standard error was not being read fast enough)",
+                dropped - self.reported
+            )?;
+            self.reported = dropped;
         }
-        for done in flushes.drain(..) {
-            let _ = done.send(());
+        self.batch.extend_from_slice(line);
+        if self.batch.len() >= BATCH_BYTES {
+            self.write_batch()?;
         }
-        // Lines gather meanwhile, and requests logging them need not wake
-        // this thread: under load, a few writes and no wake-ups a second
-        // rather than one of each per request.
+        Ok(line.len())
+    }
+
+    /// Called once the queue is empty. Lines gather during the pause, and
+    /// requests logging them need not wake this thread: under load, a few
+    /// writes and no wake-ups a second rather than one of each per request.
+    fn flush(&mut self) -> io::Result<()> {
+        let written = self.write_batch();
         std::thread::sleep(GATHER);
+        written
     }
 }
 
-/// Logs one line (given without its newline); never waits.
-pub fn line(text: impl Into<String>) {
-    let mut line = text.into();
-    line.push('\n');
-    match queue() {
-        Some(queue) => {
-            if let Err(TrySendError::Full(_)) = queue.try_send(Message::Line(line)) {
-                DROPPED.fetch_add(1, Ordering::Relaxed);
-            }
-        }
-        // No thread could be started: write directly rather than lose it.
-        None => eprint!("{line}"),
-    }
-}
-
-/// Waits, at most `limit`, until the lines logged so far are written: called
-/// before the process exits, so its last lines are not lost.
-pub fn flush(limit: Duration) {
-    let Some(queue) = queue() else { return };
-    let deadline = Instant::now() + limit;
-    let (done, written) = mpsc::channel();
-    let mut flush = Message::Flush(done);
-    loop {
-        match queue.try_send(flush) {
-            Ok(()) => break,
-            Err(TrySendError::Full(back)) if Instant::now() < deadline => {
-                flush = back;
-                std::thread::sleep(Duration::from_millis(5));
-            }
-            Err(_) => return,
-        }
-    }
-    let _ = written.recv_timeout(deadline.saturating_duration_since(Instant::now()));
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }

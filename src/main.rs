@@ -20,6 +20,7 @@ fn main() -> ExitCode {
             return ExitCode::from(u8::try_from(err.exit_code()).unwrap_or(2));
         }
     };
+    let log = motodex::log::init(cli.log_level);
     let outcome = match cli.command {
         None => serve(cli.db, cli.serve),
         Some(Command::Serve(args)) => serve(cli.db, args),
@@ -30,10 +31,10 @@ fn main() -> ExitCode {
             commands::reset_password(&cli.db, &args).map(|m| println!("{m}"))
         }
         Some(Command::Backup { file }) => commands::backup(&cli.db, &file).map(|m| println!("{m}")),
-        Some(Command::Generate { bikes, makers }) => {
-            commands::generate(&cli.db, bikes, makers).map(|m| println!("{m}"))
-        }
     };
+    // The log's last lines, written off the runtime, before the process
+    // exits and before an error message that follows them.
+    drop(log);
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
@@ -48,7 +49,7 @@ fn serve(db: std::path::PathBuf, args: motodex::cli::ServeArgs) -> Result<(), St
     let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
     let config = Config::from_args(db, args, interactive);
     let runtime = tokio::runtime::Runtime::new().map_err(|e| format!("Could not start: {e}."))?;
-    let served = runtime.block_on(async {
+    runtime.block_on(async {
         let app = App::build(config.clone())
             .await
             .map_err(|e| e.to_string())?;
@@ -61,10 +62,7 @@ fn serve(db: std::path::PathBuf, args: motodex::cli::ServeArgs) -> Result<(), St
             .map_err(|e| e.to_string())?;
         println!("motodex stopped; the database is saved.");
         Ok(())
-    });
-    // The log's last lines, written off the runtime, before the process exits.
-    motodex::log::flush(std::time::Duration::from_secs(1));
-    served
+    })
 }
 
 fn print_banner(app: &App, config: &Config) {

@@ -49,7 +49,7 @@ pub async fn serve(
                 Ok(pair) => pair,
                 Err(err) => {
                     // Out of file descriptors and the like: wait, then go on.
-                    crate::log::line(format!("error: accepting a connection failed: {err}"));
+                    tracing::error!("error: accepting a connection failed: {err}");
                     tokio::time::sleep(Duration::from_millis(50)).await;
                     continue;
                 }
@@ -69,7 +69,7 @@ pub async fn serve(
                     Ok(Ok(response)) => response,
                     Ok(Err(never)) => match never {},
                     Err(_) => {
-                        crate::log::line(
+                        tracing::error!(
                             "error: a request handler panicked; answered 500 and kept serving",
                         );
                         plain_error(StatusCode::INTERNAL_SERVER_ERROR, over_tls)
@@ -109,7 +109,7 @@ pub async fn serve(
         .await
         .is_err()
     {
-        crate::log::line("warning: some connections were still open at shutdown");
+        tracing::warn!("warning: some connections were still open at shutdown");
     }
 }
 

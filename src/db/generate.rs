@@ -1,9 +1,12 @@
-//! A synthetic catalogue of any size, for benchmarks (`motodex generate`,
-//! a hidden command). Deterministic: the same sizes always give the same
-//! rows, so benchmark runs compare like with like.
+//! A synthetic catalogue of any size, for benchmarks (`motodex-bench-data`,
+//! built with the `bench-data` feature). Deterministic: the same sizes
+//! always give the same rows, so benchmark runs compare like with like.
 
 use std::path::Path;
 
+use rand::rngs::Xoshiro256PlusPlus;
+use rand::seq::IndexedRandom;
+use rand::{RngExt, SeedableRng};
 use rusqlite::{Connection, params};
 
 use super::DbResult;
@@ -73,27 +76,6 @@ const SUFFIXES: &[&str] = &[
     " X",
 ];
 
-/// SplitMix64: tiny, fast and reproducible; no cryptography needed here.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len() as u64) as usize]
-    }
-}
-
 /// The `index`-th syllable word (at least `min_pieces` pieces), capitalised.
 fn syllable_word(mut index: u64, min_pieces: usize) -> String {
     let base = SYLLABLES.len() as u64;
@@ -151,31 +133,35 @@ fn catalogue(conn: &mut Connection, bikes: u64, makers: u64) -> DbResult<()> {
         }
     }
     {
-        let mut rng = Rng(0x006d_6f74_6f64_6578 ^ bikes ^ (makers << 32));
+        // A generator rand promises to keep the same output in later
+        // releases (StdRng may change): bench/run keeps generated files,
+        // keyed by this file's text, and reuses them.
+        let mut rng =
+            Xoshiro256PlusPlus::seed_from_u64(0x006d_6f74_6f64_6578 ^ bikes ^ (makers << 32));
         let mut insert =
             tx.prepare("INSERT INTO bikes (maker_id, model, year, engine, image_url) VALUES (?1, ?2, ?3, ?4, '')")?;
         let mut model = String::with_capacity(40);
         let mut engine = String::with_capacity(12);
         for _ in 0..bikes {
-            let maker = first_maker + rng.below(makers) as i64;
+            let maker = first_maker + rng.random_range(0..makers) as i64;
             model.clear();
-            if rng.below(2) == 0 {
-                model.push_str(rng.pick(WORDS));
+            if rng.random_bool(0.5) {
+                model.push_str(WORDS.choose(&mut rng).unwrap_or(&""));
             } else {
-                model.push_str(&syllable_word(rng.below(900), 2));
+                model.push_str(&syllable_word(rng.random_range(0..900), 2));
             }
-            let cc = 50 + rng.below(26) * 50;
+            let cc = 50 + rng.random_range(0..26u64) * 50;
             model.push(' ');
             model.push_str(&cc.to_string());
-            model.push_str(rng.pick(SUFFIXES));
+            model.push_str(SUFFIXES.choose(&mut rng).unwrap_or(&""));
             engine.clear();
-            if rng.below(30) == 0 {
+            if rng.random_ratio(1, 30) {
                 engine.push_str("Electric");
             } else {
-                engine.push_str(&(cc - rng.below(3)).to_string());
+                engine.push_str(&(cc - rng.random_range(0..3)).to_string());
                 engine.push_str("cc");
             }
-            let year = 1950 + rng.below(76) as i64;
+            let year = 1950 + rng.random_range(0..76i64);
             insert.execute(params![maker, model, year, engine])?;
         }
     }

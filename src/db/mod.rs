@@ -10,6 +10,7 @@ mod backup;
 pub mod bikes;
 pub mod catalogue;
 mod error;
+#[cfg(feature = "bench-data")]
 pub mod generate;
 pub mod images;
 pub mod login_failures;

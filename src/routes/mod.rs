@@ -36,13 +36,13 @@ pub fn site(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
             secure_headers(path.as_str(), response, tls)
         })
         .with(warp::log::custom(|info| {
-            crate::log::line(format!(
+            tracing::info!(
                 "{} {} {} {}ms",
                 info.method(),
                 info.path(),
                 info.status().as_u16(),
                 info.elapsed().as_millis()
-            ));
+            );
         }))
         .map(Reply::into_response)
         .boxed()
