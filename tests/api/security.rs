@@ -411,3 +411,267 @@ async fn a_deleted_photo_is_in_neither_the_database_file_nor_a_later_backup() {
     assert!(!shares_a_piece(&file, &full), "the photo is in the file");
     assert!(!shares_a_piece(&file, &small), "the thumbnail is in the file");
 }
+
+/// Sends `GET /` naming `host` to the server at `authority`; the status.
+fn status_for_host(authority: &str, host: &str) -> u16 {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(authority).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    write!(
+        stream,
+        "GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    status_of(&response)
+}
+
+#[tokio::test]
+async fn names_given_with_public_host_are_accepted_ignoring_case_and_port() {
+    let app = spawn_app_with(|config| {
+        config.public_hosts = vec!["bikes.school.example".into(), "Proxy.Example.:8443".into()];
+    })
+    .await;
+    let authority = authority(&app).to_string();
+    let statuses = tokio::task::spawn_blocking(move || {
+        [
+            "bikes.school.example",
+            "BIKES.school.example:443",
+            "proxy.example",
+            "other.example",
+            "school.example",
+        ]
+        .map(|host| status_for_host(&authority, host))
+    })
+    .await
+    .unwrap();
+    assert_eq!(statuses, [200, 200, 200, 421, 421]);
+}
+
+#[test]
+fn public_host_is_repeatable_on_the_command_line() {
+    use clap::Parser;
+    let cli = motodex::cli::Cli::try_parse_from([
+        "motodex",
+        "--public-host",
+        "a.example",
+        "--public-host",
+        "b.example",
+    ])
+    .expect("parses");
+    assert_eq!(cli.serve.public_host, ["a.example", "b.example"]);
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn the_server_takes_public_hosts_from_the_environment_and_raises_its_open_file_limit() {
+    use crate::helpers::binary::{Running, listening_url};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("database.db");
+    // Started with a soft limit of 256 files, as a small service would be.
+    let mut command = std::process::Command::new("prlimit");
+    command
+        .arg("--nofile=256:4096")
+        .arg("--")
+        .arg(crate::helpers::binary::binary());
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("MOTODEX_") {
+            command.env_remove(name);
+        }
+    }
+    command
+        .args(["--db", db.to_str().unwrap(), "--port", "0"])
+        .env("MOTODEX_PUBLIC_HOST", "bikes.school.example, proxy.example")
+        .stdin(std::process::Stdio::null());
+    let mut server = Running::start(command);
+    let url = listening_url(&server.banner());
+    let authority = url
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    assert_eq!(status_for_host(&authority, "bikes.school.example"), 200);
+    assert_eq!(status_for_host(&authority, "proxy.example:5000"), 200);
+    assert_eq!(status_for_host(&authority, "rebind.example"), 421);
+    let limits = std::fs::read_to_string(format!("/proc/{}/limits", server.pid())).unwrap();
+    let open_files = limits
+        .lines()
+        .find(|l| l.starts_with("Max open files"))
+        .unwrap()
+        .split_whitespace()
+        .skip(3)
+        .take(2)
+        .collect::<Vec<_>>();
+    assert_eq!(open_files, ["4096", "4096"], "{limits}");
+    let (code, _) = server.terminate();
+    assert_eq!(code, Some(0));
+}
+
+// --- Connection limits (SPEC §6) ---
+
+fn short_limits() -> motodex::config::ConnectionLimits {
+    motodex::config::ConnectionLimits {
+        max_connections: 40,
+        max_per_address: 10,
+        header_timeout: Duration::from_secs(1),
+        grace: Duration::from_secs(1),
+        min_rate: 1024 * 1024,
+    }
+}
+
+/// `GET /healthz` from a fresh connection answers within a second.
+async fn answers_within_a_second(url: &str) {
+    let started = std::time::Instant::now();
+    let status = reqwest::Client::new()
+        .get(url)
+        .timeout(Duration::from_secs(5))
+        .send()
+        .await
+        .map(|r| r.status().as_u16());
+    assert_eq!(status.ok(), Some(200));
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "answered in {:?}",
+        started.elapsed()
+    );
+}
+
+/// Reads until the server closes; the answer, and how long it took.
+async fn until_closed(stream: &mut TcpStream) -> (String, Duration) {
+    let started = std::time::Instant::now();
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(30), stream.read_to_end(&mut answer)).await;
+    (String::from_utf8_lossy(&answer).into_owned(), started.elapsed())
+}
+
+#[tokio::test]
+async fn trickling_and_stalled_bodies_get_408_within_their_deadline_and_others_are_served() {
+    let app = spawn_app_with(|config| config.limits = short_limits()).await;
+    let host = authority(&app).to_string();
+    let head = format!(
+        "POST /admin/login HTTP/1.1\r\nHost: {host}\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 60000\r\n\r\n"
+    );
+    let mut stalled = TcpStream::connect(&host).await.unwrap();
+    stalled.write_all(head.as_bytes()).await.unwrap();
+    stalled.write_all(b"username=a").await.unwrap();
+    let mut trickling = TcpStream::connect(&host).await.unwrap();
+    trickling.write_all(head.as_bytes()).await.unwrap();
+    let (mut reader, mut writer) = trickling.into_split();
+    let dripping = tokio::spawn(async move {
+        for _ in 0..100 {
+            if writer.write_all(b"a").await.is_err() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    });
+    answers_within_a_second(&app.url("/healthz")).await;
+    let (answer, took) = until_closed(&mut stalled).await;
+    assert_eq!(status_of(&answer), 408, "{answer}");
+    assert!(took < Duration::from_secs(4), "stalled body held {took:?}");
+    let started = std::time::Instant::now();
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(30), reader.read_to_end(&mut answer)).await;
+    assert_eq!(status_of(&String::from_utf8_lossy(&answer)), 408);
+    assert!(started.elapsed() < Duration::from_secs(4));
+    dripping.abort();
+    answers_within_a_second(&app.url("/healthz")).await;
+    assert_eq!(app.count("SELECT count(*) FROM login_failures"), 0);
+}
+
+#[tokio::test]
+async fn idle_and_kept_alive_connections_are_closed_after_the_header_time_out() {
+    let app = spawn_app_with(|config| config.limits = short_limits()).await;
+    let host = authority(&app).to_string();
+    let mut idle = Vec::new();
+    for _ in 0..8 {
+        idle.push(TcpStream::connect(&host).await.unwrap());
+    }
+    let mut kept = TcpStream::connect(&host).await.unwrap();
+    kept.write_all(format!("GET /healthz HTTP/1.1\r\nHost: {host}\r\n\r\n").as_bytes())
+        .await
+        .unwrap();
+    answers_within_a_second(&app.url("/healthz")).await;
+    for stream in idle.iter_mut().chain([&mut kept]) {
+        let (_, took) = until_closed(stream).await;
+        assert!(took < Duration::from_secs(4), "held {took:?}");
+    }
+}
+
+#[tokio::test]
+async fn one_address_over_its_cap_is_refused_at_once_while_others_are_served() {
+    let app = spawn_app_with(|config| config.limits = short_limits()).await;
+    let host = authority(&app).to_string();
+    let mut held = Vec::new();
+    for _ in 0..10 {
+        held.push(TcpStream::connect(&host).await.unwrap());
+    }
+    // Let the server count them before the next one knocks.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut over = TcpStream::connect(&host).await.unwrap();
+    let _ = over
+        .write_all(format!("GET /healthz HTTP/1.1\r\nHost: {host}\r\n\r\n").as_bytes())
+        .await;
+    let (answer, took) = until_closed(&mut over).await;
+    assert!(answer.is_empty(), "{answer}");
+    assert!(took < Duration::from_millis(500), "{took:?}");
+    // Another address of this computer is still served at once.
+    let other = reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from([127, 0, 0, 2]))
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    assert_eq!(other.get(app.url("/healthz")).status().await, 200);
+    assert!(started.elapsed() < Duration::from_secs(1));
+    // Once the held ones time out, the address is served again.
+    drop(held);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    answers_within_a_second(&app.url("/healthz")).await;
+}
+
+#[tokio::test]
+async fn a_client_that_stops_reading_a_large_answer_is_cut_off() {
+    use warp::Filter;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let local = listener.local_addr().unwrap();
+    let big = warp::path!("big").map(|| warp::reply::Response::new(vec![b'x'; 64 << 20].into()));
+    let small = warp::path!("healthz").map(|| warp::reply::Response::new("ok".into()));
+    let site = big.or(small).unify().boxed();
+    tokio::spawn(motodex::server::serve(
+        listener,
+        None,
+        site,
+        motodex::server::HostCheck::new(local.ip(), &[]),
+        motodex::config::ConnectionLimits {
+            min_rate: 16 << 20,
+            ..short_limits()
+        },
+        std::future::pending(),
+    ));
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let mut slow = socket.connect(local).await.unwrap();
+    slow.write_all(format!("GET /big HTTP/1.1\r\nHost: {local}\r\n\r\n").as_bytes())
+        .await
+        .unwrap();
+    // 64 MB at 16 MB/s after a second's grace: the server gives up after
+    // 5 s; a reader of a byte now and then does not keep it.
+    let mut received = 0usize;
+    let mut buffer = [0u8; 1];
+    for _ in 0..35 {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        if let Ok(n) = slow.read(&mut buffer).await {
+            received += n;
+        }
+    }
+    answers_within_a_second(&format!("http://{local}/healthz")).await;
+    // Reading fast now gets what was already on its way, then the end.
+    let mut rest = Vec::new();
+    let ended = tokio::time::timeout(Duration::from_secs(20), slow.read_to_end(&mut rest)).await;
+    assert!(ended.is_ok(), "the connection is still open");
+    received += rest.len();
+    assert!(received < 32 << 20, "{received} bytes sent to a reader that stopped");
+}
