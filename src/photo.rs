@@ -134,7 +134,11 @@ pub fn process(bytes: &[u8]) -> Result<Photo, UploadError> {
     let orientation = decoder
         .orientation()
         .unwrap_or(image::metadata::Orientation::NoTransforms);
-    let icc_profile = decoder.icc_profile().ok().flatten().filter(|p| is_sound_icc(p));
+    let icc_profile = decoder
+        .icc_profile()
+        .ok()
+        .flatten()
+        .filter(|p| is_sound_icc(p));
     // The whole picture fits the memory allowed (checked above): a limit
     // met now is a frame larger than the picture it belongs to (a GIF can
     // say so), which is a damaged file, not a large one.
@@ -464,7 +468,10 @@ mod tests {
     fn a_megabyte_icc_profile_is_dropped_from_the_photo_and_its_thumbnail() {
         for format in [ImageFormat::Png, ImageFormat::Jpeg] {
             let upload = with_profile(&gradient(64, 48), format, html_profile());
-            assert_eq!(profile_of(&upload).map(|p| p.len()), Some(html_profile().len()));
+            assert_eq!(
+                profile_of(&upload).map(|p| p.len()),
+                Some(html_profile().len())
+            );
             let photo = process(&upload).unwrap();
             assert_eq!(profile_of(&photo.data), None, "{format:?}");
             assert_eq!(profile_of(&photo.thumbnail), None, "{format:?}");
@@ -475,7 +482,10 @@ mod tests {
     #[test]
     fn a_sound_small_icc_profile_is_kept_and_a_malformed_one_dropped() {
         let upload = with_profile(&gradient(64, 48), ImageFormat::Jpeg, sound_profile());
-        assert_eq!(profile_of(&process(&upload).unwrap().data), Some(sound_profile()));
+        assert_eq!(
+            profile_of(&process(&upload).unwrap().data),
+            Some(sound_profile())
+        );
         let mut lying = sound_profile();
         lying[0..4].copy_from_slice(&4000u32.to_be_bytes());
         let mut tag_outside = sound_profile();

@@ -90,7 +90,7 @@ pub async fn serve(
                 if let Some(status) = oversized(&request) {
                     return Ok::<_, Infallible>(plain_error(status, over_tls));
                 }
-                if let Err(refusal) = hosts.check(&request, over_tls) {
+                if let Some(refusal) = hosts.refusal(&request, over_tls) {
                     return Ok(refusal);
                 }
                 let head = request.method() == Method::HEAD;
@@ -494,23 +494,20 @@ impl HostCheck {
         HostCheck { addresses, names }
     }
 
-    /// `Err` with the answer for a request that does not name this server
-    /// (421), or names it none or twice (400; HTTP/1.0 needed no `Host`).
-    fn check<B>(&self, request: &http::Request<B>, tls: bool) -> Result<(), Response> {
+    /// The answer for a request that does not name this server (421), or
+    /// names it none or twice (400; HTTP/1.0 needed no `Host`); `None` when
+    /// it may go on.
+    fn refusal<B>(&self, request: &http::Request<B>, tls: bool) -> Option<Response> {
         let mut values = request.headers().get_all(header::HOST).iter();
         let value = match (values.next(), values.next()) {
             (Some(value), None) => value,
-            (None, _) if request.version() < http::Version::HTTP_11 => return Ok(()),
-            _ => return Err(plain_error(StatusCode::BAD_REQUEST, tls)),
+            (None, _) if request.version() < http::Version::HTTP_11 => return None,
+            _ => return Some(plain_error(StatusCode::BAD_REQUEST, tls)),
         };
         let Ok(host) = value.to_str() else {
-            return Err(plain_error(StatusCode::BAD_REQUEST, tls));
+            return Some(plain_error(StatusCode::BAD_REQUEST, tls));
         };
-        if self.allows(host) {
-            Ok(())
-        } else {
-            Err(misdirected(host, tls))
-        }
+        (!self.allows(host)).then(|| misdirected(host, tls))
     }
 
     fn allows(&self, host: &str) -> bool {
@@ -520,7 +517,7 @@ impl HostCheck {
             return self.addresses.contains(&ip);
         }
         let name = normal_name(name);
-        self.names.iter().any(|allowed| *allowed == name)
+        self.names.contains(&name)
     }
 }
 

@@ -12,12 +12,7 @@ pub fn failures_since(conn: &Connection, key: &str, since: i64) -> DbResult<(i64
 }
 
 /// Records one failure under each key; returns the new rows' ids.
-pub fn record(
-    tx: &Transaction,
-    keys: &[&str],
-    now: i64,
-    forget_before: i64,
-) -> DbResult<Vec<i64>> {
+pub fn record(tx: &Transaction, keys: &[&str], now: i64, forget_before: i64) -> DbResult<Vec<i64>> {
     tx.execute(
         "DELETE FROM login_failures WHERE failed_at < ?1",
         [forget_before],

@@ -72,8 +72,7 @@ fn tally(statuses: &[u16], status: u16) -> usize {
 }
 
 #[tokio::test]
-async fn a_burst_of_100_wrong_logins_for_one_username_reaches_the_password_check_at_most_5_times()
-{
+async fn a_burst_of_100_wrong_logins_for_one_username_reaches_the_password_check_at_most_5_times() {
     let app = app_with_admin().await;
     let attempts: Vec<_> = (0..100)
         .map(|i| (ADMIN.to_string(), format!("wrong guess number {i}")))
@@ -111,8 +110,14 @@ async fn a_burst_of_100_logins_from_one_address_reaches_the_password_check_at_mo
     let statuses = burst(&app, &attempts).await;
     // A success gives its attempt back; the failures stay counted.
     let failures = tally(&statuses, 200);
-    assert!(failures <= 20, "{failures} wrong ones reached the password check");
-    assert_eq!(failures + tally(&statuses, 303) + tally(&statuses, 429), 100);
+    assert!(
+        failures <= 20,
+        "{failures} wrong ones reached the password check"
+    );
+    assert_eq!(
+        failures + tally(&statuses, 303) + tally(&statuses, 429),
+        100
+    );
     let after = login(&app, &client(), "one more guess", "whatever it is").await;
     assert_eq!(after.status(), if failures == 20 { 429 } else { 200 });
 }
@@ -195,7 +200,13 @@ async fn every_get_page_and_asset_answers_head_with_the_same_headers_and_no_body
     let (app, c) = logged_in_app().await;
     let token = admin_token(&app, &c).await;
     let fields = with_token(&bike(maker_id(&app, "Ducati"), "Head Test"), &token);
-    post_multipart(&c, &app.url("/admin/add"), &fields, Some(png_upload(40, 30))).await;
+    post_multipart(
+        &c,
+        &app.url("/admin/add"),
+        &fields,
+        Some(png_upload(40, 30)),
+    )
+    .await;
     let bike = bike_id(&app, "Head Test");
     let image = app.count(&format!(
         "SELECT image_id FROM images WHERE bike_id = {bike}"
@@ -226,7 +237,12 @@ async fn every_get_page_and_asset_answers_head_with_the_same_headers_and_no_body
         let get = who.get(app.url(&path)).sent().await;
         let head = who.head(app.url(&path)).sent().await;
         assert_eq!(head.status(), get.status(), "HEAD {path}");
-        for name in ["content-type", "content-length", "cache-control", "location"] {
+        for name in [
+            "content-type",
+            "content-length",
+            "cache-control",
+            "location",
+        ] {
             assert_eq!(
                 head.headers().get(name),
                 get.headers().get(name),
@@ -291,7 +307,12 @@ async fn the_listening_address_and_localhost_are_accepted_in_any_spelling() {
         .await;
         assert_eq!(status_of(&response), 200, "{host}");
     }
-    for host in ["127.0.0.2", "localhost.attacker.example", "[::1]", "0.0.0.0"] {
+    for host in [
+        "127.0.0.2",
+        "localhost.attacker.example",
+        "[::1]",
+        "0.0.0.0",
+    ] {
         let response = raw(
             &app,
             &format!("GET / HTTP/1.1\r\nHost: {host}:{port}\r\nConnection: close\r\n\r\n"),
@@ -366,8 +387,13 @@ async fn a_deleted_photo_is_in_neither_the_database_file_nor_a_later_backup() {
     let (mut app, c) = logged_in_app().await;
     let token = admin_token(&app, &c).await;
     let fields = with_token(&bike(maker_id(&app, "Ducati"), "Gone Photo"), &token);
-    let response =
-        post_multipart(&c, &app.url("/admin/add"), &fields, Some(phone_jpeg(800, 600))).await;
+    let response = post_multipart(
+        &c,
+        &app.url("/admin/add"),
+        &fields,
+        Some(phone_jpeg(800, 600)),
+    )
+    .await;
     assert_eq!(response.status(), 303);
     let bike = bike_id(&app, "Gone Photo");
     let image = app.count(&format!(
@@ -404,12 +430,21 @@ async fn a_deleted_photo_is_in_neither_the_database_file_nor_a_later_backup() {
         .await
         .unwrap();
     assert!(backup.starts_with(b"SQLite format 3"));
-    assert!(!shares_a_piece(&backup, &full), "the photo is in the backup");
-    assert!(!shares_a_piece(&backup, &small), "the thumbnail is in the backup");
+    assert!(
+        !shares_a_piece(&backup, &full),
+        "the photo is in the backup"
+    );
+    assert!(
+        !shares_a_piece(&backup, &small),
+        "the thumbnail is in the backup"
+    );
     app.stop().await;
     let file = std::fs::read(&app.db_path).unwrap();
     assert!(!shares_a_piece(&file, &full), "the photo is in the file");
-    assert!(!shares_a_piece(&file, &small), "the thumbnail is in the file");
+    assert!(
+        !shares_a_piece(&file, &small),
+        "the thumbnail is in the file"
+    );
 }
 
 /// Sends `GET /` naming `host` to the server at `authority`; the status.
@@ -543,7 +578,10 @@ async fn until_closed(stream: &mut TcpStream) -> (String, Duration) {
     let started = std::time::Instant::now();
     let mut answer = Vec::new();
     let _ = tokio::time::timeout(Duration::from_secs(30), stream.read_to_end(&mut answer)).await;
-    (String::from_utf8_lossy(&answer).into_owned(), started.elapsed())
+    (
+        String::from_utf8_lossy(&answer).into_owned(),
+        started.elapsed(),
+    )
 }
 
 #[tokio::test]
@@ -673,5 +711,8 @@ async fn a_client_that_stops_reading_a_large_answer_is_cut_off() {
     let ended = tokio::time::timeout(Duration::from_secs(20), slow.read_to_end(&mut rest)).await;
     assert!(ended.is_ok(), "the connection is still open");
     received += rest.len();
-    assert!(received < 32 << 20, "{received} bytes sent to a reader that stopped");
+    assert!(
+        received < 32 << 20,
+        "{received} bytes sent to a reader that stopped"
+    );
 }

@@ -123,7 +123,9 @@ async fn every_answer_over_tls_carries_hsts_the_server_loops_own_included() {
         (client.get(app.url(&long_target)), 414),
         (client.get(app.url("/")).header("cookie", big_cookie), 431),
         (
-            client.get(app.url("/")).header("host", "rebind.attacker.example"),
+            client
+                .get(app.url("/"))
+                .header("host", "rebind.attacker.example"),
             421,
         ),
     ];
