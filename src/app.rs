@@ -11,7 +11,7 @@ use tokio::net::TcpListener;
 
 use crate::auth::password::Passwords;
 use crate::auth::session::SessionPolicy;
-use crate::config::{Config, DEFAULT_PORT, REMEMBER_ME};
+use crate::config::{Config, ConnectionLimits, DEFAULT_PORT, REMEMBER_ME};
 use crate::cookies::CookieSettings;
 use crate::db::{Db, DbError, settings, users};
 use crate::page_cache::PageCache;
@@ -54,6 +54,8 @@ pub struct App {
     /// When no port was asked for and 5000 was busy, the port taken instead.
     pub moved_from_default_port: bool,
     setup_url: Option<String>,
+    hosts: server::HostCheck,
+    limits: ConnectionLimits,
 }
 
 impl App {
@@ -116,6 +118,8 @@ impl App {
             local_addr,
             moved_from_default_port,
             setup_url,
+            hosts: server::HostCheck::new(local_addr.ip(), &config.public_hosts),
+            limits: config.limits,
         })
     }
 
@@ -157,7 +161,15 @@ impl App {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), StartError> {
         let site = routes::site(Arc::clone(&self.state));
-        server::serve(self.listener, self.tls_acceptor, site, shutdown).await;
+        server::serve(
+            self.listener,
+            self.tls_acceptor,
+            site,
+            self.hosts,
+            self.limits,
+            shutdown,
+        )
+        .await;
         self.state
             .db
             .checkpoint()

@@ -127,6 +127,15 @@ pub struct ServeArgs {
     #[arg(long, env = "MOTODEX_SESSION_IDLE_SECS", default_value_t = 1800, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub session_idle_secs: u64,
 
+    /// Another name this server answers to, e.g. its DNS name behind a reverse proxy (repeatable; the environment variable takes a comma-separated list). The listening addresses, localhost and the computer's own name always work; other names get 421.
+    #[arg(
+        long,
+        env = "MOTODEX_PUBLIC_HOST",
+        value_name = "NAME",
+        value_delimiter = ','
+    )]
+    pub public_host: Vec<String>,
+
     /// Log an admin out this many seconds after logging in ("remember me": 30 days).
     #[arg(long, env = "MOTODEX_SESSION_MAX_SECS", default_value_t = 43200, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub session_max_secs: u64,

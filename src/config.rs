@@ -26,6 +26,43 @@ pub struct Config {
     pub page_cache: bool,
     /// Ask for the first admin on the terminal when none exists.
     pub interactive_setup: bool,
+    /// Names a request's `Host` may give besides the listening addresses,
+    /// `localhost` and the machine's own names (`--public-host`).
+    pub public_hosts: Vec<String>,
+    pub limits: ConnectionLimits,
+}
+
+/// What one client may hold of the server (SPEC §6), so that slow or idle
+/// clients cannot starve the others.
+#[derive(Debug, Clone, Copy)]
+pub struct ConnectionLimits {
+    /// Open connections at once, from everyone (lowered at start to fit the
+    /// process's open-file limit).
+    pub max_connections: usize,
+    /// Open connections at once from one client address.
+    pub max_per_address: usize,
+    /// Time for the request's headers (and the TLS handshake), and how long
+    /// a kept-alive connection may sit idle.
+    pub header_timeout: Duration,
+    /// The body must arrive, and the response be taken, within this grace
+    /// time plus its length at `min_rate`.
+    pub grace: Duration,
+    /// Bytes per second a client must at least manage, up or down.
+    pub min_rate: u64,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> ConnectionLimits {
+        ConnectionLimits {
+            max_connections: 1000,
+            // Browsers open about six per site; a classroom behind one
+            // address opens many more.
+            max_per_address: 128,
+            header_timeout: Duration::from_secs(10),
+            grace: Duration::from_secs(10),
+            min_rate: 16 * 1024,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -53,6 +90,8 @@ impl Config {
             secret_key_hex: None,
             page_cache: true,
             interactive_setup: false,
+            public_hosts: Vec::new(),
+            limits: ConnectionLimits::default(),
         }
     }
 
@@ -75,6 +114,8 @@ impl Config {
             secret_key_hex: args.secret_key.filter(|k| !k.is_empty()),
             page_cache: !args.no_page_cache,
             interactive_setup: interactive,
+            public_hosts: args.public_host,
+            limits: ConnectionLimits::default(),
         }
     }
 }

@@ -178,6 +178,14 @@ pub fn plain_error(status: StatusCode, tls: bool) -> Response {
             "Request headers too large",
             "The request's headers (often its cookies) are too large. Clear this site's cookies and try again.",
         ),
+        StatusCode::BAD_REQUEST => (
+            "Bad request",
+            "The request must name this server in exactly one Host header.",
+        ),
+        StatusCode::REQUEST_TIMEOUT => (
+            "Request too slow",
+            "The request took too long to arrive. Check the connection and try again.",
+        ),
         _ => (
             "Something went wrong",
             "The server could not finish this request. Try again, and if it keeps happening tell whoever runs motodex.",
@@ -185,4 +193,29 @@ pub fn plain_error(status: StatusCode, tls: bool) -> Response {
     };
     let page = html(status, views::errors::page(status.as_u16(), title, message));
     secure_headers("", page, tls)
+}
+
+/// 421 for a request naming another server in its `Host` (SPEC §6: what a
+/// DNS-rebinding page sends), saying how to allow the name if it is right.
+pub fn misdirected(host: &str, tls: bool) -> Response {
+    let name = host_name(host);
+    let message = format!(
+        "This server does not answer to the name “{name}”. If that is the right name for it \
+         (a reverse proxy, or a DNS name of this computer), start motodex with \
+         --public-host {name} (or set MOTODEX_PUBLIC_HOST={name}); otherwise use the address \
+         motodex printed when it started."
+    );
+    let page = html(
+        StatusCode::MISDIRECTED_REQUEST,
+        views::errors::page(421, "Unknown server name", &message),
+    );
+    secure_headers("", page, tls)
+}
+
+/// `Host` without its port: `[::1]:5000` → `[::1]`, `name:5000` → `name`.
+fn host_name(host: &str) -> &str {
+    match host.rfind(':') {
+        Some(colon) if !host[colon..].contains(']') => &host[..colon],
+        _ => host,
+    }
 }

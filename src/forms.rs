@@ -40,6 +40,13 @@ pub struct Fields(Vec<(String, String)>);
 
 impl Fields {
     pub fn parse(input: &[u8]) -> Result<Fields, BadRequest> {
+        Fields::parse_lenient(input, &[])
+    }
+
+    /// As [`Fields::parse`], except that a field named in `lenient` whose
+    /// value cannot be decoded is left out instead of refusing the whole
+    /// input: for values the page ignores when malformed (SPEC §4).
+    pub fn parse_lenient(input: &[u8], lenient: &[&str]) -> Result<Fields, BadRequest> {
         let mut fields = Vec::new();
         for pair in input.split(|b| *b == b'&').filter(|p| !p.is_empty()) {
             if fields.len() == MAX_FIELDS {
@@ -50,8 +57,13 @@ impl Fields {
                 None => (pair, &b""[..]),
             };
             let name = decode(name)?;
-            let value = decode(value)?;
-            if has_forbidden_control(&name) || has_forbidden_control(&value) {
+            let value = match decode(value) {
+                Ok(value) if !has_forbidden_control(&value) => value,
+                _ if lenient.contains(&name.as_str()) => continue,
+                Ok(_) => return Err(BadRequest::ControlCharacter(name)),
+                Err(err) => return Err(err),
+            };
+            if has_forbidden_control(&name) {
                 return Err(BadRequest::ControlCharacter(name));
             }
             fields.push((name, value));

@@ -47,7 +47,8 @@ fn main() -> ExitCode {
 
 fn serve(db: std::path::PathBuf, args: motodex::cli::ServeArgs) -> Result<(), String> {
     let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
-    let config = Config::from_args(db, args, interactive);
+    let mut config = Config::from_args(db, args, interactive);
+    motodex::server::fit_open_file_limit(&mut config.limits);
     let runtime = tokio::runtime::Runtime::new().map_err(|e| format!("Could not start: {e}."))?;
     runtime.block_on(async {
         let app = App::build(config.clone())

@@ -24,6 +24,9 @@ const MAX_SOURCE_SIDE: u32 = 12_000;
 /// needs 72 MiB.
 const MAX_DECODE_BYTES: u64 = 128 * 1024 * 1024;
 const JPEG_QUALITY: u8 = 85;
+/// SPEC §6: a colour profile is kept only when it is well formed and at most
+/// this large; real camera and screen profiles are a few kilobytes.
+pub const MAX_ICC_BYTES: usize = 64 * 1024;
 
 /// Thumbnails fit this square: sharp in a catalogue card (about 300 CSS
 /// pixels wide) on a screen with two device pixels to one.
@@ -78,6 +81,10 @@ pub enum UploadError {
     )]
     TooManyPixels(u32, u32),
     #[error(
+        "This image is {0} × {1} pixels, too many to handle at once. Choose a photo of at most {2} megapixels."
+    )]
+    TooManyMegapixels(u32, u32, u64),
+    #[error(
         "This image could not be read: the file may be damaged. Try saving it again as JPEG or PNG."
     )]
     Unreadable,
@@ -116,16 +123,26 @@ pub fn process(bytes: &[u8]) -> Result<Photo, UploadError> {
     let mut decoder = reader
         .into_decoder()
         .map_err(|e| refused(e, bytes, format))?;
-    limits
-        .reserve(decoder.total_bytes())
-        .map_err(|e| refused(e, bytes, format))?;
+    if limits.reserve(decoder.total_bytes()).is_err() {
+        let (width, height) = decoder.dimensions();
+        let per_pixel = u64::from(decoder.color_type().bytes_per_pixel()).max(1);
+        let most = MAX_DECODE_BYTES / per_pixel / 1_000_000;
+        return Err(UploadError::TooManyMegapixels(width, height, most));
+    }
     // Phones store photos sideways and say "rotate me" in EXIF; that note is
     // about to be dropped, so the rotation is applied to the pixels instead.
     let orientation = decoder
         .orientation()
         .unwrap_or(image::metadata::Orientation::NoTransforms);
-    let icc_profile = decoder.icc_profile().ok().flatten();
-    let mut picture = DynamicImage::from_decoder(decoder).map_err(|e| refused(e, bytes, format))?;
+    let icc_profile = decoder
+        .icc_profile()
+        .ok()
+        .flatten()
+        .filter(|p| is_sound_icc(p));
+    // The whole picture fits the memory allowed (checked above): a limit
+    // met now is a frame larger than the picture it belongs to (a GIF can
+    // say so), which is a damaged file, not a large one.
+    let mut picture = DynamicImage::from_decoder(decoder).map_err(|_| UploadError::Unreadable)?;
     picture.apply_orientation(orientation);
     let picture = fit_within(picture, MAX_SIDE);
     let thumbnail = fit_within(picture.clone(), THUMBNAIL_SIDE);
@@ -143,6 +160,39 @@ pub fn process(bytes: &[u8]) -> Result<Photo, UploadError> {
         data,
         thumbnail,
     })
+}
+
+/// True for an ICC profile worth keeping: at most [`MAX_ICC_BYTES`], with
+/// the `acsp` signature, the length its header declares, and a tag table
+/// whose every tag lies inside it. Anything else (a "profile" of HTML, a
+/// megabyte of padding) is dropped, and the photo shows in sRGB.
+fn is_sound_icc(profile: &[u8]) -> bool {
+    let word = |at: usize| -> Option<usize> {
+        let bytes: [u8; 4] = profile.get(at..at + 4)?.try_into().ok()?;
+        usize::try_from(u32::from_be_bytes(bytes)).ok()
+    };
+    let sound = || -> Option<bool> {
+        if profile.len() > MAX_ICC_BYTES || profile.len() < 132 {
+            return Some(false);
+        }
+        if word(0)? != profile.len() || profile.get(36..40)? != b"acsp" {
+            return Some(false);
+        }
+        let tags = word(128)?;
+        let table_end = 132usize.checked_add(tags.checked_mul(12)?)?;
+        if table_end > profile.len() {
+            return Some(false);
+        }
+        for tag in 0..tags {
+            let entry = 132 + tag * 12;
+            let (offset, size) = (word(entry + 4)?, word(entry + 8)?);
+            if offset.checked_add(size)? > profile.len() {
+                return Some(false);
+            }
+        }
+        Some(true)
+    };
+    sound().unwrap_or(false)
 }
 
 /// A decoder error as the user's problem: too many pixels, or a damaged file.
@@ -355,6 +405,110 @@ mod tests {
             process(&png),
             Err(UploadError::TooManyPixels(60_000, 60_000))
         );
+    }
+
+    /// A small, well-formed ICC profile: header, one tag inside it.
+    fn sound_profile() -> Vec<u8> {
+        let mut profile = vec![0u8; 160];
+        profile[0..4].copy_from_slice(&160u32.to_be_bytes());
+        profile[36..40].copy_from_slice(b"acsp");
+        profile[128..132].copy_from_slice(&1u32.to_be_bytes());
+        profile[132..136].copy_from_slice(b"desc");
+        profile[136..140].copy_from_slice(&144u32.to_be_bytes());
+        profile[140..144].copy_from_slice(&16u32.to_be_bytes());
+        profile
+    }
+
+    /// A megabyte of HTML posing as a colour profile.
+    fn html_profile() -> Vec<u8> {
+        b"<script>alert(1)</script>".repeat(42_000)
+    }
+
+    fn with_profile(picture: &DynamicImage, format: ImageFormat, icc: Vec<u8>) -> Vec<u8> {
+        let mut out = Vec::new();
+        let pixels = DynamicImage::ImageRgb8(picture.to_rgb8());
+        if format == ImageFormat::Png {
+            let mut encoder = image::codecs::png::PngEncoder::new(&mut out);
+            encoder.set_icc_profile(icc).unwrap();
+            pixels.write_with_encoder(encoder).unwrap();
+        } else {
+            let mut encoder = image::codecs::jpeg::JpegEncoder::new(&mut out);
+            encoder.set_icc_profile(icc).unwrap();
+            pixels.write_with_encoder(encoder).unwrap();
+        }
+        out
+    }
+
+    fn profile_of(bytes: &[u8]) -> Option<Vec<u8>> {
+        let mut decoder = ImageReader::new(Cursor::new(bytes))
+            .with_guessed_format()
+            .unwrap()
+            .into_decoder()
+            .unwrap();
+        decoder.icc_profile().unwrap()
+    }
+
+    #[test]
+    fn a_megabyte_icc_profile_is_dropped_from_the_photo_and_its_thumbnail() {
+        for format in [ImageFormat::Png, ImageFormat::Jpeg] {
+            let upload = with_profile(&gradient(64, 48), format, html_profile());
+            assert_eq!(
+                profile_of(&upload).map(|p| p.len()),
+                Some(html_profile().len())
+            );
+            let photo = process(&upload).unwrap();
+            assert_eq!(profile_of(&photo.data), None, "{format:?}");
+            assert_eq!(profile_of(&photo.thumbnail), None, "{format:?}");
+            assert!(photo.thumbnail.len() < 20_000, "{}", photo.thumbnail.len());
+        }
+    }
+
+    #[test]
+    fn a_sound_small_icc_profile_is_kept_and_a_malformed_one_dropped() {
+        let upload = with_profile(&gradient(64, 48), ImageFormat::Jpeg, sound_profile());
+        assert_eq!(
+            profile_of(&process(&upload).unwrap().data),
+            Some(sound_profile())
+        );
+        let mut lying = sound_profile();
+        lying[0..4].copy_from_slice(&4000u32.to_be_bytes());
+        let mut tag_outside = sound_profile();
+        tag_outside[136..140].copy_from_slice(&150u32.to_be_bytes());
+        let mut no_signature = sound_profile();
+        no_signature[36..40].copy_from_slice(b"html");
+        for bad in [lying, tag_outside, no_signature] {
+            let upload = with_profile(&gradient(64, 48), ImageFormat::Jpeg, bad);
+            assert_eq!(profile_of(&process(&upload).unwrap().data), None);
+        }
+    }
+
+    #[test]
+    fn an_image_within_the_side_limit_but_too_many_megapixels_says_so() {
+        // A real JPEG whose frame header is rewritten to claim 11000 × 11000.
+        let mut jpeg = encoded(&gradient(16, 16), ImageFormat::Jpeg);
+        let sof = jpeg
+            .windows(2)
+            .position(|w| w == [0xFF, 0xC0])
+            .expect("a baseline frame header");
+        jpeg[sof + 5..sof + 7].copy_from_slice(&11_000u16.to_be_bytes());
+        jpeg[sof + 7..sof + 9].copy_from_slice(&11_000u16.to_be_bytes());
+        let refused = process(&jpeg).unwrap_err();
+        assert_eq!(refused, UploadError::TooManyMegapixels(11_000, 11_000, 44));
+        let message = refused.to_string();
+        assert!(message.contains("11000 × 11000") && message.contains("at most 44 megapixels"));
+        assert!(!message.contains("on each side"), "{message}");
+    }
+
+    #[test]
+    fn a_gif_frame_larger_than_its_canvas_is_a_damaged_file_not_a_large_one() {
+        let mut gif = encoded(&gradient(600, 600), ImageFormat::Gif);
+        // The logical screen (the canvas) says 1 × 1; the frame stays 600 × 600.
+        gif[6..8].copy_from_slice(&1u16.to_le_bytes());
+        gif[8..10].copy_from_slice(&1u16.to_le_bytes());
+        match process(&gif) {
+            Ok(photo) => assert!(dimensions(&photo).0 >= 1),
+            Err(refused) => assert_eq!(refused, UploadError::Unreadable, "{refused}"),
+        }
     }
 
     #[test]

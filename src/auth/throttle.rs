@@ -1,6 +1,12 @@
 //! Login throttling (SPEC §6): 5 failures for one username or 20 from one
 //! client address within 15 minutes lock further attempts out, even with the
 //! right password, until the oldest failure ages out.
+//!
+//! An attempt is counted *before* its password is checked: [`reserve`]
+//! checks the counts and records the attempt in one write, so however many
+//! attempts arrive at once, no more than the limits reach the password check
+//! (the writes queue one at a time). A success gives its reservation back
+//! ([`release`]); a failure leaves it standing as the failure.
 
 use std::net::IpAddr;
 
@@ -66,10 +72,32 @@ pub fn check(conn: &Connection, keys: &Keys, now: i64) -> DbResult<Option<i64>> 
     Ok(wait)
 }
 
+/// One attempt counted in advance: the rows [`reserve`] wrote.
+#[derive(Debug, Clone)]
+pub struct Reservation {
+    rows: Vec<i64>,
+}
+
+/// Checks the limits and, when the attempt is allowed, counts it, in the
+/// caller's write: `Err(seconds)` until attempts are allowed again.
+pub fn reserve(tx: &Transaction, keys: &Keys, now: i64) -> DbResult<Result<Reservation, i64>> {
+    if let Some(wait) = check(tx, keys, now)? {
+        return Ok(Err(wait));
+    }
+    let rows = login_failures::record(tx, &[&keys.user, &keys.address], now, now - WINDOW_SECS)?;
+    Ok(Ok(Reservation { rows }))
+}
+
+/// Gives back a reserved attempt that turned out right.
+pub fn release(tx: &Transaction, reservation: &Reservation) -> DbResult<()> {
+    login_failures::delete_rows(tx, &reservation.rows)
+}
+
 /// Counts one failed attempt under both keys, forgetting those that have
 /// aged out of the window.
 pub fn record(tx: &Transaction, keys: &Keys, now: i64) -> DbResult<()> {
-    login_failures::record(tx, &[&keys.user, &keys.address], now, now - WINDOW_SECS)
+    login_failures::record(tx, &[&keys.user, &keys.address], now, now - WINDOW_SECS)?;
+    Ok(())
 }
 
 /// Lifts the lock-out of a username (a successful login, or a reset).

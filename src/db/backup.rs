@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
 
-use super::open::open_connection;
+use super::open::{create_private, open_connection};
 use super::{Db, DbError, DbResult, run_blocking};
 
 /// How often a backup retries while another process holds the database
@@ -41,6 +41,7 @@ impl Db {
 
 /// Online backup from `source` into a new file at `target`.
 fn backup_connection(source: &Connection, target: &Path) -> DbResult<()> {
+    create_private(target);
     let mut copy = Connection::open(target)?;
     {
         let backup = rusqlite::backup::Backup::new(source, &mut copy)?;

@@ -11,16 +11,26 @@ pub fn failures_since(conn: &Connection, key: &str, since: i64) -> DbResult<(i64
         .query_row(params![key, since], |r| Ok((r.get(0)?, r.get(1)?)))?)
 }
 
-pub fn record(tx: &Transaction, keys: &[&str], now: i64, forget_before: i64) -> DbResult<()> {
+/// Records one failure under each key; returns the new rows' ids.
+pub fn record(tx: &Transaction, keys: &[&str], now: i64, forget_before: i64) -> DbResult<Vec<i64>> {
     tx.execute(
         "DELETE FROM login_failures WHERE failed_at < ?1",
         [forget_before],
     )?;
+    let mut rows = Vec::with_capacity(keys.len());
     for key in keys {
         tx.execute(
             "INSERT INTO login_failures (key, failed_at) VALUES (?1, ?2)",
             params![key, now],
         )?;
+        rows.push(tx.last_insert_rowid());
+    }
+    Ok(rows)
+}
+
+pub fn delete_rows(tx: &Transaction, rows: &[i64]) -> DbResult<()> {
+    for row in rows {
+        tx.execute("DELETE FROM login_failures WHERE rowid = ?1", [row])?;
     }
     Ok(())
 }

@@ -8,6 +8,7 @@ use rusqlite::{Connection, OpenFlags};
 use super::{BUSY_TIMEOUT, DbError, DbResult, catalogue, schema};
 
 pub(super) fn open_writer(path: &Path, sample_data: bool) -> DbResult<Connection> {
+    create_private(path);
     let mut writer = open_connection(path, OpenFlags::default())?;
     // SQLite quietly opens a file it cannot write read-only; say so instead.
     if writer.is_readonly(rusqlite::MAIN_DB)? {
@@ -53,9 +54,25 @@ pub(super) fn open_connection(path: &Path, flags: OpenFlags) -> DbResult<Connect
             conn.execute_batch("PRAGMA journal_mode = WAL;")?;
         }
         // FULL: an acknowledged write survives even a power cut, not only a crash.
-        conn.execute_batch("PRAGMA synchronous = FULL;")?;
+        // secure_delete: what is deleted (a photo, a password hash) is
+        // overwritten in the file, so it is in no later backup (SPEC §6).
+        conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA secure_delete = ON;")?;
     }
     catalogue::register_functions(&conn)?;
     conn.set_prepared_statement_cache_capacity(64);
     Ok(conn)
+}
+
+/// Creates a missing database (or backup) file readable by its owner only
+/// (SPEC §6: it holds the secret key and the password hashes); SQLite then
+/// gives its WAL and shared-memory files the same mode. An existing file
+/// keeps the mode its owner gave it.
+pub(super) fn create_private(path: &Path) {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    // A file that exists already, or a folder that cannot be written, is
+    // left to SQLite, which opens it or says what is wrong in its own terms.
+    let _ = options.open(path);
 }

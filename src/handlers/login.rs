@@ -105,29 +105,29 @@ pub async fn login(
 
     let keys = throttle::Keys::new(&username, client.map(|c| c.ip()));
     let now = clock::now();
-    let (wait, user) = {
-        let (keys, name) = (keys.clone(), username.clone());
+    // The attempt is counted before the password is checked, in the same
+    // write as the count check, so a burst cannot pass the check together.
+    let (reserved, user) = {
+        let name = username.clone();
         state
             .db
-            .read(move |conn| {
+            .write(move |tx| {
                 Ok((
-                    throttle::check(conn, &keys, now)?,
-                    users::find_by_name(conn, &name)?,
+                    throttle::reserve(tx, &keys, now)?,
+                    users::find_by_name(tx, &name)?,
                 ))
             })
             .await?
     };
-    if let Some(retry_after_secs) = wait {
-        return Err(AppError::TooManyAttempts { retry_after_secs });
-    }
+    let reservation = match reserved {
+        Ok(reservation) => reservation,
+        Err(retry_after_secs) => return Err(AppError::TooManyAttempts { retry_after_secs }),
+    };
 
     let stored = user.as_ref().map(|u| u.password_hash.clone());
     let verdict = state.passwords.verify(stored, password.clone()).await;
     let Some(user) = user.filter(|_| matches!(verdict, Verdict::Right { .. })) else {
-        state
-            .db
-            .write(move |tx| throttle::record(tx, &keys, now))
-            .await?;
+        // The reservation stays: it is this failure.
         return Ok(login_page(
             &state,
             cookie.as_deref(),
@@ -148,6 +148,7 @@ pub async fn login(
             if let Some(new_hash) = &new_hash {
                 users::upgrade_password_hash(tx, user.user_id, &user.password_hash, new_hash)?;
             }
+            throttle::release(tx, &reservation)?;
             throttle::clear(tx, &username)?;
             session::begin(tx, &policy, user.user_id, remember)
         })

@@ -1,11 +1,14 @@
 //! `/admin/change-password`: an account changes its own password.
 
+use std::net::SocketAddr;
+
 use http::StatusCode;
 use warp::reply::Response;
 
 use super::AdminRequest;
 use crate::auth::password::{Verdict, check_new_password};
-use crate::auth::session;
+use crate::auth::{session, throttle};
+use crate::clock;
 use crate::db::{sessions, users};
 use crate::error::AppError;
 use crate::forms::Fields;
@@ -20,17 +23,30 @@ pub async fn change_password_form(request: AdminRequest) -> Result<Response, App
     Ok(request.page(Section::Password, TITLE, StatusCode::OK, content))
 }
 
-pub async fn change_password(request: AdminRequest, fields: Fields) -> Result<Response, AppError> {
+/// A wrong current password counts as a failed login of this username
+/// (SPEC §6), so a stolen session cannot guess it without limit; the
+/// attempt is reserved before the check, as a login's is.
+pub async fn change_password(
+    request: AdminRequest,
+    fields: Fields,
+    client: Option<SocketAddr>,
+) -> Result<Response, AppError> {
     let state = &request.state;
     let current = fields.required("current_password")?.to_string();
     let new = fields.required("new_password")?.to_string();
     let confirm = fields.required("confirm_password")?;
     let user_id = request.admin.user_id;
-    let user = state
+    let keys = throttle::Keys::new(&request.admin.username, client.map(|c| c.ip()));
+    let now = clock::now();
+    let (reserved, user) = state
         .db
-        .read(move |conn| users::get(conn, user_id))
-        .await?
-        .ok_or(AppError::NotFound)?;
+        .write(move |tx| Ok((throttle::reserve(tx, &keys, now)?, users::get(tx, user_id)?)))
+        .await?;
+    let reservation = match reserved {
+        Ok(reservation) => reservation,
+        Err(retry_after_secs) => return Err(AppError::TooManyAttempts { retry_after_secs }),
+    };
+    let user = user.ok_or(AppError::NotFound)?;
     let current_ok = matches!(
         state
             .passwords
@@ -41,6 +57,14 @@ pub async fn change_password(request: AdminRequest, fields: Fields) -> Result<Re
     let current_error = (!current_ok).then_some("This is not your current password.");
     let (new_error, confirm_error) = check_new_password(&request.admin.username, &new, confirm);
     if current_error.is_some() || new_error.is_some() || confirm_error.is_some() {
+        if current_ok {
+            // The current password was right: this was no guess.
+            let reservation = reservation.clone();
+            state
+                .db
+                .write(move |tx| throttle::release(tx, &reservation))
+                .await?;
+        }
         let form = ChangePasswordForm {
             current_error,
             new_error: new_error.as_deref(),
@@ -62,6 +86,7 @@ pub async fn change_password(request: AdminRequest, fields: Fields) -> Result<Re
         .db
         .write(move |tx| {
             users::set_password_hash(tx, user_id, &hash)?;
+            throttle::release(tx, &reservation)?;
             sessions::delete_for_user(tx, user_id, None)?;
             session::begin(tx, &policy, user_id, remember)
         })

@@ -10,7 +10,7 @@ use warp::Filter;
 use warp::filters::BoxedFilter;
 use warp::reply::Response;
 
-use super::filters::query;
+use super::filters::{client_addr, query};
 use super::gate::{admin, admin_form, admin_photo_form};
 use super::{first_of, reply};
 use crate::domain::Id;
@@ -131,6 +131,7 @@ fn account_routes(state: &Arc<AppState>) -> BoxedFilter<(Response,)> {
     let change_password = warp::path!("admin" / "change-password")
         .and(warp::post())
         .and(admin_form(state))
+        .and(client_addr())
         .then(password::change_password)
         .map(reply);
     let list = warp::path!("admin" / "users")

@@ -51,6 +51,20 @@ pub fn query() -> impl Filter<Extract = (Fields,), Error = Rejection> + Clone {
         })
 }
 
+/// The query string, strictly decoded except for the fields in `lenient`,
+/// which are left out when they cannot be decoded.
+pub fn lenient_query(
+    lenient: &'static [&'static str],
+) -> impl Filter<Extract = (Fields,), Error = Rejection> + Clone {
+    warp::query::raw()
+        .or(warp::any().map(String::new))
+        .unify()
+        .and_then(move |raw: String| async move {
+            Fields::parse_lenient(raw.as_bytes(), lenient)
+                .map_err(|e| Rejection::from(AppError::from(e)))
+        })
+}
+
 /// Refuses a POST that announces another site as its origin (SPEC §6).
 pub fn same_origin() -> impl Filter<Extract = (), Error = Rejection> + Clone {
     warp::header::headers_cloned()

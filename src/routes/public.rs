@@ -7,7 +7,7 @@ use warp::filters::BoxedFilter;
 use warp::reply::Response;
 use warp::{Filter, Reply};
 
-use super::filters::{cookie_header, query, with_state};
+use super::filters::{cookie_header, lenient_query, query, with_state};
 use super::{first_of, reply};
 use crate::domain::Id;
 use crate::error::AppError;
@@ -19,7 +19,8 @@ pub fn routes(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
     let home = warp::path::end()
         .and(warp::get())
         .and(with_state(Arc::clone(&state)))
-        .and(query())
+        // A malformed maker or page is ignored, never an error page (SPEC §4).
+        .and(lenient_query(&["maker_id", "page"]))
         .and(cookie_header())
         .then(handlers::home)
         .map(reply);

@@ -63,7 +63,8 @@ async fn a_10_mb_body_is_refused_with_413_quickly() {
 #[tokio::test]
 async fn a_chunked_body_without_length_is_limited_too() {
     let app = spawn_app().await;
-    let mut request = b"POST /admin/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n".to_vec();
+    let host = app.address.trim_start_matches("http://");
+    let mut request = format!("POST /admin/login HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n").into_bytes();
     let chunk = vec![b'a'; 32 * 1024];
     for _ in 0..4 {
         request.extend_from_slice(format!("{:x}\r\n", chunk.len()).as_bytes());
@@ -79,8 +80,9 @@ async fn a_chunked_body_without_length_is_limited_too() {
 async fn huge_query_strings_and_cookies_are_refused() {
     let app = spawn_app().await;
     let c = client();
+    let host = app.address.trim_start_matches("http://");
     let request = format!(
-        "GET /?search={} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        "GET /?search={} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n",
         "q".repeat(100 * 1024)
     );
     let status = raw(&app, request.as_bytes()).await;
@@ -146,6 +148,11 @@ async fn invalid_utf8_and_nul_in_query_parameters_are_refused() {
         "search=%E2%82",
     ] {
         for path in ["/", "/admin/login"] {
+            if path == "/" && (query.starts_with("maker_id") || query.starts_with("page")) {
+                // The catalogue ignores these two when malformed (SPEC §4;
+                // security.rs).
+                continue;
+            }
             let status = c.get(app.url(&format!("{path}?{query}"))).status().await;
             assert_eq!(status, 400, "{path}?{query}");
         }
@@ -290,7 +297,8 @@ async fn silent_clients_do_not_block_others_and_are_disconnected() {
 async fn a_panicking_handler_becomes_a_500_page_and_the_server_keeps_serving() {
     use warp::Filter;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = format!("http://{}", listener.local_addr().unwrap());
+    let local = listener.local_addr().unwrap();
+    let address = format!("http://{local}");
     let boom =
         warp::path!("boom").map(|| -> warp::reply::Response { panic!("a bug in a handler") });
     let fine = warp::path!("fine").map(|| warp::reply::Response::new("fine".into()));
@@ -299,6 +307,8 @@ async fn a_panicking_handler_becomes_a_500_page_and_the_server_keeps_serving() {
         listener,
         None,
         site,
+        motodex::server::HostCheck::new(local.ip(), &[]),
+        motodex::config::ConnectionLimits::default(),
         std::future::pending(),
     ));
     let c = client();

@@ -41,4 +41,5 @@ mod properties;
 mod public;
 mod recovery;
 mod search_equivalence;
+mod security;
 mod tls;

@@ -114,6 +114,35 @@ async fn logs_in_over_https_with_a_host_prefixed_secure_cookie_and_hsts() {
 }
 
 #[tokio::test]
+async fn every_answer_over_tls_carries_hsts_the_server_loops_own_included() {
+    let (app, _certs, client) = tls_app().await;
+    let long_target = format!("/?search={}", "q".repeat(9 * 1024));
+    let big_cookie = format!("motodex_session={}", "c".repeat(20 * 1024));
+    let checks = [
+        (client.get(app.url("/no-such-page")), 404),
+        (client.get(app.url(&long_target)), 414),
+        (client.get(app.url("/")).header("cookie", big_cookie), 431),
+        (
+            client
+                .get(app.url("/"))
+                .header("host", "rebind.attacker.example"),
+            421,
+        ),
+    ];
+    for (request, status) in checks {
+        let response = request.send().await.expect("an answer over https");
+        assert_eq!(response.status().as_u16(), status);
+        assert!(
+            response.headers().contains_key("strict-transport-security"),
+            "no HSTS on the {status}"
+        );
+    }
+    // A panicking handler's 500 is made by the same function as the 414.
+    let error = motodex::error::plain_error(http::StatusCode::INTERNAL_SERVER_ERROR, true);
+    assert!(error.headers().contains_key("strict-transport-security"));
+}
+
+#[tokio::test]
 async fn silent_and_plain_http_clients_do_not_block_https() {
     let (mut app, _certs, client) = tls_app().await;
     let addr = app.address.trim_start_matches("https://").to_string();
