@@ -114,4 +114,8 @@ pub struct ServeArgs {
     /// Log an admin out this many seconds after logging in ("remember me": 30 days).
     #[arg(long, env = "MOTODEX_SESSION_MAX_SECS", default_value_t = 43200, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub session_max_secs: u64,
+
+    /// Keep deleted bikes and makers in the trash this many days (0 = delete at once).
+    #[arg(long, env = "MOTODEX_TRASH_DAYS", default_value_t = 30, value_name = "N", value_parser = clap::value_parser!(u64).range(0..=36500))]
+    pub trash_days: u64,
 }

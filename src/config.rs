@@ -24,6 +24,8 @@ pub struct Config {
     pub secret_key_hex: Option<String>,
     /// Ask for the first admin on the terminal when none exists.
     pub interactive_setup: bool,
+    /// Days the trash keeps deleted bikes and makers (0: delete at once).
+    pub trash_days: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -31,6 +33,9 @@ pub struct TlsFiles {
     pub cert: PathBuf,
     pub key: PathBuf,
 }
+
+/// The trash keeps deleted items this many days (SPEC §8).
+pub const DEFAULT_TRASH_DAYS: u64 = 30;
 
 /// "Remember me" keeps an admin logged in this long.
 pub const REMEMBER_ME: Duration = Duration::from_secs(30 * 24 * 3600);
@@ -50,6 +55,7 @@ impl Config {
             session_max: Duration::from_secs(43200),
             secret_key_hex: None,
             interactive_setup: false,
+            trash_days: DEFAULT_TRASH_DAYS,
         }
     }
 
@@ -71,6 +77,7 @@ impl Config {
                 .ok()
                 .filter(|k| !k.is_empty()),
             interactive_setup: interactive,
+            trash_days: args.trash_days,
         }
     }
 }

@@ -4,6 +4,7 @@
 use std::io::{BufRead, IsTerminal, Write};
 
 use crate::auth::password;
+use crate::domain::activity::Actor;
 use crate::db::{Db, users};
 use crate::domain::Username;
 
@@ -33,7 +34,9 @@ pub fn prompt_first_admin(db: &Db) {
             }
         };
         let hash = password::hash(&password);
-        match db.write_now(|tx| users::insert(tx, username.as_str(), &hash)) {
+        match db.write_now(|tx| {
+            users::insert(tx, &Actor::command_line(), username.as_str(), &hash)
+        }) {
             Ok(Some(_)) => {
                 println!(
                     "Admin “{}” created. Log in at /admin/login.",

@@ -7,6 +7,7 @@
 //! admins queue instead of meeting "database is locked".
 
 mod backup;
+pub mod activity;
 pub mod bikes;
 pub mod catalogue;
 mod error;
@@ -19,7 +20,9 @@ pub mod sample;
 pub mod schema;
 pub mod sessions;
 pub mod settings;
+pub mod trash;
 pub mod users;
+pub mod versions;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -184,14 +184,17 @@ async fn save(
     }
 
     if let (Some(input), true) = (input, errors.is_empty()) {
-        match state
-            .db
-            .write(move |tx| bikes::save(tx, bike_id, &input, photo.as_ref()))
+        match request
+            .write(move |tx, actor| bikes::save(tx, actor, bike_id, &input, photo.as_ref()))
             .await?
         {
-            Saved::Done { name, .. } => {
+            Saved::Done { name, entry_id, .. } => {
                 let verb = if bike_id.is_some() { "Saved" } else { "Added" };
-                return Ok(request.redirect_with_message("/admin", &format!("{verb} {name}.")));
+                return Ok(request.redirect_with_undo(
+                    "/admin",
+                    &format!("{verb} {name}."),
+                    entry_id,
+                ));
             }
             Saved::NoSuchBike => return Err(AppError::NotFound),
             Saved::NoSuchMaker => errors.maker = Some(UNKNOWN_MAKER.to_string()),
@@ -219,14 +222,13 @@ pub async fn delete_confirm(request: AdminRequest, id: Id) -> Result<Response, A
 }
 
 pub async fn delete(request: AdminRequest, id: Id) -> Result<Response, AppError> {
-    let deleted = request
-        .state
-        .db
-        .write(move |tx| bikes::delete(tx, id.0))
+    let (deleted, entry_id) = request
+        .write(move |tx, actor| bikes::delete(tx, actor, id.0))
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(request.redirect_with_message(
+    Ok(request.redirect_with_undo(
         "/admin",
         &format!("Deleted {} {}.", deleted.maker, deleted.model),
+        (request.state.trash_days > 0).then_some(entry_id),
     ))
 }
