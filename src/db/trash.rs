@@ -6,18 +6,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde_json::Value;
 
 use super::{DbResult, images};
-use crate::domain::activity::{Actor, Record};
-
-/// One item in the trash, as `/admin/trash` lists it.
-#[derive(Debug, Clone)]
-pub struct TrashItem {
-    pub trash_id: i64,
-    pub record: Record,
-    pub record_id: i64,
-    pub name: String,
-    pub deleted_at: i64,
-    pub deleted_by: String,
-}
+use crate::domain::activity::{Actor, Record, TrashItem};
 
 /// Moves a live bike (its row as JSON `data`) to the trash, its photo with it.
 pub fn put_bike(tx: &Transaction, actor: &Actor, bike_id: i64, name: &str, data: &Value) -> DbResult<()> {

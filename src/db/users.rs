@@ -159,3 +159,10 @@ pub fn delete(tx: &Transaction, actor: &Actor, user_id: i64) -> DbResult<bool> {
     )?;
     Ok(true)
 }
+
+/// The owner, until roles exist (SPEC §10): the account with the lowest id.
+pub fn owner_id(conn: &Connection) -> DbResult<Option<i64>> {
+    Ok(conn
+        .prepare_cached("SELECT min(user_id) FROM users")?
+        .query_row([], |r| r.get(0))?)
+}

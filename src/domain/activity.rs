@@ -188,3 +188,15 @@ impl LoggedEntry {
         self.kind().is_some_and(Kind::is_catalogue) && !self.changes.is_empty()
     }
 }
+
+/// One item in the trash, as `/admin/trash` lists it.
+#[derive(Debug, Clone)]
+pub struct TrashItem {
+    pub trash_id: i64,
+    pub record: Record,
+    pub record_id: i64,
+    pub name: String,
+    /// UTC seconds.
+    pub deleted_at: i64,
+    pub deleted_by: String,
+}

@@ -3,7 +3,7 @@
 //! every check that comes before a handler: login, origin, CSRF) lives in
 //! `routes`, pages in `views`.
 
-//TMP pub mod activity;
+pub mod activity;
 pub mod backup;
 pub mod bikes;
 pub mod login;
@@ -11,7 +11,7 @@ pub mod makers;
 pub mod password;
 pub mod public;
 pub mod setup;
-//TMP pub mod trash;
+pub mod trash;
 pub mod users;
 
 use std::sync::Arc;
