@@ -26,6 +26,7 @@
 mod helpers;
 
 mod accounts;
+mod activity;
 mod admin_bikes;
 mod admin_images;
 mod admin_makers;
