@@ -203,7 +203,11 @@ pub fn bike_form(
                 }
             }
             @if let BikeFormKind::Edit(bike) = kind {
-                p { a href={ "/admin/delete/" (bike.bike_id) } { "Delete this bike…" } }
+                p {
+                    a href={ "/admin/edit/" (bike.bike_id) "/history" } { "History of this bike" }
+                    " · "
+                    a href={ "/admin/delete/" (bike.bike_id) } { "Delete this bike…" }
+                }
             }
         }
     }

@@ -87,6 +87,7 @@ pub fn edit_maker(csrf_token: &str, maker: &Maker, form: &MakerForm) -> Markup {
             (csrf_field(csrf_token))
             (field(&Field { value: form.name, error: form.error, hint: Some(NAME_HINT), ..Field::new("name", "Name") }))
             p.muted { "Every bike of this maker shows the new name." }
+            p { a href={ "/admin/makers/edit/" (maker.maker_id) "/history" } { "History of this maker" } }
             div.form-actions {
                 button.button.primary type="submit" { "Save name" }
                 a.button.secondary href="/admin/makers" { "Cancel" }
