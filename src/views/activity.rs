@@ -113,7 +113,7 @@ pub fn activity(p: &ActivityPage) -> Markup {
     let q = p.query;
     html! {
         div.page-head { h1 { "Activity" } }
-        form.filter-form method="get" action="/admin/activity" aria-label="Filter the activity" {
+        form.filters.activity-filters method="get" action="/admin/activity" aria-label="Filter the activity" {
             div.field {
                 label for="user" { "Account" }
                 select id="user" name="user" {
@@ -144,7 +144,7 @@ pub fn activity(p: &ActivityPage) -> Markup {
                     p.field-error id="since-error" { (error) }
                 }
             }
-            div.form-actions { button.button.primary type="submit" { "Show" } }
+            div.filter-actions { button.button.primary type="submit" { "Show" } }
         }
         @if let Some(name) = p.undo_all_for {
             form.inline-form method="post" action="/admin/activity/undo" {
