@@ -53,7 +53,13 @@ pub fn parse_local(text: &str) -> Option<i64> {
     let (hour, minute) = clock.get(..5)?.split_once(':')?;
     let (hour, minute) = (hour.parse::<u8>().ok()?, minute.parse::<u8>().ok()?);
     let month = time::Month::try_from(u8::try_from(month).ok()?).ok()?;
-    let date = time::Date::from_calendar_date(i32::try_from(year).ok()?, month, u8::try_from(day).ok()?).ok()?;
-    let naive = date.with_hms(hour, minute, 0).ok()?.assume_utc().unix_timestamp();
+    let date =
+        time::Date::from_calendar_date(i32::try_from(year).ok()?, month, u8::try_from(day).ok()?)
+            .ok()?;
+    let naive = date
+        .with_hms(hour, minute, 0)
+        .ok()?
+        .assume_utc()
+        .unix_timestamp();
     Some(naive - local_offset(naive))
 }

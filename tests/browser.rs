@@ -1769,7 +1769,8 @@ async fn undo_history_trash_and_activity() {
         b.follow("Rename Bimota SpA").await;
         b.follow("History of this maker").await;
         b.expect_heading("History of the maker Bimota SpA").await;
-        b.expect_text("renamed the maker Bimota to Bimota SpA").await;
+        b.expect_text("renamed the maker Bimota to Bimota SpA")
+            .await;
         b.check("maker-history").await;
 
         // Deleted to the trash, listed there, restored.
@@ -1782,22 +1783,30 @@ async fn undo_history_trash_and_activity() {
         b.expect_text("Maker Bimota SpA").await;
         b.check("trash").await;
         b.press("Restore").await;
-        assert!(b.wait_for_flash().await.contains("restored the maker Bimota SpA"));
+        assert!(
+            b.wait_for_flash()
+                .await
+                .contains("restored the maker Bimota SpA")
+        );
         b.expect_text("The trash is empty.").await;
 
         // The activity page, and undoing everything this account did.
         b.follow("Activity").await;
         b.expect_heading("Activity").await;
-        b.expect_text("renamed the maker Bimota to Bimota SpA").await;
+        b.expect_text("renamed the maker Bimota to Bimota SpA")
+            .await;
         b.check("activity").await;
         b.choose("Account", ADMIN).await;
         b.press("Show").await;
         let undo_all = b
             .client
-            .find(Locator::XPath("//button[starts-with(normalize-space(.), 'Undo all of these')]"))
+            .find(Locator::XPath(
+                "//button[starts-with(normalize-space(.), 'Undo all of these')]",
+            ))
             .await
             .expect("undo all button");
-        b.navigating(async { undo_all.click().await.expect("press") }).await;
+        b.navigating(async { undo_all.click().await.expect("press") })
+            .await;
         b.expect_heading("Undo teacher’s changes?").await;
         b.check("undo-all-confirm").await;
     })

@@ -119,16 +119,28 @@ pub fn save(
             Kind::Bike,
             "add",
             format!("added {name}"),
-            Change { record: Record::Bike, id: bike_id, before: None, after },
+            Change {
+                record: Record::Bike,
+                id: bike_id,
+                before: None,
+                after,
+            },
         )),
-        (Some(old), Some(new)) => versions::describe_bike_edit(old, new).map(|(photo_only, words)| {
-            Entry::change(
-                if photo_only { Kind::Photo } else { Kind::Bike },
-                "edit",
-                words,
-                Change { record: Record::Bike, id: bike_id, before, after },
-            )
-        }),
+        (Some(old), Some(new)) => {
+            versions::describe_bike_edit(old, new).map(|(photo_only, words)| {
+                Entry::change(
+                    if photo_only { Kind::Photo } else { Kind::Bike },
+                    "edit",
+                    words,
+                    Change {
+                        record: Record::Bike,
+                        id: bike_id,
+                        before,
+                        after,
+                    },
+                )
+            })
+        }
         (Some(_), None) => None,
     };
     let entry_id = entry.map(|e| activity::record(tx, actor, e)).transpose()?;
@@ -155,7 +167,12 @@ pub fn delete(tx: &Transaction, actor: &Actor, bike_id: i64) -> DbResult<Option<
             Kind::Bike,
             "delete",
             format!("deleted {name}"),
-            Change { record: Record::Bike, id: bike_id, before: Some(values), after: None },
+            Change {
+                record: Record::Bike,
+                id: bike_id,
+                before: Some(values),
+                after: None,
+            },
         ),
     )?;
     Ok(Some((bike, entry_id)))

@@ -57,7 +57,11 @@ pub fn bike_count(conn: &Connection, maker_id: i64) -> DbResult<i64> {
 /// Another maker whose name equals `name` ignoring case. Compared in Rust
 /// rather than with `COLLATE NOCASE`, which folds only ASCII: "ŠKODA" and
 /// "Škoda" are the same maker too. The list of makers is short.
-pub(super) fn same_name(conn: &Connection, name: &str, except: Option<i64>) -> DbResult<Option<Maker>> {
+pub(super) fn same_name(
+    conn: &Connection,
+    name: &str,
+    except: Option<i64>,
+) -> DbResult<Option<Maker>> {
     let wanted = name.to_lowercase();
     Ok(list(conn)?
         .into_iter()

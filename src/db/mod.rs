@@ -6,8 +6,8 @@
 //! writer); writes go through one connection, one at a time, so concurrent
 //! admins queue instead of meeting "database is locked".
 
-mod backup;
 pub mod activity;
+mod backup;
 pub mod bikes;
 pub mod catalogue;
 mod error;

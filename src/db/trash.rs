@@ -9,7 +9,13 @@ use super::{DbResult, images};
 use crate::domain::activity::{Actor, Record, TrashItem};
 
 /// Moves a live bike (its row as JSON `data`) to the trash, its photo with it.
-pub fn put_bike(tx: &Transaction, actor: &Actor, bike_id: i64, name: &str, data: &Value) -> DbResult<()> {
+pub fn put_bike(
+    tx: &Transaction,
+    actor: &Actor,
+    bike_id: i64,
+    name: &str,
+    data: &Value,
+) -> DbResult<()> {
     images::keep(tx, bike_id, None)?;
     tx.prepare_cached("DELETE FROM bikes WHERE bike_id = ?1")?
         .execute([bike_id])?;
@@ -17,7 +23,13 @@ pub fn put_bike(tx: &Transaction, actor: &Actor, bike_id: i64, name: &str, data:
 }
 
 /// Moves a maker that no bike uses to the trash.
-pub fn put_maker(tx: &Transaction, actor: &Actor, maker_id: i64, name: &str, data: &Value) -> DbResult<()> {
+pub fn put_maker(
+    tx: &Transaction,
+    actor: &Actor,
+    maker_id: i64,
+    name: &str,
+    data: &Value,
+) -> DbResult<()> {
     tx.prepare_cached("DELETE FROM makers WHERE maker_id = ?1")?
         .execute([maker_id])?;
     put(tx, actor, Record::Maker, maker_id, name, data)

@@ -16,14 +16,17 @@ use crate::domain::activity::{Actor, Change, Kind, LoggedEntry, Record};
 #[derive(Debug, Clone)]
 pub struct Refusal {
     pub blocked: Blocked,
-    pub since: Option<LoggedEntry>,
+    pub since: Option<Box<LoggedEntry>>,
 }
 
 /// What became of an undo or a restore.
 #[derive(Debug, Clone)]
 pub enum Outcome {
     /// Done: the new entry and its words.
-    Done { entry_id: i64, words: String },
+    Done {
+        entry_id: i64,
+        words: String,
+    },
     Refused(Refusal),
     /// No such entry (or, for a restore, not one of that record's).
     Missing,
@@ -33,7 +36,7 @@ pub enum Outcome {
 
 fn refusal(tx: &Transaction, blocked: Blocked, after_entry: i64) -> DbResult<Refusal> {
     let (record, id) = blocked.record();
-    let since = activity::changed_since(tx, record, id, after_entry)?;
+    let since = activity::changed_since(tx, record, id, after_entry)?.map(Box::new);
     Ok(Refusal { blocked, since })
 }
 
@@ -125,7 +128,10 @@ pub fn restore_version(
             since: None,
         })),
         Ok(changes) => {
-            let words = format!("restored {} to its version of entry {entry_id}", name_of(record, &target));
+            let words = format!(
+                "restored {} to its version of entry {entry_id}",
+                name_of(record, &target)
+            );
             let new_id = activity::record(
                 tx,
                 actor,
@@ -195,7 +201,12 @@ pub fn undo_all(
                     plan.undone.push(entry);
                 }
                 Err(blocked) => {
-                    let why = match activity::changed_since(tx, blocked.record().0, blocked.record().1, entry.entry_id)? {
+                    let why = match activity::changed_since(
+                        tx,
+                        blocked.record().0,
+                        blocked.record().1,
+                        entry.entry_id,
+                    )? {
                         Some(later) if later.user_id != Some(user_id) => {
                             format!("{} Changed since by {}.", blocked.reason(), later.username)
                         }

@@ -107,7 +107,10 @@ pub fn set_password_hash(
     let (action, words) = if actor.user_id == Some(user_id) {
         ("password_change", "changed their password".to_string())
     } else {
-        ("password_reset", format!("reset the password of {}", user.username))
+        (
+            "password_reset",
+            format!("reset the password of {}", user.username),
+        )
     };
     activity::record(
         tx,

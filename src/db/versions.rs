@@ -56,7 +56,11 @@ pub enum Blocked {
     /// Another maker has the name now.
     NameTaken { id: i64, name: String },
     /// The version fails SPEC §5's checks now (e.g. its maker is gone).
-    Invalid { record: Record, id: i64, reason: String },
+    Invalid {
+        record: Record,
+        id: i64,
+        reason: String,
+    },
 }
 
 impl Blocked {
@@ -213,12 +217,10 @@ fn set_unchecked(
                 trash::put_maker(tx, actor, id, &name, values)?;
             }
         }
-        (Record::Bike, Some(values)) => {
-            match put_bike(tx, id, &current, values)? {
-                Ok(mut brought) => changes.append(&mut brought),
-                Err(blocked) => return Ok(Err(blocked)),
-            }
-        }
+        (Record::Bike, Some(values)) => match put_bike(tx, id, &current, values)? {
+            Ok(mut brought) => changes.append(&mut brought),
+            Err(blocked) => return Ok(Err(blocked)),
+        },
         (Record::Maker, Some(values)) => {
             if let Err(blocked) = put_maker(tx, id, &current, values)? {
                 return Ok(Err(blocked));
@@ -421,7 +423,13 @@ pub fn describe_bike_edit(before: &Value, after: &Value) -> Option<(bool, String
                         "image_url" => ("image address", text(before, f), text(after, f)),
                         other => (other, text(before, other), text(after, other)),
                     };
-                    let shown = |v: String| if v.is_empty() { "(none)".to_string() } else { v };
+                    let shown = |v: String| {
+                        if v.is_empty() {
+                            "(none)".to_string()
+                        } else {
+                            v
+                        }
+                    };
                     format!("the {label} from {} to {}", shown(old), shown(new))
                 })
                 .collect();

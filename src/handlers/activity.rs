@@ -19,7 +19,13 @@ use crate::views::activity::{self as pages, ActivityPage, ActivityQuery, History
 const BAD_SINCE: &str = "Give the time as on the form: a date and a time (YYYY-MM-DDTHH:MM).";
 
 fn typed(query: &Fields, name: &str) -> String {
-    query.first(name).unwrap_or("").trim().chars().take(100).collect()
+    query
+        .first(name)
+        .unwrap_or("")
+        .trim()
+        .chars()
+        .take(100)
+        .collect()
 }
 
 pub async fn activity_page(request: AdminRequest, query: Fields) -> Result<Response, AppError> {
@@ -55,7 +61,10 @@ pub async fn activity_page(request: AdminRequest, query: Fields) -> Result<Respo
             let mut live = Vec::new();
             for entry in &entries {
                 for change in &entry.changes {
-                    if matches!(versions::now(conn, change.record, change.id)?, versions::Now::Live(_)) {
+                    if matches!(
+                        versions::now(conn, change.record, change.id)?,
+                        versions::Now::Live(_)
+                    ) {
                         live.push((change.record, change.id));
                     }
                 }
@@ -103,7 +112,11 @@ fn history_path(record: Record, id: i64) -> String {
 fn refused_page(request: &AdminRequest, status: StatusCode, refusal: &Refusal) -> Response {
     let (record, id) = refusal.blocked.record();
     let history = history_path(record, id);
-    let content = pages::refused(&refusal.blocked.reason(), refusal.since.as_ref(), Some(&history));
+    let content = pages::refused(
+        &refusal.blocked.reason(),
+        refusal.since.as_deref(),
+        Some(&history),
+    );
     request.page(Section::Activity, "Cannot undo", status, content)
 }
 
@@ -139,7 +152,12 @@ pub async fn undo(request: AdminRequest, entry_id: Id) -> Result<Response, AppEr
                 None,
                 None,
             );
-            Ok(request.page(Section::Activity, "Cannot undo", StatusCode::CONFLICT, content))
+            Ok(request.page(
+                Section::Activity,
+                "Cannot undo",
+                StatusCode::CONFLICT,
+                content,
+            ))
         }
     }
 }
@@ -185,7 +203,12 @@ async fn history(request: AdminRequest, record: Record, id: Id) -> Result<Respon
         Record::Maker => Section::Makers,
         _ => Section::Bikes,
     };
-    Ok(request.page(section, &format!("History of {title}"), StatusCode::OK, content))
+    Ok(request.page(
+        section,
+        &format!("History of {title}"),
+        StatusCode::OK,
+        content,
+    ))
 }
 
 pub async fn bike_history(request: AdminRequest, id: Id) -> Result<Response, AppError> {
@@ -298,7 +321,12 @@ pub async fn undo_all(request: AdminRequest, fields: Fields) -> Result<Response,
         undone: &plan.undone,
         blocked: &plan.blocked,
     });
-    Ok(request.page(Section::Activity, "Undo all of these", StatusCode::OK, content))
+    Ok(request.page(
+        Section::Activity,
+        "Undo all of these",
+        StatusCode::OK,
+        content,
+    ))
 }
 
 /// `/admin/photos/<id>`: a photo's thumbnail for history pages, whether it

@@ -13,8 +13,8 @@ use crate::auth::{csrf, throttle};
 use crate::clock;
 use crate::db::activity::{self, Entry, LOGIN_FAILED};
 use crate::db::{sessions, users};
-use crate::domain::activity::{Actor, Kind};
 use crate::domain::NextPath;
+use crate::domain::activity::{Actor, Kind};
 use crate::error::AppError;
 use crate::forms::Fields;
 use crate::reply::{add_cookie, redirect, redirect_with_message};
@@ -182,7 +182,11 @@ pub async fn login(
                 users::upgrade_password_hash(tx, user.user_id, &user.password_hash, new_hash)?;
             }
             throttle::clear(tx, &username)?;
-            activity::record(tx, &actor, Entry::event(Kind::Security, "login", "logged in"))?;
+            activity::record(
+                tx,
+                &actor,
+                Entry::event(Kind::Security, "login", "logged in"),
+            )?;
             session::begin(tx, &policy, user.user_id, remember)
         })
         .await?;
@@ -206,7 +210,11 @@ pub async fn logout(request: AdminRequest) -> Result<Response, AppError> {
     request
         .write(move |tx, actor| {
             sessions::delete(tx, session_id)?;
-            activity::record(tx, actor, Entry::event(Kind::Security, "logout", "logged out"))?;
+            activity::record(
+                tx,
+                actor,
+                Entry::event(Kind::Security, "logout", "logged out"),
+            )?;
             Ok(())
         })
         .await?;

@@ -82,11 +82,9 @@ pub async fn restore(request: AdminRequest, trash_id: Id) -> Result<Response, Ap
         })
         .await?;
     match outcome {
-        Restored::Done(words, entry_id) => Ok(request.redirect_with_undo(
-            LIST,
-            &format!("Done: you {words}."),
-            Some(entry_id),
-        )),
+        Restored::Done(words, entry_id) => {
+            Ok(request.redirect_with_undo(LIST, &format!("Done: you {words}."), Some(entry_id)))
+        }
         Restored::Refused(refusal) => {
             let content = pages::refused(&refusal.blocked.reason(), None, None);
             Ok(request.page(

@@ -13,8 +13,7 @@ use std::sync::Arc;
 use warp::{Filter, Rejection};
 
 use super::filters::{
-    check_csrf, client_addr, cookie_header, form, photo_form, same_origin, user_agent,
-    with_state,
+    check_csrf, client_addr, cookie_header, form, photo_form, same_origin, user_agent, with_state,
 };
 use crate::auth::session;
 use crate::domain::activity::Actor;

@@ -70,13 +70,15 @@ pub fn routes(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
         .and(client_addr())
         .and(user_agent())
         .and(form())
-        .and_then(|state: Arc<AppState>, client, agent, fields: Fields| async move {
-            let token = fields
-                .required("token")
-                .map_err(|e| Rejection::from(AppError::from(e)))?;
-            check_csrf(token, &fields)?;
-            Ok::<_, Rejection>((state, client, agent, fields))
-        })
+        .and_then(
+            |state: Arc<AppState>, client, agent, fields: Fields| async move {
+                let token = fields
+                    .required("token")
+                    .map_err(|e| Rejection::from(AppError::from(e)))?;
+                check_csrf(token, &fields)?;
+                Ok::<_, Rejection>((state, client, agent, fields))
+            },
+        )
         .untuple_one()
         .then(setup::setup)
         .map(reply);

@@ -95,7 +95,11 @@ async fn each_catalogue_change_is_one_entry_with_who_what_before_and_after() {
     assert_eq!(added.status(), 303);
     let scrambler = bike_id(&app, "Scrambler");
     // Edit the year of the Monster.
-    let edit = with(with(bike(ducati, "Monster"), "year", "2020"), "engine", "937cc");
+    let edit = with(
+        with(bike(ducati, "Monster"), "year", "2020"),
+        "engine",
+        "937cc",
+    );
     let edited = post_multipart(
         &client,
         &app.url(&format!("/admin/edit/{monster}")),
@@ -113,7 +117,10 @@ async fn each_catalogue_change_is_one_entry_with_who_what_before_and_after() {
     )
     .await;
     assert_eq!(photo.status(), 303);
-    let image_url = text(&app, &format!("SELECT image_url FROM bikes WHERE bike_id = {monster}"));
+    let image_url = text(
+        &app,
+        &format!("SELECT image_url FROM bikes WHERE bike_id = {monster}"),
+    );
     // Delete the new bike; add, rename and delete a maker.
     let deleted = post_form(
         &client,
@@ -123,13 +130,23 @@ async fn each_catalogue_change_is_one_entry_with_who_what_before_and_after() {
     .await;
     assert_eq!(deleted.status(), 303);
     let fields = with_token(&[("name".to_string(), "Bimota".to_string())], &token);
-    assert_eq!(post_form(&client, &app.url("/admin/makers/add"), &fields).await.status(), 303);
+    assert_eq!(
+        post_form(&client, &app.url("/admin/makers/add"), &fields)
+            .await
+            .status(),
+        303
+    );
     let bimota = maker_id(&app, "Bimota");
     let fields = with_token(&[("name".to_string(), "Bimota SpA".to_string())], &token);
     let url = app.url(&format!("/admin/makers/edit/{bimota}"));
     assert_eq!(post_form(&client, &url, &fields).await.status(), 303);
     let url = app.url(&format!("/admin/makers/delete/{bimota}"));
-    assert_eq!(post_form(&client, &url, &with_token(&[], &token)).await.status(), 303);
+    assert_eq!(
+        post_form(&client, &url, &with_token(&[], &token))
+            .await
+            .status(),
+        303
+    );
 
     let log = new_since(&app, start);
     let summary: Vec<(&str, &str)> = log
@@ -181,7 +198,11 @@ async fn a_form_that_changes_nothing_writes_no_entry() {
     let monster = bike_id(&app, "Monster");
     let ducati = maker_id(&app, "Ducati");
     let start = entries(&app).len();
-    let same = with(with(bike(ducati, "Monster"), "year", "2021"), "engine", "937cc");
+    let same = with(
+        with(bike(ducati, "Monster"), "year", "2021"),
+        "engine",
+        "937cc",
+    );
     let saved = post_multipart(
         &client,
         &app.url(&format!("/admin/edit/{monster}")),
@@ -213,7 +234,10 @@ async fn a_change_and_its_entry_commit_together_or_not_at_all() {
     let refused = post_multipart(&client, &url, &with_token(&edit, &token), None).await;
     assert!(refused.status().is_server_error(), "{}", refused.status());
     assert_eq!(
-        text(&app, &format!("SELECT CAST(year AS TEXT) FROM bikes WHERE bike_id = {monster}")),
+        text(
+            &app,
+            &format!("SELECT CAST(year AS TEXT) FROM bikes WHERE bike_id = {monster}")
+        ),
         "2021"
     );
     let fields = with_token(&[("name".to_string(), "Bimota".to_string())], &token);
@@ -272,7 +296,12 @@ async fn accounts_and_logins_are_recorded_without_any_secret() {
         ],
         &token,
     );
-    assert_eq!(post_form(&browser, &app.url("/admin/users/add"), &fields).await.status(), 303);
+    assert_eq!(
+        post_form(&browser, &app.url("/admin/users/add"), &fields)
+            .await
+            .status(),
+        303
+    );
     let new_password = "an entirely new secret phrase";
     let fields = with_token(
         &[
@@ -294,10 +323,20 @@ async fn accounts_and_logins_are_recorded_without_any_secret() {
     let token = admin_token(&app, &browser).await;
     let student = app.count("SELECT user_id FROM users WHERE username = 'student'");
     let url = app.url(&format!("/admin/users/delete/{student}"));
-    assert_eq!(post_form(&browser, &url, &with_token(&[], &token)).await.status(), 303);
+    assert_eq!(
+        post_form(&browser, &url, &with_token(&[], &token))
+            .await
+            .status(),
+        303
+    );
     // Log out.
     let fields = with_token(&[], &token);
-    assert_eq!(post_form(&browser, &app.url("/admin/logout"), &fields).await.status(), 303);
+    assert_eq!(
+        post_form(&browser, &app.url("/admin/logout"), &fields)
+            .await
+            .status(),
+        303
+    );
 
     // A reset by the command line.
     let reset_password = "reset on the terminal by the class";
@@ -359,10 +398,10 @@ async fn accounts_and_logins_are_recorded_without_any_secret() {
         assert!(!logged.contains(&secret), "{secret} is in the log");
     }
     for cookie in session_cookie.split(';') {
-        if let Some((_, value)) = cookie.split_once('=') {
-            if value.len() >= 32 {
-                assert!(!logged.contains(value), "a cookie value is in the log");
-            }
+        if let Some((_, value)) = cookie.split_once('=')
+            && value.len() >= 32
+        {
+            assert!(!logged.contains(value), "a cookie value is in the log");
         }
     }
 }
@@ -370,7 +409,11 @@ async fn accounts_and_logins_are_recorded_without_any_secret() {
 #[tokio::test]
 async fn the_setup_link_and_create_admin_are_recorded_and_their_tokens_are_not() {
     let app = spawn_app().await;
-    let setup_token = app.state.setup_token.get().expect("no admin yet: a setup link");
+    let setup_token = app
+        .state
+        .setup_token
+        .get()
+        .expect("no admin yet: a setup link");
     let browser = client();
     let form = page(
         &browser,
@@ -411,7 +454,11 @@ async fn the_setup_link_and_create_admin_are_recorded_and_their_tokens_are_not()
         ]
     );
     let logged = everything_logged(&app);
-    for secret in [setup_token.as_str(), password, "an assistant's own long passphrase"] {
+    for secret in [
+        setup_token.as_str(),
+        password,
+        "an assistant's own long passphrase",
+    ] {
         assert!(!logged.contains(secret), "{secret} is in the log");
     }
 }
@@ -422,11 +469,17 @@ async fn the_failure_that_locks_a_username_out_is_followed_by_a_lock_out_entry()
     let browser = client();
     let start = entries(&app).len();
     for _ in 0..5 {
-        assert_eq!(login(&app, &browser, ADMIN, "a wrong guess").await.status(), 200);
+        assert_eq!(
+            login(&app, &browser, ADMIN, "a wrong guess").await.status(),
+            200
+        );
     }
     let throttled = login(&app, &browser, ADMIN, PASSWORD).await;
     assert_eq!(throttled.status(), 429);
-    let actions: Vec<String> = new_since(&app, start).into_iter().map(|r| r.action).collect();
+    let actions: Vec<String> = new_since(&app, start)
+        .into_iter()
+        .map(|r| r.action)
+        .collect();
     assert_eq!(
         actions,
         [
@@ -453,13 +506,20 @@ async fn only_the_newest_ten_thousand_failed_logins_are_kept() {
     let logins_before = app.count("SELECT count(*) FROM activity WHERE action = 'login'");
     let oldest = app.count("SELECT min(entry_id) FROM activity WHERE action = 'login_failed'");
     let stranger = client();
-    assert_eq!(login(&app, &stranger, "nobody", "a wrong guess").await.status(), 200);
+    assert_eq!(
+        login(&app, &stranger, "nobody", "a wrong guess")
+            .await
+            .status(),
+        200
+    );
     assert_eq!(
         app.count("SELECT count(*) FROM activity WHERE action = 'login_failed'"),
         10_000
     );
     assert_eq!(
-        app.count(&format!("SELECT count(*) FROM activity WHERE entry_id = {oldest}")),
+        app.count(&format!(
+            "SELECT count(*) FROM activity WHERE entry_id = {oldest}"
+        )),
         0,
         "the oldest failure went"
     );
