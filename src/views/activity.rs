@@ -174,7 +174,7 @@ pub fn activity(p: &ActivityPage) -> Markup {
 fn entry_table(csrf_token: &str, entries: &[LoggedEntry], links: &[Links]) -> Markup {
     html! {
         div.table-wrap tabindex="0" role="region" aria-label="Activity" {
-            table.data-table {
+            table.data-table.log-rows {
                 thead {
                     tr {
                         th scope="col" { "When" }
@@ -303,7 +303,7 @@ pub fn history(p: &HistoryPage) -> Markup {
                             @if change.after.is_some() {
                                 form.inline-form method="post" action={ (restore_base) "/" (entry.entry_id) "/restore" } {
                                     (csrf_field(p.csrf_token))
-                                    button.button type="submit" aria-label={ "Restore the version of entry " (entry.entry_id) } { "Restore this version" }
+                                    button.button type="submit" aria-label={ "Restore this version, of entry " (entry.entry_id) } { "Restore this version" }
                                 }
                             }
                         }
@@ -395,7 +395,7 @@ pub fn trash(csrf_token: &str, items: &[TrashItem], days: u64, can_empty: bool) 
             div.empty-state { p { "The trash is empty." } }
         } @else {
             div.table-wrap tabindex="0" role="region" aria-label="Trash" {
-                table.data-table {
+                table.data-table.log-rows {
                     thead {
                         tr {
                             th scope="col" { "What" }
