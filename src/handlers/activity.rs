@@ -46,8 +46,9 @@ pub async fn activity_page(request: AdminRequest, query: Fields) -> Result<Respo
         .then(|| crate::clock::parse_local(&typed_query.since))
         .flatten();
     let since_error = (!typed_query.since.is_empty() && since.is_none()).then_some(BAD_SINCE);
+    let filter_user = typed_query.user.parse::<Id>().ok().map(|id| id.0);
     let filter = ActivityFilter {
-        user_id: typed_query.user.parse::<Id>().ok().map(|id| id.0),
+        user_id: filter_user,
         kind: Kind::parse(&typed_query.kind),
         q: typed_query.q.clone(),
         since,
@@ -76,12 +77,20 @@ pub async fn activity_page(request: AdminRequest, query: Fields) -> Result<Respo
         .iter()
         .map(|e| pages::links_of(e, &|record, id| live.contains(&(record, id))))
         .collect();
-    let undo_all_for = typed_query
-        .user
-        .parse::<Id>()
-        .ok()
-        .and_then(|id| accounts.iter().find(|(uid, _)| *uid == id.0))
-        .map(|(_, name)| name.as_str())
+    // An account deleted since is named as its entries name it.
+    let undo_all_for = filter_user
+        .and_then(|id| {
+            accounts
+                .iter()
+                .find(|(uid, _)| *uid == id)
+                .map(|(_, name)| name.as_str())
+                .or_else(|| {
+                    entries
+                        .iter()
+                        .find(|e| e.user_id == Some(id))
+                        .map(|e| e.username.as_str())
+                })
+        })
         .filter(|_| since_error.is_none());
     let content = pages::activity(&ActivityPage {
         csrf_token: request.csrf_token(),

@@ -188,7 +188,13 @@ fn entry_table(csrf_token: &str, entries: &[LoggedEntry], links: &[Links]) -> Ma
                     @for (entry, link) in entries.iter().zip(links) {
                         tr {
                             td { time datetime=(entry.at) { (local_text(entry.at)) } }
-                            td { (entry.username) }
+                            td {
+                                @if let Some(id) = entry.user_id {
+                                    a href={ "/admin/activity?user=" (id) } { (entry.username) }
+                                } @else {
+                                    (entry.username)
+                                }
+                            }
                             td { (entry.description) }
                             td { @if entry.client_addr.is_empty() { span.muted { "—" } } @else { (entry.client_addr) } }
                             td.actions {
