@@ -236,6 +236,23 @@ async fn undo_of_a_photo_change_brings_back_the_old_photo() {
         "replaced photos are not public"
     );
     assert_eq!(images(&app), 1);
+    // History pages show it to admins, and only to them.
+    let kept = old_photo.replace("/images/", "/admin/photos/");
+    let shown = client.get(app.url(&kept)).sent().await;
+    assert_eq!(shown.status(), 200);
+    assert_eq!(shown.headers()["content-type"], "image/png");
+    let stranger = crate::helpers::client().get(app.url(&kept)).sent().await;
+    assert_eq!(stranger.status(), 303);
+    let history = page(
+        &client,
+        &app.url(&format!("/admin/edit/{monster}/history")),
+        200,
+    )
+    .await;
+    assert!(
+        history.contains(&format!("src=\"{kept}\"")),
+        "thumbnails on the history page"
+    );
 
     assert_eq!(
         undo(&app, &client, &token, newest_entry(&app))
