@@ -1656,7 +1656,8 @@ async fn add_edit_delete_a_bike_with_a_photo() {
         b.press("Delete bike").await;
         b.expect_heading("Bikes").await;
         let flash = b.wait_for_flash().await;
-        assert_eq!(flash, "Deleted Honda CB750 Four.");
+        // The confirmation carries its Undo button (SPEC §8).
+        assert_eq!(flash, "Deleted Honda CB750 Four.\nUndo");
         b.open(&bike_path).await;
         b.expect_text("404").await;
     })

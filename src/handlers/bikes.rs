@@ -217,7 +217,12 @@ pub async fn delete_confirm(request: AdminRequest, id: Id) -> Result<Response, A
         .read(move |conn| Ok((bikes::get(conn, id.0)?, images::bike_has_photo(conn, id.0)?)))
         .await?;
     let bike = bike.ok_or(AppError::NotFound)?;
-    let content = pages::delete_bike(request.csrf_token(), &bike, has_photo);
+    let content = pages::delete_bike(
+        request.csrf_token(),
+        &bike,
+        has_photo,
+        request.state.trash_days,
+    );
     Ok(request.page(Section::Bikes, "Delete bike", StatusCode::OK, content))
 }
 

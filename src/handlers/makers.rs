@@ -132,7 +132,12 @@ pub async fn delete_confirm(request: AdminRequest, id: Id) -> Result<Response, A
         .read(move |conn| Ok((makers::get(conn, id.0)?, makers::bike_count(conn, id.0)?)))
         .await?;
     let maker = maker.ok_or(AppError::NotFound)?;
-    let content = pages::delete_maker(request.csrf_token(), &maker, bikes);
+    let content = pages::delete_maker(
+        request.csrf_token(),
+        &maker,
+        bikes,
+        request.state.trash_days,
+    );
     Ok(request.page(Section::Makers, "Delete maker", StatusCode::OK, content))
 }
 
@@ -150,7 +155,12 @@ pub async fn delete(request: AdminRequest, id: Id) -> Result<Response, AppError>
             // The confirmation page offers no delete button for a maker in
             // use; this is a bike added since, or a form sent from elsewhere.
             let maker = find(&request.state, id).await?;
-            let content = pages::delete_maker(request.csrf_token(), &maker, bikes);
+            let content = pages::delete_maker(
+                request.csrf_token(),
+                &maker,
+                bikes,
+                request.state.trash_days,
+            );
             Ok(request.page(
                 Section::Makers,
                 "Delete maker",
