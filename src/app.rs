@@ -110,6 +110,7 @@ impl App {
             },
             tls: config.tls.is_some(),
             setup_token: SetupToken::new(setup_token),
+            trash_days: config.trash_days,
         });
         Ok(App {
             state,
@@ -161,6 +162,7 @@ impl App {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), StartError> {
         let site = routes::site(Arc::clone(&self.state));
+        let purger = tokio::spawn(purge_trash_hourly(Arc::clone(&self.state)));
         server::serve(
             self.listener,
             self.tls_acceptor,
@@ -170,10 +172,39 @@ impl App {
             shutdown,
         )
         .await;
+        purger.abort();
         self.state
             .db
             .checkpoint()
             .map_err(|e| StartError::Server(e.to_string()))
+    }
+}
+
+/// What the trash has kept longer than `--trash-days` is deleted at start
+/// and then every hour (SPEC §8).
+async fn purge_trash_hourly(state: Arc<AppState>) {
+    let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        every_hour.tick().await;
+        if state.db.is_read_only() {
+            continue;
+        }
+        let cutoff = trash_cutoff(state.trash_days);
+        if let Err(err) = state
+            .db
+            .write(move |tx| crate::db::trash::purge(tx, cutoff))
+            .await
+        {
+            crate::log::line(format!("Emptying the old trash failed: {err}"));
+        }
+    }
+}
+
+/// Items trashed before this moment (UTC seconds) are purged.
+fn trash_cutoff(days: u64) -> i64 {
+    match days {
+        0 => i64::MAX,
+        days => crate::clock::now().saturating_sub((days as i64).saturating_mul(86_400)),
     }
 }
 

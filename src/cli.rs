@@ -152,6 +152,10 @@ pub struct ServeArgs {
     /// Render every public page afresh instead of keeping it for up to a second (for measurements).
     #[arg(long, env = "MOTODEX_NO_PAGE_CACHE", hide = true, value_parser = clap::builder::BoolishValueParser::new(), action = clap::ArgAction::SetTrue)]
     pub no_page_cache: bool,
+
+    /// Keep deleted bikes and makers in the trash this many days (0 = delete at once).
+    #[arg(long, env = "MOTODEX_TRASH_DAYS", default_value_t = 30, value_name = "N", value_parser = clap::value_parser!(u64).range(0..=36500))]
+    pub trash_days: u64,
 }
 
 #[cfg(test)]

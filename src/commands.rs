@@ -8,6 +8,7 @@ use crate::auth::{password, throttle};
 use crate::cli::PasswordArgs;
 use crate::db::{Db, DbError, sessions, users};
 use crate::domain::Username;
+use crate::domain::activity::Actor;
 use crate::prompt::read_new_password;
 
 fn db_problem(path: &Path, err: DbError) -> String {
@@ -47,7 +48,7 @@ pub fn create_admin(db_path: &Path, args: &PasswordArgs) -> Result<String, Strin
     let password = read_new_password(username.as_str(), args.password_stdin)?;
     let hash = password::hash(&password);
     match db
-        .write_now(|tx| users::insert(tx, username.as_str(), &hash))
+        .write_now(|tx| users::insert(tx, &Actor::command_line(), username.as_str(), &hash))
         .map_err(|e| db_problem(db_path, e))?
     {
         Some(_) => Ok(format!("Admin “{}” created.", username.as_str())),
@@ -67,7 +68,7 @@ pub fn reset_password(db_path: &Path, args: &PasswordArgs) -> Result<String, Str
     let password = read_new_password(&user.username, args.password_stdin)?;
     let hash = password::hash(&password);
     db.write_now(|tx| {
-        users::set_password_hash(tx, user.user_id, &hash)?;
+        users::set_password_hash(tx, &Actor::command_line(), user.user_id, &hash)?;
         sessions::delete_for_user(tx, user.user_id, None)?;
         throttle::clear(tx, &user.username)
     })

@@ -30,6 +30,8 @@ pub struct Config {
     /// `localhost` and the machine's own names (`--public-host`).
     pub public_hosts: Vec<String>,
     pub limits: ConnectionLimits,
+    /// Days the trash keeps deleted bikes and makers (0: delete at once).
+    pub trash_days: u64,
 }
 
 /// What one client may hold of the server (SPEC §6), so that slow or idle
@@ -71,6 +73,9 @@ pub struct TlsFiles {
     pub key: PathBuf,
 }
 
+/// The trash keeps deleted items this many days (SPEC §8).
+pub const DEFAULT_TRASH_DAYS: u64 = 30;
+
 /// "Remember me" keeps an admin logged in this long.
 pub const REMEMBER_ME: Duration = Duration::from_secs(30 * 24 * 3600);
 
@@ -92,6 +97,7 @@ impl Config {
             interactive_setup: false,
             public_hosts: Vec::new(),
             limits: ConnectionLimits::default(),
+            trash_days: DEFAULT_TRASH_DAYS,
         }
     }
 
@@ -116,6 +122,7 @@ impl Config {
             interactive_setup: interactive,
             public_hosts: args.public_host,
             limits: ConnectionLimits::default(),
+            trash_days: args.trash_days,
         }
     }
 }

@@ -6,6 +6,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use crate::auth::password;
 use crate::db::{Db, users};
 use crate::domain::Username;
+use crate::domain::activity::Actor;
 
 /// Asks for the first admin until one is created; an empty username skips
 /// (the caller then prints the one-time setup link).
@@ -33,7 +34,8 @@ pub fn prompt_first_admin(db: &Db) {
             }
         };
         let hash = password::hash(&password);
-        match db.write_now(|tx| users::insert(tx, username.as_str(), &hash)) {
+        match db.write_now(|tx| users::insert(tx, &Actor::command_line(), username.as_str(), &hash))
+        {
             Ok(Some(_)) => {
                 println!(
                     "Admin “{}” created. Log in at /admin/login.",

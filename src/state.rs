@@ -20,6 +20,8 @@ pub struct AppState {
     pub sessions: SessionPolicy,
     pub tls: bool,
     pub setup_token: SetupToken,
+    /// How long deleted bikes and makers wait in the trash (0: not at all).
+    pub trash_days: u64,
 }
 
 /// The one-time first-admin link's token, kept in memory only, until the

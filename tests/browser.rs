@@ -1656,7 +1656,8 @@ async fn add_edit_delete_a_bike_with_a_photo() {
         b.press("Delete bike").await;
         b.expect_heading("Bikes").await;
         let flash = b.wait_for_flash().await;
-        assert_eq!(flash, "Deleted Honda CB750 Four.");
+        // The confirmation carries its Undo button (SPEC §8).
+        assert_eq!(flash, "Deleted Honda CB750 Four.\nUndo");
         b.open(&bike_path).await;
         b.expect_text("404").await;
     })
@@ -1732,6 +1733,84 @@ async fn makers_and_backup() {
             .await
             .expect("fetch the backup");
         assert_eq!(answer, json!([200, "SQLite format 3"]));
+    })
+    .await;
+}
+
+/// Nothing is lost (SPEC §8): the Undo button in a confirmation, a maker's
+/// history, the trash and its restore, the activity page and the "Undo all
+/// of these" confirmation, each checked at both widths.
+#[tokio::test]
+async fn undo_history_trash_and_activity() {
+    let app = app_with_admin().await;
+    scenario("activity", &app, |b| async move {
+        b.open("/admin/login").await;
+        b.log_in(ADMIN, PASSWORD, false).await;
+        b.expect_heading("Bikes").await;
+        b.follow("Makers").await;
+
+        // Added, then undone from the confirmation.
+        b.type_into("Name", "Bimota").await;
+        b.press("Add maker").await;
+        assert!(b.wait_for_flash().await.contains("Added maker Bimota."));
+        b.check("flash-with-undo").await;
+        b.press("Undo").await;
+        assert!(b.wait_for_flash().await.contains("undid"));
+        let table = b.text().await;
+        assert!(!table.contains("Rename Bimota"), "undone: {table}");
+
+        // Added again and renamed: its history shows both versions.
+        b.type_into("Name", "Bimota").await;
+        b.press("Add maker").await;
+        b.wait_for_flash().await;
+        b.follow("Rename Bimota").await;
+        b.type_into("Name", "Bimota SpA").await;
+        b.press("Save name").await;
+        b.wait_for_flash().await;
+        b.follow("Rename Bimota SpA").await;
+        b.follow("History of this maker").await;
+        b.expect_heading("History of the maker Bimota SpA").await;
+        b.expect_text("renamed the maker Bimota to Bimota SpA")
+            .await;
+        b.check("maker-history").await;
+
+        // Deleted to the trash, listed there, restored.
+        b.open("/admin/makers").await;
+        b.follow("Delete Bimota SpA").await;
+        b.press("Delete maker").await;
+        b.wait_for_flash().await;
+        b.follow("Trash").await;
+        b.expect_heading("Trash").await;
+        b.expect_text("Maker Bimota SpA").await;
+        b.check("trash").await;
+        b.press("Restore").await;
+        assert!(
+            b.wait_for_flash()
+                .await
+                .contains("restored the maker Bimota SpA")
+        );
+        let trash = b.text().await;
+        assert!(!trash.contains("Maker Bimota SpA"), "restored: {trash}");
+
+        // The activity page, and undoing everything this account did.
+        b.follow("Activity").await;
+        b.expect_heading("Activity").await;
+        b.expect_text("renamed the maker Bimota to Bimota SpA")
+            .await;
+        b.check("activity").await;
+        b.choose("Account", ADMIN).await;
+        b.press("Show").await;
+        let undo_all = b
+            .client
+            .find(Locator::XPath(
+                "//button[starts-with(normalize-space(.), 'Undo all of these')]",
+            ))
+            .await
+            .expect("undo all button");
+        b.navigating(async { undo_all.click().await.expect("press") })
+            .await;
+        b.expect_heading("Undo teacher’s changes?").await;
+        b.check("undo-all-confirm").await;
     })
     .await;
 }

@@ -3,7 +3,9 @@
 
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 
-use super::{DbResult, images, makers};
+use super::activity::{self, Entry};
+use super::{DbResult, images, makers, versions};
+use crate::domain::activity::{Actor, Change, Kind, Record};
 use crate::domain::records::{Bike, Photo, photo_url};
 use crate::domain::{Engine, ImageUrl, Model, Year};
 
@@ -45,10 +47,12 @@ pub struct BikeInput {
 /// What became of a save.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Saved {
-    /// Written; the bike's id and "Maker Model" for the confirmation.
+    /// Written; the bike's id, "Maker Model" for the confirmation, and the
+    /// activity entry (none when the form changed nothing).
     Done {
         bike_id: i64,
         name: String,
+        entry_id: Option<i64>,
     },
     NoSuchBike,
     NoSuchMaker,
@@ -58,17 +62,21 @@ pub enum Saved {
 /// when there is one, inside the caller's transaction: the photo row, the
 /// bike's `image_url` pointing at it and the removal of any photo no longer
 /// shown are one change, so no orphan photo and no broken link can remain.
+/// The activity entry is written here too, in the same transaction.
 pub fn save(
     tx: &Transaction,
+    actor: &Actor,
     bike_id: Option<i64>,
     bike: &BikeInput,
     photo: Option<&Photo>,
 ) -> DbResult<Saved> {
-    if let Some(id) = bike_id
-        && get(tx, id)?.is_none()
-    {
-        return Ok(Saved::NoSuchBike);
-    }
+    let before = match bike_id {
+        Some(id) => match get(tx, id)? {
+            Some(bike) => Some(versions::bike_json(&bike)),
+            None => return Ok(Saved::NoSuchBike),
+        },
+        None => None,
+    };
     let Some(maker) = makers::get(tx, bike.maker_id)? else {
         return Ok(Saved::NoSuchMaker);
     };
@@ -104,18 +112,68 @@ pub fn save(
         }
         None => images::delete_unless_shown(tx, bike_id)?,
     }
+    let after = get(tx, bike_id)?.map(|b| versions::bike_json(&b));
+    let name = format!("{} {}", maker.name, bike.model.as_str());
+    let entry = match (&before, &after) {
+        (None, _) => Some(Entry::change(
+            Kind::Bike,
+            "add",
+            format!("added {name}"),
+            Change {
+                record: Record::Bike,
+                id: bike_id,
+                before: None,
+                after,
+            },
+        )),
+        (Some(old), Some(new)) => {
+            versions::describe_bike_edit(old, new).map(|(photo_only, words)| {
+                Entry::change(
+                    if photo_only { Kind::Photo } else { Kind::Bike },
+                    "edit",
+                    words,
+                    Change {
+                        record: Record::Bike,
+                        id: bike_id,
+                        before,
+                        after,
+                    },
+                )
+            })
+        }
+        (Some(_), None) => None,
+    };
+    let entry_id = entry.map(|e| activity::record(tx, actor, e)).transpose()?;
     Ok(Saved::Done {
         bike_id,
-        name: format!("{} {}", maker.name, bike.model.as_str()),
+        name,
+        entry_id,
     })
 }
 
-/// Deletes a bike (its photo goes with it: `ON DELETE CASCADE`); returns
-/// what was deleted, or `None` when there was no such bike.
-pub fn delete(tx: &Transaction, bike_id: i64) -> DbResult<Option<Bike>> {
+/// Moves a bike to the trash, its photo with it, and records it; returns
+/// what was deleted and the entry, or `None` when there was no such bike.
+pub fn delete(tx: &Transaction, actor: &Actor, bike_id: i64) -> DbResult<Option<(Bike, i64)>> {
     let Some(bike) = get(tx, bike_id)? else {
         return Ok(None);
     };
-    tx.execute("DELETE FROM bikes WHERE bike_id = ?1", [bike_id])?;
-    Ok(Some(bike))
+    let values = versions::bike_json(&bike);
+    let name = format!("{} {}", bike.maker, bike.model);
+    super::trash::put_bike(tx, actor, bike_id, &name, &values)?;
+    let entry_id = activity::record(
+        tx,
+        actor,
+        Entry::change(
+            Kind::Bike,
+            "delete",
+            format!("deleted {name}"),
+            Change {
+                record: Record::Bike,
+                id: bike_id,
+                before: Some(values),
+                after: None,
+            },
+        ),
+    )?;
+    Ok(Some((bike, entry_id)))
 }

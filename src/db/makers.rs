@@ -2,8 +2,10 @@
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
-use super::DbResult;
+use super::activity::{self, Entry};
+use super::{DbResult, trash, versions};
 use crate::domain::MakerName;
+use crate::domain::activity::{Actor, Change, Kind, Record};
 use crate::domain::records::{Maker, MakerUsage};
 
 /// Every maker, alphabetically.
@@ -55,7 +57,11 @@ pub fn bike_count(conn: &Connection, maker_id: i64) -> DbResult<i64> {
 /// Another maker whose name equals `name` ignoring case. Compared in Rust
 /// rather than with `COLLATE NOCASE`, which folds only ASCII: "ŠKODA" and
 /// "Škoda" are the same maker too. The list of makers is short.
-fn same_name(conn: &Connection, name: &str, except: Option<i64>) -> DbResult<Option<Maker>> {
+pub(super) fn same_name(
+    conn: &Connection,
+    name: &str,
+    except: Option<i64>,
+) -> DbResult<Option<Maker>> {
     let wanted = name.to_lowercase();
     Ok(list(conn)?
         .into_iter()
@@ -68,25 +74,53 @@ pub struct Taken(pub String);
 
 /// Adds a maker unless the name is taken. The check runs inside the write
 /// transaction, so two admins adding "Honda" at once cannot both succeed.
-pub fn insert(tx: &Transaction, name: &MakerName) -> DbResult<Result<i64, Taken>> {
+/// Returns the maker's id and the activity entry.
+pub fn insert(
+    tx: &Transaction,
+    actor: &Actor,
+    name: &MakerName,
+) -> DbResult<Result<(i64, i64), Taken>> {
     if let Some(existing) = same_name(tx, name.as_str(), None)? {
         return Ok(Err(Taken(existing.name)));
     }
     tx.execute("INSERT INTO makers (name) VALUES (?1)", [name.as_str()])?;
-    Ok(Ok(tx.last_insert_rowid()))
+    let maker_id = tx.last_insert_rowid();
+    let entry_id = activity::record(
+        tx,
+        actor,
+        Entry::change(
+            Kind::Maker,
+            "add",
+            format!("added the maker {}", name.as_str()),
+            Change {
+                record: Record::Maker,
+                id: maker_id,
+                before: None,
+                after: Some(versions::maker_json(name.as_str())),
+            },
+        ),
+    )?;
+    Ok(Ok((maker_id, entry_id)))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Renamed {
-    /// Renamed; the name it had before.
+    /// Renamed; the name it had before, and the activity entry (none when
+    /// the name is unchanged).
     Done {
         old: String,
+        entry_id: Option<i64>,
     },
     Missing,
     Taken(Taken),
 }
 
-pub fn rename(tx: &Transaction, maker_id: i64, name: &MakerName) -> DbResult<Renamed> {
+pub fn rename(
+    tx: &Transaction,
+    actor: &Actor,
+    maker_id: i64,
+    name: &MakerName,
+) -> DbResult<Renamed> {
     let Some(maker) = get(tx, maker_id)? else {
         return Ok(Renamed::Missing);
     };
@@ -97,20 +131,42 @@ pub fn rename(tx: &Transaction, maker_id: i64, name: &MakerName) -> DbResult<Ren
         "UPDATE makers SET name = ?1 WHERE maker_id = ?2",
         params![name.as_str(), maker_id],
     )?;
-    Ok(Renamed::Done { old: maker.name })
+    let entry_id = (maker.name != name.as_str())
+        .then(|| {
+            activity::record(
+                tx,
+                actor,
+                Entry::change(
+                    Kind::Maker,
+                    "edit",
+                    format!("renamed the maker {} to {}", maker.name, name.as_str()),
+                    Change {
+                        record: Record::Maker,
+                        id: maker_id,
+                        before: Some(versions::maker_json(&maker.name)),
+                        after: Some(versions::maker_json(name.as_str())),
+                    },
+                ),
+            )
+        })
+        .transpose()?;
+    Ok(Renamed::Done {
+        old: maker.name,
+        entry_id,
+    })
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Deleted {
-    /// Deleted; its name.
-    Done(String),
+    /// Moved to the trash; its name and the activity entry.
+    Done(String, i64),
     Missing,
     /// Still used by this many bikes, so kept.
     InUse(i64),
 }
 
-/// Deletes a maker that no bike uses.
-pub fn delete(tx: &Transaction, maker_id: i64) -> DbResult<Deleted> {
+/// Moves a maker that no bike uses to the trash, and records it.
+pub fn delete(tx: &Transaction, actor: &Actor, maker_id: i64) -> DbResult<Deleted> {
     let Some(maker) = get(tx, maker_id)? else {
         return Ok(Deleted::Missing);
     };
@@ -118,6 +174,22 @@ pub fn delete(tx: &Transaction, maker_id: i64) -> DbResult<Deleted> {
     if bikes > 0 {
         return Ok(Deleted::InUse(bikes));
     }
-    tx.execute("DELETE FROM makers WHERE maker_id = ?1", [maker_id])?;
-    Ok(Deleted::Done(maker.name))
+    let values = versions::maker_json(&maker.name);
+    trash::put_maker(tx, actor, maker_id, &maker.name, &values)?;
+    let entry_id = activity::record(
+        tx,
+        actor,
+        Entry::change(
+            Kind::Maker,
+            "delete",
+            format!("deleted the maker {}", maker.name),
+            Change {
+                record: Record::Maker,
+                id: maker_id,
+                before: Some(values),
+                after: None,
+            },
+        ),
+    )?;
+    Ok(Deleted::Done(maker.name, entry_id))
 }

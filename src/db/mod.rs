@@ -6,6 +6,7 @@
 //! writer); writes go through one connection, one at a time, so concurrent
 //! admins queue instead of meeting "database is locked".
 
+pub mod activity;
 mod backup;
 pub mod bikes;
 pub mod catalogue;
@@ -20,7 +21,10 @@ pub mod sample;
 pub mod schema;
 pub mod sessions;
 pub mod settings;
+pub mod trash;
+pub mod undo;
 pub mod users;
+pub mod versions;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -2,6 +2,7 @@
 //! everything past a handler can rely on them. Each `parse` returns the
 //! sentence shown beside the form field when the value is refused.
 
+pub mod activity;
 pub mod records;
 
 use std::fmt;

@@ -184,14 +184,17 @@ async fn save(
     }
 
     if let (Some(input), true) = (input, errors.is_empty()) {
-        match state
-            .db
-            .write(move |tx| bikes::save(tx, bike_id, &input, photo.as_ref()))
+        match request
+            .write(move |tx, actor| bikes::save(tx, actor, bike_id, &input, photo.as_ref()))
             .await?
         {
-            Saved::Done { name, .. } => {
+            Saved::Done { name, entry_id, .. } => {
                 let verb = if bike_id.is_some() { "Saved" } else { "Added" };
-                return Ok(request.redirect_with_message("/admin", &format!("{verb} {name}.")));
+                return Ok(request.redirect_with_undo(
+                    "/admin",
+                    &format!("{verb} {name}."),
+                    entry_id,
+                ));
             }
             Saved::NoSuchBike => return Err(AppError::NotFound),
             Saved::NoSuchMaker => errors.maker = Some(UNKNOWN_MAKER.to_string()),
@@ -214,19 +217,23 @@ pub async fn delete_confirm(request: AdminRequest, id: Id) -> Result<Response, A
         .read(move |conn| Ok((bikes::get(conn, id.0)?, images::bike_has_photo(conn, id.0)?)))
         .await?;
     let bike = bike.ok_or(AppError::NotFound)?;
-    let content = pages::delete_bike(request.csrf_token(), &bike, has_photo);
+    let content = pages::delete_bike(
+        request.csrf_token(),
+        &bike,
+        has_photo,
+        request.state.trash_days,
+    );
     Ok(request.page(Section::Bikes, "Delete bike", StatusCode::OK, content))
 }
 
 pub async fn delete(request: AdminRequest, id: Id) -> Result<Response, AppError> {
-    let deleted = request
-        .state
-        .db
-        .write(move |tx| bikes::delete(tx, id.0))
+    let (deleted, entry_id) = request
+        .write(move |tx, actor| bikes::delete(tx, actor, id.0))
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(request.redirect_with_message(
+    Ok(request.redirect_with_undo(
         "/admin",
         &format!("Deleted {} {}.", deleted.maker, deleted.model),
+        (request.state.trash_days > 0).then_some(entry_id),
     ))
 }

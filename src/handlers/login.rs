@@ -11,8 +11,10 @@ use crate::auth::password::Verdict;
 use crate::auth::session::{self, LOGIN_CSRF};
 use crate::auth::{csrf, throttle};
 use crate::clock;
-use crate::db::users;
+use crate::db::activity::{self, Entry, LOGIN_FAILED};
+use crate::db::{sessions, users};
 use crate::domain::NextPath;
+use crate::domain::activity::{Actor, Kind};
 use crate::error::AppError;
 use crate::forms::Fields;
 use crate::reply::{add_cookie, redirect, redirect_with_message};
@@ -95,6 +97,7 @@ pub async fn login_form(
 pub async fn login(
     state: Arc<AppState>,
     client: Option<SocketAddr>,
+    user_agent: Option<String>,
     cookie: Option<String>,
     fields: Fields,
 ) -> Result<Response, AppError> {
@@ -108,7 +111,7 @@ pub async fn login(
     // The attempt is counted before the password is checked, in the same
     // write as the count check, so a burst cannot pass the check together.
     let (reserved, user) = {
-        let name = username.clone();
+        let (name, keys) = (username.clone(), keys.clone());
         state
             .db
             .write(move |tx| {
@@ -126,8 +129,40 @@ pub async fn login(
 
     let stored = user.as_ref().map(|u| u.password_hash.clone());
     let verdict = state.passwords.verify(stored, password.clone()).await;
+    let ip = client.map(|c| c.ip());
     let Some(user) = user.filter(|_| matches!(verdict, Verdict::Right { .. })) else {
-        // The reservation stays: it is this failure.
+        // The reservation stays: it is this failure. The entry says so, in
+        // the log under the name as typed (cut short), never the password.
+        let stranger = Actor::anonymous(&username, ip, user_agent.as_deref());
+        state
+            .db
+            .write(move |tx| {
+                let typed = &stranger.username;
+                activity::record(
+                    tx,
+                    &stranger,
+                    Entry::event(
+                        Kind::Security,
+                        LOGIN_FAILED,
+                        format!("failed to log in as “{typed}”"),
+                    ),
+                )?;
+                // This failure is the one that locks further attempts out
+                // (a locked-out attempt never gets this far).
+                if throttle::check(tx, &keys, now)?.is_some() {
+                    activity::record(
+                        tx,
+                        &stranger,
+                        Entry::event(
+                            Kind::Security,
+                            "lockout",
+                            format!("locked out logins as “{typed}” after too many failures"),
+                        ),
+                    )?;
+                }
+                Ok(())
+            })
+            .await?;
         return Ok(login_page(
             &state,
             cookie.as_deref(),
@@ -142,6 +177,7 @@ pub async fn login(
         _ => None,
     };
     let policy = state.sessions.clone();
+    let actor = Actor::user(user.user_id, &user.username, ip, user_agent.as_deref());
     let token = state
         .db
         .write(move |tx| {
@@ -150,6 +186,11 @@ pub async fn login(
             }
             throttle::release(tx, &reservation)?;
             throttle::clear(tx, &username)?;
+            activity::record(
+                tx,
+                &actor,
+                Entry::event(Kind::Security, "login", "logged in"),
+            )?;
             session::begin(tx, &policy, user.user_id, remember)
         })
         .await?;
@@ -169,7 +210,18 @@ pub async fn logout_page(request: AdminRequest) -> Result<Response, AppError> {
 
 pub async fn logout(request: AdminRequest) -> Result<Response, AppError> {
     let state = &request.state;
-    session::end(&state.db, request.admin.session_id).await?;
+    let session_id = request.admin.session_id;
+    request
+        .write(move |tx, actor| {
+            sessions::delete(tx, session_id)?;
+            activity::record(
+                tx,
+                actor,
+                Entry::event(Kind::Security, "logout", "logged out"),
+            )?;
+            Ok(())
+        })
+        .await?;
     let mut response =
         redirect_with_message(&state.cookies, "/admin/login", "You have been logged out.");
     add_cookie(&mut response, &session::removal(&state.cookies));

@@ -41,12 +41,12 @@ pub async fn add(request: AdminRequest, fields: Fields) -> Result<Response, AppE
         Ok(name) => {
             let message = format!("Added maker {}.", name.as_str());
             match request
-                .state
-                .db
-                .write(move |tx| makers::insert(tx, &name))
+                .write(move |tx, actor| makers::insert(tx, actor, &name))
                 .await?
             {
-                Ok(_) => return Ok(request.redirect_with_message(LIST, &message)),
+                Ok((_, entry_id)) => {
+                    return Ok(request.redirect_with_undo(LIST, &message, Some(entry_id)));
+                }
                 Err(existing) => taken(existing),
             }
         }
@@ -93,19 +93,20 @@ pub async fn edit(request: AdminRequest, id: Id, fields: Fields) -> Result<Respo
         Ok(name) => {
             let new_name = name.as_str().to_string();
             match request
-                .state
-                .db
-                .write(move |tx| makers::rename(tx, id.0, &name))
+                .write(move |tx, actor| makers::rename(tx, actor, id.0, &name))
                 .await?
             {
-                Renamed::Done { old } if old == new_name => {
+                Renamed::Done { old, .. } if old == new_name => {
                     return Ok(
                         request.redirect_with_message(LIST, &format!("Saved maker {new_name}."))
                     );
                 }
-                Renamed::Done { old } => {
-                    return Ok(request
-                        .redirect_with_message(LIST, &format!("Renamed {old} to {new_name}.")));
+                Renamed::Done { old, entry_id } => {
+                    return Ok(request.redirect_with_undo(
+                        LIST,
+                        &format!("Renamed {old} to {new_name}."),
+                        entry_id,
+                    ));
                 }
                 Renamed::Taken(existing) => taken(existing),
                 Renamed::Missing => return Err(AppError::NotFound),
@@ -131,25 +132,35 @@ pub async fn delete_confirm(request: AdminRequest, id: Id) -> Result<Response, A
         .read(move |conn| Ok((makers::get(conn, id.0)?, makers::bike_count(conn, id.0)?)))
         .await?;
     let maker = maker.ok_or(AppError::NotFound)?;
-    let content = pages::delete_maker(request.csrf_token(), &maker, bikes);
+    let content = pages::delete_maker(
+        request.csrf_token(),
+        &maker,
+        bikes,
+        request.state.trash_days,
+    );
     Ok(request.page(Section::Makers, "Delete maker", StatusCode::OK, content))
 }
 
 pub async fn delete(request: AdminRequest, id: Id) -> Result<Response, AppError> {
     match request
-        .state
-        .db
-        .write(move |tx| makers::delete(tx, id.0))
+        .write(move |tx, actor| makers::delete(tx, actor, id.0))
         .await?
     {
-        Deleted::Done(name) => {
-            Ok(request.redirect_with_message(LIST, &format!("Deleted maker {name}.")))
-        }
+        Deleted::Done(name, entry_id) => Ok(request.redirect_with_undo(
+            LIST,
+            &format!("Deleted maker {name}."),
+            (request.state.trash_days > 0).then_some(entry_id),
+        )),
         Deleted::InUse(bikes) => {
             // The confirmation page offers no delete button for a maker in
             // use; this is a bike added since, or a form sent from elsewhere.
             let maker = find(&request.state, id).await?;
-            let content = pages::delete_maker(request.csrf_token(), &maker, bikes);
+            let content = pages::delete_maker(
+                request.csrf_token(),
+                &maker,
+                bikes,
+                request.state.trash_days,
+            );
             Ok(request.page(
                 Section::Makers,
                 "Delete maker",

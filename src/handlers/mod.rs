@@ -3,6 +3,7 @@
 //! every check that comes before a handler: login, origin, CSRF) lives in
 //! `routes`, pages in `views`.
 
+pub mod activity;
 pub mod backup;
 pub mod bikes;
 pub mod login;
@@ -10,6 +11,7 @@ pub mod makers;
 pub mod password;
 pub mod public;
 pub mod setup;
+pub mod trash;
 pub mod users;
 
 use std::sync::Arc;
@@ -19,26 +21,65 @@ use maud::Markup;
 use warp::reply::Response;
 
 use crate::auth::session::Admin;
+use crate::db::{DbResult, Transaction};
+use crate::domain::activity::Actor;
 use crate::reply::{self, add_cookie, html};
 use crate::state::AppState;
 use crate::views::{self, AdminBar, Chrome, Section};
 
 /// One request to the admin area, as the admin filter of `routes` hands it
 /// over: the signed-in account has been found and, for a form, its origin
-/// and CSRF token checked. Every admin page is rendered through it.
+/// and CSRF token checked. Every admin page is rendered through it, and
+/// every change it makes is written through [`AdminRequest::write`], which
+/// hands the db layer's functions the actor they record the change under.
 pub struct AdminRequest {
     pub state: Arc<AppState>,
     pub admin: Admin,
     cookie: Option<String>,
+    actor: Actor,
 }
 
 impl AdminRequest {
-    pub fn new(state: Arc<AppState>, admin: Admin, cookie: Option<String>) -> AdminRequest {
+    pub fn new(
+        state: Arc<AppState>,
+        admin: Admin,
+        cookie: Option<String>,
+        actor: Actor,
+    ) -> AdminRequest {
         AdminRequest {
             state,
             admin,
             cookie,
+            actor,
         }
+    }
+
+    /// Who makes this request's changes, and from where.
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+
+    /// One write transaction for this request's change. The db functions
+    /// called in `work` take the actor and record the activity entry in
+    /// the same transaction. With `--trash-days 0` what the change put in
+    /// the trash is purged in it too (deleted at once, as in the course).
+    pub async fn write<T, F>(&self, work: F) -> DbResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction, &Actor) -> DbResult<T> + Send + 'static,
+    {
+        let actor = self.actor.clone();
+        let purge_now = self.state.trash_days == 0;
+        self.state
+            .db
+            .write(move |tx| {
+                let value = work(tx, &actor)?;
+                if purge_now {
+                    crate::db::trash::purge(tx, i64::MAX)?;
+                }
+                Ok(value)
+            })
+            .await
     }
 
     /// A page of the admin area, with its navigation and any pending message.
@@ -49,15 +90,26 @@ impl AdminRequest {
         status: StatusCode,
         content: Markup,
     ) -> Response {
+        let undo = self
+            .state
+            .cookies
+            .read(self.cookie.as_deref(), UNDO_COOKIE)
+            .and_then(|id| id.parse::<i64>().ok());
         let chrome = Chrome {
             admin: Some(AdminBar {
                 username: &self.admin.username,
                 csrf_token: &self.admin.csrf_token,
                 section,
             }),
+            flash_undo: undo,
             ..Chrome::plain(title)
         };
-        page_with_message(&self.state, self.cookie.as_deref(), chrome, status, content)
+        let mut response =
+            page_with_message(&self.state, self.cookie.as_deref(), chrome, status, content);
+        if undo.is_some() {
+            add_cookie(&mut response, &self.state.cookies.removal(UNDO_COOKIE));
+        }
+        response
     }
 
     /// Post/Redirect/Get with a one-time confirmation on the next page.
@@ -65,11 +117,36 @@ impl AdminRequest {
         reply::redirect_with_message(&self.state.cookies, location, message)
     }
 
+    /// As [`Self::redirect_with_message`], the confirmation carrying an Undo
+    /// button for the activity entry (none when the change was no change).
+    pub fn redirect_with_undo(
+        &self,
+        location: &str,
+        message: &str,
+        entry_id: Option<i64>,
+    ) -> Response {
+        let mut response = self.redirect_with_message(location, message);
+        if let Some(entry_id) = entry_id {
+            add_cookie(
+                &mut response,
+                &self
+                    .state
+                    .cookies
+                    .signed(UNDO_COOKIE, &entry_id.to_string(), None),
+            );
+        }
+        response
+    }
+
     /// The token the forms of this page must carry.
     pub fn csrf_token(&self) -> &str {
         &self.admin.csrf_token
     }
 }
+
+/// The cookie that carries the activity entry a confirmation's Undo
+/// button undoes, beside the message itself.
+const UNDO_COOKIE: &str = "motodex_undo";
 
 /// A catalogue page with a pending message (pages without one come from
 /// the page cache).

@@ -82,10 +82,9 @@ pub async fn change_password(
     let (policy, remember) = (state.sessions.clone(), request.admin.remember);
     // Every session ends, and this browser stays logged in under a new one,
     // in the same write as the new password.
-    let token = state
-        .db
-        .write(move |tx| {
-            users::set_password_hash(tx, user_id, &hash)?;
+    let token = request
+        .write(move |tx, actor| {
+            users::set_password_hash(tx, actor, user_id, &hash)?;
             throttle::release(tx, &reservation)?;
             sessions::delete_for_user(tx, user_id, None)?;
             session::begin(tx, &policy, user_id, remember)

@@ -9,8 +9,10 @@ use warp::reply::Response;
 use super::public_page;
 use crate::auth::password::check_new_password;
 use crate::auth::{csrf, session};
+use crate::db::activity::{self, Entry};
 use crate::db::users;
 use crate::domain::Username;
+use crate::domain::activity::{Actor, Kind};
 use crate::error::AppError;
 use crate::forms::Fields;
 use crate::reply::{add_cookie, redirect_with_message};
@@ -51,7 +53,12 @@ pub async fn setup_form(state: Arc<AppState>, query: Fields) -> Result<Response,
 
 /// `POST /admin/setup`; the route has checked that the form's CSRF token is
 /// the setup token it carries, and this checks that token is the real one.
-pub async fn setup(state: Arc<AppState>, fields: Fields) -> Result<Response, AppError> {
+pub async fn setup(
+    state: Arc<AppState>,
+    client: Option<std::net::SocketAddr>,
+    user_agent: Option<String>,
+    fields: Fields,
+) -> Result<Response, AppError> {
     let token = fields.required("token")?.to_string();
     if !setup_token_matches(&state, &token) {
         return Ok(closed(&state));
@@ -87,9 +94,19 @@ pub async fn setup(state: Arc<AppState>, fields: Fields) -> Result<Response, App
             if users::count(tx)? != 0 {
                 return Ok(None);
             }
-            let Some(user_id) = users::insert(tx, &name, &hash)? else {
+            let stranger = Actor::anonymous(&name, client.map(|c| c.ip()), user_agent.as_deref());
+            let Some(user_id) = users::insert(tx, &stranger, &name, &hash)? else {
                 return Ok(None);
             };
+            let admin = Actor {
+                user_id: Some(user_id),
+                ..stranger
+            };
+            activity::record(
+                tx,
+                &admin,
+                Entry::event(Kind::Security, "setup", "used the setup link"),
+            )?;
             session::begin(tx, &policy, user_id, false).map(Some)
         })
         .await?;

@@ -39,9 +39,7 @@ pub async fn add_user(request: AdminRequest, fields: Fields) -> Result<Response,
         let hash = request.state.passwords.hash(password).await;
         let name = username.as_str().to_string();
         if request
-            .state
-            .db
-            .write(move |tx| users::insert(tx, &name, &hash))
+            .write(move |tx, actor| users::insert(tx, actor, &name, &hash))
             .await?
             .is_some()
         {
@@ -80,9 +78,7 @@ pub async fn delete_user(request: AdminRequest, id: Id) -> Result<Response, AppE
         return Ok(request.redirect_with_message(LIST, "You cannot delete your own account."));
     }
     let outcome = request
-        .state
-        .db
-        .write(move |tx| {
+        .write(move |tx, actor| {
             let Some(user) = users::get(tx, id.0)? else {
                 return Ok(Deletion::Missing);
             };
@@ -92,7 +88,7 @@ pub async fn delete_user(request: AdminRequest, id: Id) -> Result<Response, AppE
             if users::count(tx)? <= 1 {
                 return Ok(Deletion::LastAdmin);
             }
-            users::delete(tx, user.user_id)?;
+            users::delete(tx, actor, user.user_id)?;
             Ok(Deletion::Done(user.username))
         })
         .await?;

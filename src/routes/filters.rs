@@ -41,6 +41,11 @@ pub fn client_addr() -> impl Filter<Extract = (Option<SocketAddr>,), Error = Inf
     warp::ext::optional::<ClientAddr>().map(|addr: Option<ClientAddr>| addr.map(|a| a.0))
 }
 
+/// The `User-Agent` header, for the activity log.
+pub fn user_agent() -> impl Filter<Extract = (Option<String>,), Error = Rejection> + Clone {
+    warp::header::optional::<String>("user-agent")
+}
+
 /// The query string, strictly decoded (an absent one is empty).
 pub fn query() -> impl Filter<Extract = (Fields,), Error = Rejection> + Clone {
     warp::query::raw()

@@ -12,8 +12,11 @@ use std::sync::Arc;
 
 use warp::{Filter, Rejection};
 
-use super::filters::{check_csrf, cookie_header, form, photo_form, same_origin, with_state};
+use super::filters::{
+    check_csrf, client_addr, cookie_header, form, photo_form, same_origin, user_agent, with_state,
+};
 use crate::auth::session;
+use crate::domain::activity::Actor;
 use crate::error::AppError;
 use crate::forms::{Fields, PhotoForm};
 use crate::handlers::AdminRequest;
@@ -21,18 +24,24 @@ use crate::state::AppState;
 
 /// Yields the [`AdminRequest`] of a signed-in account, or rejects: a GET is
 /// sent to the login page with its path in `next`; any other method is sent
-/// there too, and its handler never runs, so nothing changes.
+/// there too, and its handler never runs, so nothing changes. The request
+/// carries who and where (account, client address, user agent): the actor
+/// every change it makes is recorded under.
 pub fn admin(
     state: &Arc<AppState>,
 ) -> impl Filter<Extract = (AdminRequest,), Error = Rejection> + Clone + use<> {
     with_state(Arc::clone(state))
         .and(cookie_header())
+        .and(client_addr())
+        .and(user_agent())
         .and(warp::method())
         .and(warp::path::full())
         .and(warp::query::raw().or(warp::any().map(String::new)).unify())
         .and_then(
             |state: Arc<AppState>,
              cookie: Option<String>,
+             client: Option<std::net::SocketAddr>,
+             user_agent: Option<String>,
              method: http::Method,
              path: warp::path::FullPath,
              query: String| async move {
@@ -45,7 +54,15 @@ pub fn admin(
                 .await
                 .map_err(|err| warp::reject::custom(AppError::Db(err)))?;
                 match found {
-                    Some(admin) => Ok(AdminRequest::new(state, admin, cookie)),
+                    Some(admin) => {
+                        let actor = Actor::user(
+                            admin.user_id,
+                            &admin.username,
+                            client.map(|c| c.ip()),
+                            user_agent.as_deref(),
+                        );
+                        Ok(AdminRequest::new(state, admin, cookie, actor))
+                    }
                     None => {
                         let next = (method == http::Method::GET).then(|| {
                             if query.is_empty() {

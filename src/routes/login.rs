@@ -9,7 +9,7 @@ use warp::reply::Response;
 use warp::{Filter, Rejection};
 
 use super::filters::{
-    check_csrf, client_addr, cookie_header, form, query, same_origin, with_state,
+    check_csrf, client_addr, cookie_header, form, query, same_origin, user_agent, with_state,
 };
 use super::gate::{admin, admin_form};
 use super::{first_of, reply};
@@ -34,12 +34,13 @@ pub fn routes(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
         .and(same_origin())
         .and(state_())
         .and(client_addr())
+        .and(user_agent())
         .and(cookie_header())
         .and(form())
         .and_then(
-            |state: Arc<AppState>, client, cookie: Option<String>, fields: Fields| async move {
+            |state: Arc<AppState>, client, agent, cookie: Option<String>, fields: Fields| async move {
                 check_csrf(&expected_login_token(&state, cookie.as_deref()), &fields)?;
-                Ok::<_, Rejection>((state, client, cookie, fields))
+                Ok::<_, Rejection>((state, client, agent, cookie, fields))
             },
         )
         .untuple_one()
@@ -66,14 +67,18 @@ pub fn routes(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
         .and(warp::post())
         .and(same_origin())
         .and(state_())
+        .and(client_addr())
+        .and(user_agent())
         .and(form())
-        .and_then(|state: Arc<AppState>, fields: Fields| async move {
-            let token = fields
-                .required("token")
-                .map_err(|e| Rejection::from(AppError::from(e)))?;
-            check_csrf(token, &fields)?;
-            Ok::<_, Rejection>((state, fields))
-        })
+        .and_then(
+            |state: Arc<AppState>, client, agent, fields: Fields| async move {
+                let token = fields
+                    .required("token")
+                    .map_err(|e| Rejection::from(AppError::from(e)))?;
+                check_csrf(token, &fields)?;
+                Ok::<_, Rejection>((state, client, agent, fields))
+            },
+        )
         .untuple_one()
         .then(setup::setup)
         .map(reply);

@@ -2,6 +2,7 @@
 //! handlers decide. This module joins the areas, adds the one `recover`,
 //! the security headers every response carries, and the request log.
 
+mod activity;
 mod admin;
 mod filters;
 mod gate;
@@ -25,6 +26,8 @@ pub fn site(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
     let tls = state.tls;
     let routes = public::routes(Arc::clone(&state))
         .or(login::routes(Arc::clone(&state)))
+        .unify()
+        .or(activity::routes(Arc::clone(&state)))
         .unify()
         .or(admin::routes(state))
         .unify()

@@ -203,7 +203,11 @@ pub fn bike_form(
                 }
             }
             @if let BikeFormKind::Edit(bike) = kind {
-                p { a href={ "/admin/delete/" (bike.bike_id) } { "Delete this bike…" } }
+                p {
+                    a href={ "/admin/edit/" (bike.bike_id) "/history" } { "History of this bike" }
+                    " · "
+                    a href={ "/admin/delete/" (bike.bike_id) } { "Delete this bike…" }
+                }
             }
         }
     }
@@ -248,13 +252,13 @@ fn photo_input(error: Option<&str>, replacing: bool) -> Markup {
 
 /// "Delete Ducati Panigale V4 and its photo?" with a POST form; the table's
 /// Delete button leads here, so nothing is deleted by a single click.
-pub fn delete_bike(csrf_token: &str, bike: &Bike, has_photo: bool) -> Markup {
+pub fn delete_bike(csrf_token: &str, bike: &Bike, has_photo: bool, trash_days: u64) -> Markup {
     html! {
         section.card.narrow {
             h1 { "Delete this bike?" }
             div.confirm-box role="alert" {
                 p { strong { "Delete " (bike.maker) " " (bike.model) " (" (bike.year) ")" @if has_photo { " and its photo" } "?" } }
-                p.muted { "It disappears from the catalogue at once. This cannot be undone, except from a backup." }
+                p.muted { "It disappears from the catalogue at once. " (kept_for(trash_days)) }
             }
             img.bike-photo src=(image_src(bike)) alt=(image_alt(bike)) width="400" height="300";
             form.stacked-form method="post" action={ "/admin/delete/" (bike.bike_id) } {
@@ -265,5 +269,14 @@ pub fn delete_bike(csrf_token: &str, bike: &Bike, has_photo: bool) -> Markup {
                 }
             }
         }
+    }
+}
+
+/// What the trash does with a deleted bike or maker, for the confirmation pages.
+pub fn kept_for(trash_days: u64) -> String {
+    match trash_days {
+        0 => "This cannot be undone, except from a backup.".to_string(),
+        1 => "The trash keeps it for a day: until then it can be restored.".to_string(),
+        days => format!("The trash keeps it for {days} days: until then it can be restored."),
     }
 }

@@ -11,6 +11,8 @@ pub enum Section {
     Makers,
     Users,
     Password,
+    Activity,
+    Trash,
     Other,
 }
 
@@ -28,6 +30,8 @@ pub struct Chrome<'a> {
     pub in_catalogue: bool,
     pub admin: Option<AdminBar<'a>>,
     pub flash: Option<&'a str>,
+    /// The activity entry the confirmation's Undo button undoes.
+    pub flash_undo: Option<i64>,
 }
 
 impl<'a> Chrome<'a> {
@@ -38,6 +42,7 @@ impl<'a> Chrome<'a> {
             in_catalogue: true,
             admin: None,
             flash: None,
+            flash_undo: None,
         }
     }
 
@@ -90,7 +95,16 @@ pub fn page(chrome: &Chrome, content: Markup) -> Markup {
                         (admin_nav(bar.section))
                     }
                     @if let Some(message) = chrome.flash {
-                        p.flash.flash-ok role="status" { (message) }
+                        div.flash.flash-ok role="status" {
+                            (message)
+                            @if let (Some(entry_id), Some(bar)) = (chrome.flash_undo, &chrome.admin) {
+                                " "
+                                form.inline-form method="post" action={ "/admin/undo/" (entry_id) } {
+                                    input type="hidden" name="csrf_token" value=(bar.csrf_token);
+                                    button.link-button type="submit" { "Undo" }
+                                }
+                            }
+                        }
                     }
                     (content)
                 }
@@ -113,6 +127,8 @@ fn admin_nav(current: Section) -> Markup {
             (link(Section::Bikes, "/admin", "Bikes"))
             (link(Section::Makers, "/admin/makers", "Makers"))
             (link(Section::Users, "/admin/users", "Admins"))
+            (link(Section::Activity, "/admin/activity", "Activity"))
+            (link(Section::Trash, "/admin/trash", "Trash"))
             (link(Section::Password, "/admin/change-password", "Change password"))
             a href="/admin/backup" { "Download backup" }
         }

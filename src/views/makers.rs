@@ -87,6 +87,7 @@ pub fn edit_maker(csrf_token: &str, maker: &Maker, form: &MakerForm) -> Markup {
             (csrf_field(csrf_token))
             (field(&Field { value: form.name, error: form.error, hint: Some(NAME_HINT), ..Field::new("name", "Name") }))
             p.muted { "Every bike of this maker shows the new name." }
+            p { a href={ "/admin/makers/edit/" (maker.maker_id) "/history" } { "History of this maker" } }
             div.form-actions {
                 button.button.primary type="submit" { "Save name" }
                 a.button.secondary href="/admin/makers" { "Cancel" }
@@ -97,7 +98,7 @@ pub fn edit_maker(csrf_token: &str, maker: &Maker, form: &MakerForm) -> Markup {
 
 /// Asks before deleting a maker, or, when bikes still use it, says why it
 /// cannot be deleted and how many bikes are in the way.
-pub fn delete_maker(csrf_token: &str, maker: &Maker, bike_count: i64) -> Markup {
+pub fn delete_maker(csrf_token: &str, maker: &Maker, bike_count: i64, trash_days: u64) -> Markup {
     html! {
         section.card.narrow {
             @if bike_count > 0 {
@@ -114,7 +115,7 @@ pub fn delete_maker(csrf_token: &str, maker: &Maker, bike_count: i64) -> Markup 
                 h1 { "Delete this maker?" }
                 div.confirm-box role="alert" {
                     p { strong { "Delete the maker " (maker.name) "?" } }
-                    p.muted { "No bike uses it. You can add it again later." }
+                    p.muted { "No bike uses it. " (super::admin::kept_for(trash_days)) }
                 }
                 form.stacked-form method="post" action={ "/admin/makers/delete/" (maker.maker_id) } {
                     (csrf_field(csrf_token))

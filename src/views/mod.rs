@@ -2,6 +2,7 @@
 //! every interpolated value, so stored text can never become markup.
 
 pub mod account;
+pub mod activity;
 pub mod admin;
 pub mod catalogue;
 pub mod errors;

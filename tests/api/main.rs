@@ -26,6 +26,7 @@
 mod helpers;
 
 mod accounts;
+mod activity;
 mod admin_bikes;
 mod admin_images;
 mod admin_makers;
@@ -43,3 +44,4 @@ mod recovery;
 mod search_equivalence;
 mod security;
 mod tls;
+mod undo_trash;

@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use motodex::auth::password;
 use motodex::db::users;
+use motodex::domain::activity::Actor;
 use motodex::state::AppState;
 use motodex::{App, Config};
 use tempfile::TempDir;
@@ -141,7 +142,7 @@ pub fn create_admin(app: &TestApp, username: &str, password_text: &str) -> i64 {
     let hash = password::hash(password_text);
     app.state
         .db
-        .write_now(|tx| users::insert(tx, username, &hash))
+        .write_now(|tx| users::insert(tx, &Actor::command_line(), username, &hash))
         .expect("insert admin")
         .expect("username free")
 }
