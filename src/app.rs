@@ -195,7 +195,7 @@ async fn purge_trash_hourly(state: Arc<AppState>) {
             .write(move |tx| crate::db::trash::purge(tx, cutoff))
             .await
         {
-            crate::log::line(format!("Emptying the old trash failed: {err}"));
+            tracing::error!("Emptying the old trash failed: {err}");
         }
     }
 }

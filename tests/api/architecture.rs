@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 /// Top-level modules from the top layer down. A module may use those in
 /// lower layers only; modules in one layer do not use each other.
 const LAYERS: &[&[&str]] = &[
-    &["main"],
+    &["main", "bin"],
     &["app"],
     &["server", "commands"],
     &["routes"],
@@ -114,7 +114,8 @@ fn violations(relative: &Path, text: &str) -> Vec<String> {
     if module == "lib" {
         return found;
     }
-    let prefix = if module == "main" {
+    // `main.rs` and the extra binaries in `src/bin/` use the library by name.
+    let prefix = if module == "main" || module == "bin" {
         "motodex::"
     } else {
         "crate::"
@@ -131,7 +132,7 @@ fn violations(relative: &Path, text: &str) -> Vec<String> {
             if used == module {
                 continue;
             }
-            if used == "app" && module != "main" {
+            if used == "app" && module != "main" && module != "bin" {
                 found.push(format!(
                     "{shown}:{number}: only main and lib may use the app builder (`{used}`)"
                 ));
