@@ -3,6 +3,7 @@
 //! every check that comes before a handler: login, origin, CSRF) lives in
 //! `routes`, pages in `views`.
 
+pub mod api;
 pub mod backup;
 pub mod bikes;
 pub mod login;

@@ -3,6 +3,7 @@
 //! the security headers every response carries, and the request log.
 
 mod admin;
+mod api;
 mod filters;
 mod gate;
 mod login;
@@ -26,7 +27,9 @@ pub fn site(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
     let routes = public::routes(Arc::clone(&state))
         .or(login::routes(Arc::clone(&state)))
         .unify()
-        .or(admin::routes(state))
+        .or(admin::routes(Arc::clone(&state)))
+        .unify()
+        .or(api::routes(state))
         .unify()
         .recover(error::recover)
         .unify();

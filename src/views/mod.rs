@@ -5,6 +5,7 @@ pub mod account;
 pub mod admin;
 pub mod catalogue;
 pub mod errors;
+pub mod json;
 pub mod layout;
 pub mod makers;
 

@@ -37,6 +37,7 @@ mod cli_start;
 mod crash_safety;
 mod disk_faults;
 mod hostile;
+mod json_api;
 mod properties;
 mod public;
 mod recovery;
