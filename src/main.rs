@@ -30,6 +30,8 @@ fn main() -> ExitCode {
             commands::reset_password(&cli.db, &args).map(|m| println!("{m}"))
         }
         Some(Command::Backup { file }) => commands::backup(&cli.db, &file).map(|m| println!("{m}")),
+        Some(Command::Export { file }) => commands::export(&cli.db, &file).map(|m| println!("{m}")),
+        Some(Command::Import(args)) => commands::import(&cli.db, &args).map(|m| println!("{m}")),
         Some(Command::Generate { bikes, makers }) => {
             commands::generate(&cli.db, bikes, makers).map(|m| println!("{m}"))
         }

@@ -19,6 +19,7 @@ pub mod sample;
 pub mod schema;
 pub mod sessions;
 pub mod settings;
+pub mod transfer;
 pub mod users;
 
 use std::path::{Path, PathBuf};

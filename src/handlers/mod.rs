@@ -6,6 +6,7 @@
 pub mod api;
 pub mod backup;
 pub mod bikes;
+pub mod export;
 pub mod login;
 pub mod makers;
 pub mod password;

@@ -14,7 +14,7 @@ use super::filters::query;
 use super::gate::{admin, admin_form, admin_photo_form};
 use super::{first_of, reply};
 use crate::domain::Id;
-use crate::handlers::{backup, bikes, makers, password, users};
+use crate::handlers::{backup, bikes, export, makers, password, users};
 use crate::state::AppState;
 
 pub fn routes(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
@@ -22,7 +22,18 @@ pub fn routes(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
         bike_routes(&state),
         maker_routes(&state),
         account_routes(&state),
+        transfer_routes(&state),
     ])
+}
+
+/// The spreadsheet export and import.
+fn transfer_routes(state: &Arc<AppState>) -> BoxedFilter<(Response,)> {
+    let export_csv = warp::path!("admin" / "export.csv")
+        .and(warp::get())
+        .and(admin(state))
+        .then(export::export_csv)
+        .map(reply);
+    first_of(vec![export_csv.boxed()])
 }
 
 fn bike_routes(state: &Arc<AppState>) -> BoxedFilter<(Response,)> {
