@@ -271,10 +271,15 @@ pub fn check(
         return Ok(checked);
     };
     let makers = transfer::makers(conn)?;
-    let by_name: HashMap<String, i64> = makers
-        .iter()
-        .map(|m| (folded(&m.name), m.maker_id))
-        .collect();
+    // A Flask-course database may hold two makers of one name: a name
+    // stands for the first, or for the bike's own maker when it has it.
+    let mut by_name: HashMap<String, Vec<i64>> = HashMap::new();
+    for maker in &makers {
+        by_name
+            .entry(folded(&maker.name))
+            .or_default()
+            .push(maker.maker_id);
+    }
     let maker_ids: HashSet<i64> = makers.iter().map(|m| m.maker_id).collect();
     let mut new_makers: HashMap<String, usize> = HashMap::new();
     let mut seen_ids: HashMap<i64, u64> = HashMap::new();
@@ -322,7 +327,7 @@ pub fn check(
                     None
                 }
                 Ok(name) => match by_name.get(&folded(name.as_str())) {
-                    Some(id) => Some(MakerRef::Existing(*id)),
+                    Some(ids) => Some(MakerRef::Existing(ids[0])),
                     None if options.create_makers => {
                         let next = new_makers.len();
                         let at = *new_makers.entry(folded(name.as_str())).or_insert(next);
@@ -422,19 +427,32 @@ pub fn check(
         if checked.problem_count > before {
             continue;
         }
-        let (Some(maker), Some(model), Some(year), Some(engine), Some(image_url)) =
+        let (Some(mut maker), Some(model), Some(year), Some(engine), Some(image_url)) =
             (maker, model, year, engine, image_url)
         else {
             continue;
         };
+        if let (MakerRef::Existing(first), Some((_, current)), Some(name)) =
+            (&maker, &bike_id, layout.cell(row, "maker"))
+            && *first != current.maker_id
+            && by_name
+                .get(&folded(name))
+                .is_some_and(|ids| ids.contains(&current.maker_id))
+        {
+            maker = MakerRef::Existing(current.maker_id);
+        }
         let action = match &bike_id {
             None => Action::Add,
             Some((id, current)) => {
+                // Compared as the forms would store them: a stored value
+                // that differs only by surrounding spaces (an old row
+                // written by hand) is unchanged, so an exported file
+                // imported again changes nothing.
                 let same = matches!(maker, MakerRef::Existing(m) if m == current.maker_id)
-                    && current.model == model.as_str()
-                    && current.year == year.value().to_string()
-                    && current.engine == engine.as_str()
-                    && current.image_url == image_url.as_str();
+                    && current.model.trim() == model.as_str()
+                    && current.year.trim() == year.value().to_string()
+                    && current.engine.trim() == engine.as_str()
+                    && current.image_url.trim() == image_url.as_str();
                 if same {
                     Action::Unchanged(*id)
                 } else {

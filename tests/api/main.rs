@@ -43,3 +43,4 @@ mod public;
 mod recovery;
 mod search_equivalence;
 mod tls;
+mod transfer_cli;
