@@ -108,6 +108,7 @@ impl App {
             },
             tls: config.tls.is_some(),
             setup_token: SetupToken::new(setup_token),
+            imports: Default::default(),
         });
         Ok(App {
             state,

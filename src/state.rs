@@ -10,6 +10,7 @@ use crate::cookies::CookieSettings;
 use crate::db::Db;
 use crate::page_cache::PageCache;
 use crate::photo::PhotoWorkers;
+use crate::transfer::pending::PendingImports;
 
 pub struct AppState {
     pub db: Db,
@@ -20,6 +21,8 @@ pub struct AppState {
     pub sessions: SessionPolicy,
     pub tls: bool,
     pub setup_token: SetupToken,
+    /// Uploaded imports waiting for their confirmation.
+    pub imports: PendingImports,
 }
 
 /// The one-time first-admin link's token, kept in memory only, until the

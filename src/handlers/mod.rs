@@ -7,6 +7,7 @@ pub mod api;
 pub mod backup;
 pub mod bikes;
 pub mod export;
+pub mod import;
 pub mod login;
 pub mod makers;
 pub mod password;

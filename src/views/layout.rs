@@ -11,6 +11,7 @@ pub enum Section {
     Makers,
     Users,
     Password,
+    Import,
     Other,
 }
 
@@ -113,6 +114,7 @@ fn admin_nav(current: Section) -> Markup {
             (link(Section::Bikes, "/admin", "Bikes"))
             (link(Section::Makers, "/admin/makers", "Makers"))
             (link(Section::Users, "/admin/users", "Admins"))
+            (link(Section::Import, "/admin/import", "Import & export"))
             (link(Section::Password, "/admin/change-password", "Change password"))
             a href="/admin/backup" { "Download backup" }
         }

@@ -8,5 +8,6 @@ pub mod errors;
 pub mod json;
 pub mod layout;
 pub mod makers;
+pub mod transfer;
 
 pub use layout::{AdminBar, Chrome, Section};

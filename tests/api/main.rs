@@ -44,3 +44,4 @@ mod recovery;
 mod search_equivalence;
 mod tls;
 mod transfer_cli;
+mod transfer_web;
