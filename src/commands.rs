@@ -151,7 +151,8 @@ pub fn export(db_path: &Path, target: &Path) -> Result<String, String> {
             other => cannot(&other),
         })?;
     file.as_file().sync_all().map_err(|e| cannot(&e))?;
-    file.persist_noclobber(target).map_err(|e| cannot(&e.error))?;
+    file.persist_noclobber(target)
+        .map_err(|e| cannot(&e.error))?;
     Ok(format!(
         "{count} bike{} exported to {}.",
         if count == 1 { "" } else { "s" },

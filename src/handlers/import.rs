@@ -114,7 +114,9 @@ fn expired(request: &AdminRequest) -> Response {
     let content = views::transfer::import_form(
         request.csrf_token(),
         Options::default(),
-        Some("This preview has expired (previews are kept for 10 minutes), or the import was already done. Upload the file again."),
+        Some(
+            "This preview has expired (previews are kept for 10 minutes), or the import was already done. Upload the file again.",
+        ),
     );
     request.page(Section::Import, TITLE, StatusCode::GONE, content)
 }

@@ -259,7 +259,11 @@ pub fn upload_form(
                     read_file_multipart(&content_type, stream, file_field, UPLOAD_FORM_LIMIT)
                         .await
                         .map_err(Rejection::from)?;
-                if form.file.as_ref().is_some_and(|f| f.len() as u64 > UPLOAD_LIMIT) {
+                if form
+                    .file
+                    .as_ref()
+                    .is_some_and(|f| f.len() as u64 > UPLOAD_LIMIT)
+                {
                     return Err(Rejection::from(AppError::PayloadTooLarge));
                 }
                 Ok(form)

@@ -37,7 +37,12 @@ impl CsvFile {
     /// Roughly the memory the file takes, to bound what is held.
     pub fn size(&self) -> usize {
         let cells = |cells: &[String]| cells.iter().map(|c| c.len() + 24).sum::<usize>();
-        cells(&self.header) + self.rows.iter().map(|r| cells(&r.cells) + 32).sum::<usize>()
+        cells(&self.header)
+            + self
+                .rows
+                .iter()
+                .map(|r| cells(&r.cells) + 32)
+                .sum::<usize>()
     }
 }
 
@@ -59,7 +64,10 @@ pub fn read(bytes: &[u8]) -> Result<CsvFile, String> {
     let (mut counted_to, mut line) = (0usize, header_line);
     for record in reader.records() {
         let record = record.map_err(|e| format!("The file could not be read as CSV: {e}."))?;
-        let mut start = record.position().map_or(0, |p| p.byte() as usize).min(bytes.len());
+        let mut start = record
+            .position()
+            .map_or(0, |p| p.byte() as usize)
+            .min(bytes.len());
         while start < bytes.len() && matches!(bytes[start], b'\r' | b'\n') {
             start += 1;
         }
@@ -138,7 +146,11 @@ fn decode(bytes: &[u8]) -> Result<&str, String> {
 /// Excel's optional first line `sep=;` names the separator.
 fn excel_separator_line(text: &str) -> (&str, Option<u8>, u64) {
     let (first, rest) = text.split_once('\n').unwrap_or((text, ""));
-    match first.trim_end_matches('\r').strip_prefix("sep=").map(str::as_bytes) {
+    match first
+        .trim_end_matches('\r')
+        .strip_prefix("sep=")
+        .map(str::as_bytes)
+    {
         Some([separator]) if matches!(separator, b',' | b';' | b'\t' | b'|') => {
             (rest, Some(*separator), 2)
         }

@@ -54,9 +54,8 @@ impl Counts {
     /// "3 bikes added, 2 changed, 1 unchanged, 1 new maker" (`would`: "3
     /// bikes to add, 2 to change, …").
     pub fn describe(&self, would: bool) -> String {
-        let plural = |n: u64, one: &str, many: &str| {
-            format!("{n} {}", if n == 1 { one } else { many })
-        };
+        let plural =
+            |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
         let (add, change, same) = if would {
             ("to add", "to change", "unchanged")
         } else {
@@ -69,7 +68,10 @@ impl Counts {
         ];
         if self.new_makers > 0 {
             parts.push(if would {
-                format!("{} to create", plural(self.new_makers, "new maker", "new makers"))
+                format!(
+                    "{} to create",
+                    plural(self.new_makers, "new maker", "new makers")
+                )
             } else {
                 format!("{} created", plural(self.new_makers, "maker", "makers"))
             });
@@ -131,7 +133,7 @@ impl Checked {
         if let Some(row) = row {
             let text = &mut self.row_problems[row];
             if !text.is_empty() {
-                text.push_str(" ");
+                text.push(' ');
             }
             match &problem.column {
                 Some(column) => text.push_str(&format!("{column}: {}", problem.reason)),
@@ -208,40 +210,56 @@ fn layout(file: &CsvFile, checked: &mut Checked) -> Option<Layout> {
             continue;
         };
         if layout.at.insert(known, index).is_some() {
-            checked.problem(None, Problem {
-                line,
-                column: Some(column_name(&file.header, index)),
-                reason: format!("The column “{known}” appears twice."),
-            });
+            checked.problem(
+                None,
+                Problem {
+                    line,
+                    column: Some(column_name(&file.header, index)),
+                    reason: format!("The column “{known}” appears twice."),
+                },
+            );
             fine = false;
         }
     }
-    match (layout.at.contains_key("maker"), layout.at.contains_key("maker_id")) {
+    match (
+        layout.at.contains_key("maker"),
+        layout.at.contains_key("maker_id"),
+    ) {
         (false, false) => {
-            checked.problem(None, Problem {
-                line,
-                column: None,
-                reason: "The file needs a column “maker” (the maker's name) or “maker_id”.".into(),
-            });
+            checked.problem(
+                None,
+                Problem {
+                    line,
+                    column: None,
+                    reason: "The file needs a column “maker” (the maker's name) or “maker_id”."
+                        .into(),
+                },
+            );
             fine = false;
         }
         (true, true) => {
-            checked.problem(None, Problem {
-                line,
-                column: None,
-                reason: "The file has both “maker” and “maker_id”: keep one of them.".into(),
-            });
+            checked.problem(
+                None,
+                Problem {
+                    line,
+                    column: None,
+                    reason: "The file has both “maker” and “maker_id”: keep one of them.".into(),
+                },
+            );
             fine = false;
         }
         _ => {}
     }
     for required in ["model", "year", "engine"] {
         if !layout.at.contains_key(required) {
-            checked.problem(None, Problem {
-                line,
-                column: None,
-                reason: format!("The file needs a column “{required}”."),
-            });
+            checked.problem(
+                None,
+                Problem {
+                    line,
+                    column: None,
+                    reason: format!("The file needs a column “{required}”."),
+                },
+            );
             fine = false;
         }
     }
@@ -292,11 +310,14 @@ pub fn check(
         let line = row.line;
         let before = checked.problem_count;
         let refuse = |checked: &mut Checked, column: &str, reason: String| {
-            checked.problem(Some(index), Problem {
-                line,
-                column: layout.column(&file.header, column),
-                reason,
-            });
+            checked.problem(
+                Some(index),
+                Problem {
+                    line,
+                    column: layout.column(&file.header, column),
+                    reason,
+                },
+            );
         };
         if row.cells.len() != layout.width {
             checked.problem(Some(index), Problem {
@@ -312,11 +333,14 @@ pub fn check(
         }
         for &unnamed in &layout.unnamed {
             if !row.cells[unnamed].trim().is_empty() {
-                checked.problem(Some(index), Problem {
-                    line,
-                    column: Some(column_letter(unnamed)),
-                    reason: "This cell is in a column without a name in the header row.".into(),
-                });
+                checked.problem(
+                    Some(index),
+                    Problem {
+                        line,
+                        column: Some(column_letter(unnamed)),
+                        reason: "This cell is in a column without a name in the header row.".into(),
+                    },
+                );
             }
         }
 
@@ -354,7 +378,11 @@ pub fn check(
             match cell.trim().parse::<Id>() {
                 Ok(Id(id)) if maker_ids.contains(&id) => Some(MakerRef::Existing(id)),
                 Ok(Id(id)) => {
-                    refuse(&mut checked, "maker_id", format!("There is no maker with id {id}."));
+                    refuse(
+                        &mut checked,
+                        "maker_id",
+                        format!("There is no maker with id {id}."),
+                    );
                     None
                 }
                 Err(()) => {

@@ -131,7 +131,10 @@ async fn every_field_of_a_bike_is_what_its_page_shows() {
         let html = page(&c, &app.url(&format!("/bikes/{id}")), 200).await;
         assert_eq!(bike["maker"].as_str().unwrap(), spec(&html, "Maker"));
         assert_eq!(bike["model"].as_str().unwrap(), spec(&html, "Model"));
-        assert_eq!(bike["year"].as_i64().unwrap().to_string(), spec(&html, "Year"));
+        assert_eq!(
+            bike["year"].as_i64().unwrap().to_string(),
+            spec(&html, "Year")
+        );
         assert_eq!(bike["engine"].as_str().unwrap(), spec(&html, "Engine"));
         assert_eq!(bike["url"], format!("/bikes/{id}"));
         let maker_id = bike["maker_id"].as_i64().unwrap();
@@ -140,12 +143,22 @@ async fn every_field_of_a_bike_is_what_its_page_shows() {
         if image.is_empty() {
             assert!(html.contains("/static/placeholder"), "{id}");
         } else {
-            assert!(unescape(&html).contains(&format!("src=\"{image}\"")), "{id}");
+            assert!(
+                unescape(&html).contains(&format!("src=\"{image}\"")),
+                "{id}"
+            );
         }
     }
     let keys: Vec<&String> = all["bikes"][0].as_object().unwrap().keys().collect();
     let mut expected = vec![
-        "bike_id", "engine", "image_url", "maker", "maker_id", "model", "url", "year",
+        "bike_id",
+        "engine",
+        "image_url",
+        "maker",
+        "maker_id",
+        "model",
+        "url",
+        "year",
     ];
     expected.sort();
     assert_eq!(keys, expected);
@@ -217,7 +230,11 @@ async fn only_get_and_head_are_answered_and_other_methods_get_a_json_405() {
     let get = c.get(app.url("/api/bikes")).sent().await;
     let head = c.head(app.url("/api/bikes")).sent().await;
     assert_eq!(head.status(), 200);
-    for name in ["content-type", "access-control-allow-origin", "content-length"] {
+    for name in [
+        "content-type",
+        "access-control-allow-origin",
+        "content-length",
+    ] {
         assert_eq!(head.headers().get(name), get.headers().get(name), "{name}");
     }
     assert!(head.body().await.is_empty());

@@ -103,14 +103,20 @@ fn files_with_commas_semicolons_tabs_a_bom_or_crlf_and_quoted_line_breaks_import
     assert_eq!(query_i64(&db, "SELECT count(*) FROM bikes"), before + 6);
     assert_eq!(
         model_row(&db, "Semi, colon").unwrap(),
-        ("Honda".into(), "2021".into(), "1,000cc".into(), String::new())
+        (
+            "Honda".into(),
+            "2021".into(),
+            "1,000cc".into(),
+            String::new()
+        )
     );
     assert!(model_row(&db, "Quoted \"Two\"\nLines").is_some());
     assert!(model_row(&db, "Tab One").is_some() && model_row(&db, "Sep Line").is_some());
 }
 
 #[test]
-fn every_form_rule_broken_on_some_row_is_reported_with_its_line_and_column_and_nothing_is_written() {
+fn every_form_rule_broken_on_some_row_is_reported_with_its_line_and_column_and_nothing_is_written()
+{
     let (_dir, db) = database();
     let next_year = time::OffsetDateTime::now_utc().year() + 1;
     let long_model = "m".repeat(101);
@@ -153,8 +159,14 @@ fn every_form_rule_broken_on_some_row_is_reported_with_its_line_and_column_and_n
     ] {
         assert!(err.contains(expected), "missing {expected:?} in:\n{err}");
     }
-    assert!(!err.contains("line 2"), "the good row has no problem:\n{err}");
-    assert!(err.contains("12 problems, so nothing was imported"), "{err}");
+    assert!(
+        !err.contains("line 2"),
+        "the good row has no problem:\n{err}"
+    );
+    assert!(
+        err.contains("12 problems, so nothing was imported"),
+        "{err}"
+    );
     assert_eq!(snapshot(&db), before);
 }
 
@@ -165,15 +177,27 @@ fn an_unknown_maker_is_a_problem_unless_makers_may_be_created() {
     let before = snapshot(&db);
     let (code, _, err) = import(&db, file, &[]);
     assert_eq!(code, Some(1));
-    assert!(err.contains("line 2, column A (maker): There is no maker “Aprilia”"), "{err}");
+    assert!(
+        err.contains("line 2, column A (maker): There is no maker “Aprilia”"),
+        "{err}"
+    );
     assert!(err.contains("--create-makers"), "{err}");
     assert!(!err.contains("line 4"), "makers match ignoring case: {err}");
     assert_eq!(snapshot(&db), before);
 
     let (code, out, err) = import(&db, file, &["--create-makers"]);
     assert_eq!(code, Some(0), "{err}");
-    assert!(out.contains("3 bikes added") && out.contains("1 maker created"), "{out}");
-    assert_eq!(query_i64(&db, "SELECT count(*) FROM makers WHERE lower(name) = 'aprilia'"), 1);
+    assert!(
+        out.contains("3 bikes added") && out.contains("1 maker created"),
+        "{out}"
+    );
+    assert_eq!(
+        query_i64(
+            &db,
+            "SELECT count(*) FROM makers WHERE lower(name) = 'aprilia'"
+        ),
+        1
+    );
     let honda = query_i64(&db, "SELECT maker_id FROM makers WHERE name = 'Honda'");
     assert_eq!(
         query_i64(&db, "SELECT maker_id FROM bikes WHERE model = 'Lowercase'"),
@@ -213,12 +237,18 @@ fn update_changes_bikes_by_id_adds_rows_without_one_and_refuses_an_unknown_id() 
     let before = snapshot(&db);
     let (code, _, err) = import(&db, file.as_bytes(), &[]);
     assert_eq!(code, Some(1), "a bike_id without --update is refused");
-    assert!(err.contains("line 2, column A (bike_id)") && err.contains("--update"), "{err}");
+    assert!(
+        err.contains("line 2, column A (bike_id)") && err.contains("--update"),
+        "{err}"
+    );
     assert_eq!(snapshot(&db), before);
 
     let (code, out, err) = import(&db, file.as_bytes(), &["--update"]);
     assert_eq!(code, Some(0), "{err}");
-    assert!(out.contains("1 bike added, 1 changed, 1 unchanged"), "{out}");
+    assert!(
+        out.contains("1 bike added, 1 changed, 1 unchanged"),
+        "{out}"
+    );
     assert_eq!(row(first), "Honda,Renamed,2001,600cc");
     assert_eq!(row(second), unchanged);
 
@@ -226,11 +256,21 @@ fn update_changes_bikes_by_id_adds_rows_without_one_and_refuses_an_unknown_id() 
     let unknown = b"bike_id,maker,model,year,engine\n999999,Honda,Ghost,2020,500cc\n";
     let (code, _, err) = import(&db, unknown, &["--update"]);
     assert_eq!(code, Some(1));
-    assert!(err.contains("line 2, column A (bike_id): There is no bike 999999"), "{err}");
-    let twice = format!("bike_id,maker,model,year,engine\n{first},Honda,A,2020,1cc\n{first},Honda,B,2020,1cc\n");
+    assert!(
+        err.contains("line 2, column A (bike_id): There is no bike 999999"),
+        "{err}"
+    );
+    let twice = format!(
+        "bike_id,maker,model,year,engine\n{first},Honda,A,2020,1cc\n{first},Honda,B,2020,1cc\n"
+    );
     let (code, _, err) = import(&db, twice.as_bytes(), &["--update"]);
     assert_eq!(code, Some(1));
-    assert!(err.contains(&format!("line 3, column A (bike_id): Bike {first} is already changed by line 2")), "{err}");
+    assert!(
+        err.contains(&format!(
+            "line 3, column A (bike_id): Bike {first} is already changed by line 2"
+        )),
+        "{err}"
+    );
     assert_eq!(snapshot(&db), after);
 }
 
@@ -244,7 +284,10 @@ fn a_dry_run_reports_the_counts_and_writes_nothing() {
         &["--dry-run", "--create-makers"],
     );
     assert_eq!(code, Some(0), "{err}");
-    assert!(out.contains("2 bikes to add") && out.contains("1 new maker to create"), "{out}");
+    assert!(
+        out.contains("2 bikes to add") && out.contains("1 new maker to create"),
+        "{out}"
+    );
     assert!(out.contains("Nothing was written"), "{out}");
     assert_eq!(snapshot(&db), before);
 }
@@ -259,7 +302,10 @@ fn empty_header_only_binary_and_windows_1252_files_are_refused_with_a_sentence()
         (b"", "The file is empty"),
         (b"\xEF\xBB\xBF\r\n", "The file is empty"),
         (b"maker,model,year,engine\r\n", "a header row but no bikes"),
-        (b"maker,model,year,engine\n,,,\n , ,,\n", "a header row but no bikes"),
+        (
+            b"maker,model,year,engine\n,,,\n , ,,\n",
+            "a header row but no bikes",
+        ),
         (&png, "not a CSV file"),
         (b"PK\x03\x04rest of a workbook", "Excel workbook"),
         (
@@ -274,13 +320,26 @@ fn empty_header_only_binary_and_windows_1252_files_are_refused_with_a_sentence()
         assert!(err.contains(expected), "{expected:?} not in {err:?}");
         assert_eq!(err.lines().count(), 1, "one sentence: {err}");
     }
-    let (code, _, err) = import(&db, b"maker,model,colour,year,engine,engine\nHonda,X,red,2020,1cc,2cc\n", &[]);
+    let (code, _, err) = import(
+        &db,
+        b"maker,model,colour,year,engine,engine\nHonda,X,red,2020,1cc,2cc\n",
+        &[],
+    );
     assert_eq!(code, Some(1));
-    assert!(err.contains("line 1, column C (colour): Unknown column “colour”"), "{err}");
-    assert!(err.contains("line 1, column F (engine): The column “engine” appears twice"), "{err}");
+    assert!(
+        err.contains("line 1, column C (colour): Unknown column “colour”"),
+        "{err}"
+    );
+    assert!(
+        err.contains("line 1, column F (engine): The column “engine” appears twice"),
+        "{err}"
+    );
     let (code, _, err) = import(&db, b"maker,model\nHonda,X\n", &[]);
     assert_eq!(code, Some(1));
-    assert!(err.contains("needs a column “year”") && err.contains("needs a column “engine”"), "{err}");
+    assert!(
+        err.contains("needs a column “year”") && err.contains("needs a column “engine”"),
+        "{err}"
+    );
     assert_eq!(snapshot(&db), before);
 }
 

@@ -53,10 +53,17 @@ async fn the_export_is_a_csv_attachment_for_signed_in_admins_only() {
     let (app, c) = logged_in_app().await;
     let response = c.get(app.url("/admin/export.csv")).sent().await;
     assert_eq!(response.status(), 200);
-    assert_eq!(response.headers()["content-type"], "text/csv; charset=utf-8");
-    let disposition = response.headers()["content-disposition"].to_str().unwrap().to_string();
+    assert_eq!(
+        response.headers()["content-type"],
+        "text/csv; charset=utf-8"
+    );
+    let disposition = response.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_string();
     assert!(
-        disposition.starts_with("attachment; filename=\"motodex-bikes-") && disposition.ends_with(".csv\""),
+        disposition.starts_with("attachment; filename=\"motodex-bikes-")
+            && disposition.ends_with(".csv\""),
         "{disposition}"
     );
     assert_eq!(response.headers()["cache-control"], "no-store");
@@ -68,7 +75,12 @@ async fn the_export_is_a_csv_attachment_for_signed_in_admins_only() {
     let stranger = client();
     let response = stranger.get(app.url("/admin/export.csv")).sent().await;
     assert_eq!(response.status(), 303);
-    assert!(response.headers()["location"].to_str().unwrap().starts_with("/admin/login"));
+    assert!(
+        response.headers()["location"]
+            .to_str()
+            .unwrap()
+            .starts_with("/admin/login")
+    );
     assert!(!response.body().await.contains("bike_id"));
 }
 
@@ -83,7 +95,10 @@ async fn a_large_export_streams_every_bike() {
     )
     .unwrap();
     let response = c.get(app.url("/admin/export.csv")).sent().await;
-    assert!(response.headers().get("content-length").is_none(), "streamed, not sized in advance");
+    assert!(
+        response.headers().get("content-length").is_none(),
+        "streamed, not sized in advance"
+    );
     let body = response.bytes().await.unwrap();
     let rows = csv::Reader::from_reader(&body[3..]).records().count() as i64;
     assert_eq!(rows, bikes(&app));
@@ -103,7 +118,10 @@ async fn an_upload_is_previewed_then_imported_without_sending_it_again() {
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("Every row is fine"), "{page}");
     assert!(page.contains("<dt>New bikes</dt><dd>2</dd>"), "{page}");
-    assert!(page.contains("<dt>New makers</dt><dd>1 (Aprilia)</dd>"), "{page}");
+    assert!(
+        page.contains("<dt>New makers</dt><dd>1 (Aprilia)</dd>"),
+        "{page}"
+    );
     assert!(page.contains("Preview One") && page.contains("Preview Two"));
     assert_eq!(snapshot(&app), before, "the preview writes nothing");
 
@@ -117,7 +135,12 @@ async fn an_upload_is_previewed_then_imported_without_sending_it_again() {
     assert_eq!(response.status(), 303);
     assert_eq!(response.headers()["location"], "/admin");
     let admin = page_after_redirect(&app, &c).await;
-    assert!(admin.contains("Imported bikes.csv: 2 bikes added, 0 changed, 0 unchanged, 1 maker created."), "{admin}");
+    assert!(
+        admin.contains(
+            "Imported bikes.csv: 2 bikes added, 0 changed, 0 unchanged, 1 maker created."
+        ),
+        "{admin}"
+    );
     assert_eq!(bikes(&app), before.0 + 2);
     assert_eq!(makers(&app), before.1 + 1);
 
@@ -137,7 +160,8 @@ async fn page_after_redirect(app: &TestApp, c: &reqwest::Client) -> String {
 }
 
 #[tokio::test]
-async fn problems_are_listed_with_line_and_column_and_offered_as_a_file_and_nothing_can_be_imported() {
+async fn problems_are_listed_with_line_and_column_and_offered_as_a_file_and_nothing_can_be_imported()
+ {
     let (app, c) = logged_in_app().await;
     let before = snapshot(&app);
     let (status, page) = upload(
@@ -148,10 +172,22 @@ async fn problems_are_listed_with_line_and_column_and_offered_as_a_file_and_noth
     )
     .await;
     assert_eq!(status, 422);
-    assert!(page.contains("3 problems found, so nothing can be imported"), "{page}");
-    assert!(page.contains("Line 3, column A (maker): </strong>There is no maker “Nobody”"), "{page}");
-    assert!(page.contains("Line 3, column C (year): </strong>Enter a year"), "{page}");
-    assert!(page.contains("Line 3, column D (engine): </strong>Enter the engine."), "{page}");
+    assert!(
+        page.contains("3 problems found, so nothing can be imported"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Line 3, column A (maker): </strong>There is no maker “Nobody”"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Line 3, column C (year): </strong>Enter a year"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Line 3, column D (engine): </strong>Enter the engine."),
+        "{page}"
+    );
     assert!(!page.contains("/admin/import/confirm"), "no confirm button");
     let start = page.find("/admin/import/").unwrap();
     let link = &page[start..start + page[start..].find('"').unwrap()];
@@ -160,8 +196,16 @@ async fn problems_are_listed_with_line_and_column_and_offered_as_a_file_and_noth
 
     let response = c.get(app.url(link)).sent().await;
     assert_eq!(response.status(), 200);
-    assert_eq!(response.headers()["content-type"], "text/csv; charset=utf-8");
-    assert!(response.headers()["content-disposition"].to_str().unwrap().contains("bikes-problems.csv"));
+    assert_eq!(
+        response.headers()["content-type"],
+        "text/csv; charset=utf-8"
+    );
+    assert!(
+        response.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("bikes-problems.csv")
+    );
     let body = response.bytes().await.unwrap();
     let mut reader = csv::Reader::from_reader(&body[3..]);
     assert_eq!(
@@ -170,8 +214,13 @@ async fn problems_are_listed_with_line_and_column_and_offered_as_a_file_and_noth
     );
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(&rows[0][4], "");
-    assert_eq!(&rows[1][1], "'=Bad", "the formula guard holds in the problems file");
-    assert!(rows[1][4].contains("A (maker): There is no maker") && rows[1][4].contains("D (engine)"));
+    assert_eq!(
+        &rows[1][1], "'=Bad",
+        "the formula guard holds in the problems file"
+    );
+    assert!(
+        rows[1][4].contains("A (maker): There is no maker") && rows[1][4].contains("D (engine)")
+    );
 
     // Forcing the confirmation anyway imports nothing.
     let csrf = csrf_token_of(&page);
@@ -189,7 +238,10 @@ async fn problems_are_listed_with_line_and_column_and_offered_as_a_file_and_noth
     login(&app, &other, "other", PASSWORD).await;
     assert_eq!(other.get(app.url(link)).status().await, 404);
     assert_eq!(
-        other.get(app.url("/admin/import/nonsense/problems.csv")).status().await,
+        other
+            .get(app.url("/admin/import/nonsense/problems.csv"))
+            .status()
+            .await,
         404
     );
 }
@@ -217,7 +269,10 @@ async fn bad_uploads_get_a_clear_page_and_nothing_is_written() {
         (&b""[..], "Choose the CSV file"),
         (b"maker,model,year,engine\n", "a header row but no bikes"),
         (b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0", "not a CSV file"),
-        (b"maker,model,year,engine\nCitro\xebn,DS,2020,1cc\n", "CSV UTF-8"),
+        (
+            b"maker,model,year,engine\nCitro\xebn,DS,2020,1cc\n",
+            "CSV UTF-8",
+        ),
     ] {
         let (status, page) = upload(&app, &c, contents, &["create_makers"]).await;
         assert_eq!(status, 422, "{expected}");
@@ -234,13 +289,21 @@ async fn bad_uploads_get_a_clear_page_and_nothing_is_written() {
     assert_eq!(response.status(), 413);
     let response = c
         .post(app.url("/admin/import"))
-        .multipart(upload_form("wrong", b"maker,model,year,engine\nHonda,X,2020,1cc\n".to_vec(), &[]))
+        .multipart(upload_form(
+            "wrong",
+            b"maker,model,year,engine\nHonda,X,2020,1cc\n".to_vec(),
+            &[],
+        ))
         .sent()
         .await;
     assert_eq!(response.status(), 403, "the CSRF token is checked");
     let response = client()
         .post(app.url("/admin/import"))
-        .multipart(upload_form(&token, b"maker,model,year,engine\nHonda,X,2020,1cc\n".to_vec(), &[]))
+        .multipart(upload_form(
+            &token,
+            b"maker,model,year,engine\nHonda,X,2020,1cc\n".to_vec(),
+            &[],
+        ))
         .sent()
         .await;
     assert_eq!(response.status(), 303, "no session: to the login page");
@@ -252,10 +315,18 @@ async fn the_template_downloads_and_imports_as_it_is() {
     let (app, c) = logged_in_app().await;
     let response = c.get(app.url("/admin/import/template.csv")).sent().await;
     assert_eq!(response.status(), 200);
-    assert!(response.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));
+    assert!(
+        response.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
     let template = response.bytes().await.unwrap();
     assert!(template.starts_with(b"\xEF\xBB\xBFmaker,model,year,engine,image_url\r\n"));
-    assert_eq!(csv::Reader::from_reader(&template[3..]).records().count(), 2);
+    assert_eq!(
+        csv::Reader::from_reader(&template[3..]).records().count(),
+        2
+    );
     let (status, page) = upload(&app, &c, &template, &["create_makers"]).await;
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("<dt>New bikes</dt><dd>2</dd>"));
