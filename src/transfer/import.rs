@@ -365,7 +365,7 @@ pub fn check(
                             &mut checked,
                             "maker",
                             format!(
-                                "There is no maker “{}”. Add it on the Makers page first, or let the import create missing makers (--create-makers).",
+                                "There is no maker “{}”. Add it on the Makers page first, or let the import create missing makers (--create-makers; on the web, the “Create makers” box).",
                                 name.as_str()
                             ),
                         );
@@ -422,7 +422,7 @@ pub fn check(
                     refuse(
                         &mut checked,
                         "bike_id",
-                        "A bike_id is only used to change existing bikes: let the import update bikes (--update), or empty this column to add the rows as new bikes.".into(),
+                        "A bike_id is only used to change existing bikes: let the import update bikes (--update; on the web, the “Update existing bikes” box), or empty this column to add the rows as new bikes.".into(),
                     );
                     None
                 }
