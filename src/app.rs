@@ -111,6 +111,7 @@ impl App {
             tls: config.tls.is_some(),
             setup_token: SetupToken::new(setup_token),
             trash_days: config.trash_days,
+            imports: Default::default(),
         });
         Ok(App {
             state,

@@ -71,6 +71,29 @@ pub enum Command {
         /// Where to write the copy; must not exist yet.
         file: PathBuf,
     },
+    /// Write every bike to FILE as a spreadsheet (CSV, UTF-8 with BOM).
+    Export {
+        /// Where to write the CSV file; must not exist yet.
+        file: PathBuf,
+    },
+    /// Add or change bikes from a spreadsheet (CSV); nothing changes unless every row is fine.
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The CSV file: a header row (maker or maker_id, model, year, engine,
+    /// optional image_url and bike_id), comma, semicolon or tab separated, UTF-8.
+    pub file: PathBuf,
+    /// Check every row and say what would change, without writing anything.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Create the makers the file names that do not exist yet.
+    #[arg(long)]
+    pub create_makers: bool,
+    /// Change the bikes whose bike_id is given (other rows are added).
+    #[arg(long)]
+    pub update: bool,
 }
 
 #[derive(Debug, Args)]

@@ -95,3 +95,127 @@ pub fn backup(db_path: &Path, target: &Path) -> Result<String, String> {
     })?;
     Ok(format!("Backup written to {}.", target.display()))
 }
+
+/// `motodex export FILE`: every bike as a spreadsheet. Written under a
+/// temporary name beside FILE and renamed when complete, so FILE is never
+/// a half-written export.
+pub fn export(db_path: &Path, target: &Path) -> Result<String, String> {
+    if target.exists() {
+        return Err(format!(
+            "{} already exists; choose a new file name for the export.",
+            target.display()
+        ));
+    }
+    let db = Db::open_existing(db_path).map_err(|e| db_problem(db_path, e))?;
+    let folder = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let cannot = |e: &dyn std::fmt::Display| {
+        format!(
+            "The export could not be written to {}: {e}.",
+            target.display()
+        )
+    };
+    let file = tempfile::NamedTempFile::new_in(folder).map_err(|e| cannot(&e))?;
+    let count = db
+        .read_now(|conn| {
+            Ok(crate::transfer::export::write_csv(
+                conn,
+                std::io::BufWriter::new(file.as_file()),
+            ))
+        })
+        .map_err(|e| db_problem(db_path, e))?
+        .map_err(|e| match e {
+            crate::transfer::export::ExportError::Db(e) => db_problem(db_path, e),
+            other => cannot(&other),
+        })?;
+    file.as_file().sync_all().map_err(|e| cannot(&e))?;
+    file.persist_noclobber(target)
+        .map_err(|e| cannot(&e.error))?;
+    Ok(format!(
+        "{count} bike{} exported to {}.",
+        if count == 1 { "" } else { "s" },
+        target.display()
+    ))
+}
+
+/// `motodex import FILE [--dry-run] [--create-makers] [--update]`: the same
+/// engine as `/admin/import`. Every problem is listed and nothing is
+/// written unless every row is fine.
+pub fn import(db_path: &Path, args: &crate::cli::ImportArgs) -> Result<String, String> {
+    use crate::transfer::{csv_file, import};
+    use std::io::IsTerminal;
+
+    let name = args.file.display();
+    let bytes = std::fs::read(&args.file).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => format!("There is no file {name}."),
+        _ => format!("{name} could not be read: {e}."),
+    })?;
+    let file = csv_file::read(&bytes).map_err(|reason| format!("{name}: {reason}"))?;
+    drop(bytes);
+    let db = Db::open_existing(db_path).map_err(|e| db_problem(db_path, e))?;
+    let options = import::Options {
+        create_makers: args.create_makers,
+        update: args.update,
+    };
+    let rows = file.rows.len() as u64;
+    // One bar on a terminal: checking every row, then writing them.
+    let bar = if std::io::stderr().is_terminal() {
+        indicatif::ProgressBar::new(rows)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{msg:8} [{bar:40}] {pos}/{len} rows ({elapsed})")
+    {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message("Checking");
+    let check_progress = |n| bar.set_position(n);
+    let outcome = if args.dry_run {
+        let checked = db
+            .read_now(|conn| import::check(conn, &file, options, &check_progress))
+            .map_err(|e| db_problem(db_path, e))?;
+        if checked.is_fine() {
+            Ok(checked.counts)
+        } else {
+            Err(checked)
+        }
+    } else {
+        let write_progress = |n| {
+            if n == 0 {
+                bar.set_message("Writing");
+            }
+            bar.set_position(n);
+        };
+        db.write_now(|tx| import::apply(tx, &file, options, &check_progress, &write_progress))
+            .map_err(|e| db_problem(db_path, e))?
+    };
+    bar.finish_and_clear();
+    let checked = match outcome {
+        Ok(counts) if args.dry_run => {
+            return Ok(format!(
+                "Dry run of {name}: {}. Nothing was written.",
+                counts.describe(true)
+            ));
+        }
+        Ok(counts) => return Ok(format!("Imported {name}: {}.", counts.describe(false))),
+        Err(checked) => checked,
+    };
+    let mut message = format!(
+        "{name} has {} problem{}, so nothing was imported:",
+        checked.problem_count,
+        if checked.problem_count == 1 { "" } else { "s" }
+    );
+    for problem in &checked.problems {
+        message.push_str(&format!("\n  {problem}"));
+    }
+    if checked.problem_count > checked.problems.len() {
+        message.push_str(&format!(
+            "\n  and {} more.",
+            checked.problem_count - checked.problems.len()
+        ));
+    }
+    Err(message)
+}

@@ -34,6 +34,16 @@ pub struct PhotoForm {
     pub image: Option<bytes::Bytes>,
 }
 
+/// A form with one uploaded file (`multipart/form-data`), such as a
+/// spreadsheet to import: its text fields, and the file's name and bytes
+/// when one was chosen.
+#[derive(Debug, Default)]
+pub struct FileForm {
+    pub fields: Fields,
+    pub file: Option<bytes::Bytes>,
+    pub file_name: Option<String>,
+}
+
 /// Decoded name/value pairs in the order they were sent.
 #[derive(Debug, Default, Clone)]
 pub struct Fields(Vec<(String, String)>);

@@ -5,7 +5,7 @@
 //! The modules are layered, and imports only point down (the README's "How
 //! the code is laid out" draws the layers; `tests/api/architecture.rs` enforces
 //! them): main → app → server, commands → routes → handlers → state, error,
-//! prompt → auth, photo, page_cache, views, tls → db, assets → config,
+//! prompt → auth, photo, page_cache, views, tls → transfer → db, assets → config,
 //! reply → cli, cookies, clock, log, domain, forms.
 
 pub mod app;
@@ -30,6 +30,7 @@ pub mod routes;
 pub mod server;
 pub mod state;
 pub mod tls;
+pub mod transfer;
 pub mod views;
 
 pub use app::App;

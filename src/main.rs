@@ -31,6 +31,8 @@ fn main() -> ExitCode {
             commands::reset_password(&cli.db, &args).map(|m| println!("{m}"))
         }
         Some(Command::Backup { file }) => commands::backup(&cli.db, &file).map(|m| println!("{m}")),
+        Some(Command::Export { file }) => commands::export(&cli.db, &file).map(|m| println!("{m}")),
+        Some(Command::Import(args)) => commands::import(&cli.db, &args).map(|m| println!("{m}")),
     };
     // The log's last lines, written off the runtime, before the process
     // exits and before an error message that follows them.

@@ -10,6 +10,7 @@ use crate::cookies::CookieSettings;
 use crate::db::Db;
 use crate::page_cache::PageCache;
 use crate::photo::PhotoWorkers;
+use crate::transfer::pending::PendingImports;
 
 pub struct AppState {
     pub db: Db,
@@ -22,6 +23,8 @@ pub struct AppState {
     pub setup_token: SetupToken,
     /// How long deleted bikes and makers wait in the trash (0: not at all).
     pub trash_days: u64,
+    /// Uploaded imports waiting for their confirmation.
+    pub imports: PendingImports,
 }
 
 /// The one-time first-admin link's token, kept in memory only, until the

@@ -1814,3 +1814,61 @@ async fn undo_history_trash_and_activity() {
     })
     .await;
 }
+
+/// The import page, a preview with problems, a good preview, and the
+/// import itself: each page checked at both widths.
+#[tokio::test]
+async fn import_a_spreadsheet_through_the_preview() {
+    let app = app_with_admin().await;
+    let files = tempfile::tempdir().expect("a folder for the files");
+    let bad = files.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "maker;model;year;engine\r\nNobody;Trail 1;1700;\r\nHonda;Fine;2020;500cc\r\n",
+    )
+    .expect("write the file");
+    let good = files.path().join("bikes.csv");
+    std::fs::write(
+        &good,
+        "maker,model,year,engine\nAprilia,Tuono 660,2022,659cc\nHonda,\"CB500F, red\",2021,471cc\n",
+    )
+    .expect("write the file");
+    scenario("import", &app, |b| async move {
+        b.open("/admin/login").await;
+        b.log_in(ADMIN, PASSWORD, false).await;
+        b.open("/admin/import").await;
+        b.expect_heading("Import & export").await;
+        b.check("import").await;
+
+        b.field("CSV file (at most 5 MB)")
+            .await
+            .send_keys(&bad.display().to_string())
+            .await
+            .expect("choose the file");
+        b.press("Check the file").await;
+        b.expect_heading("Import bad.csv").await;
+        b.expect_text("3 problems found, so nothing can be imported")
+            .await;
+        b.expect_text("Line 2, column A (maker):").await;
+        b.check("import-problems").await;
+
+        b.field("CSV file (at most 5 MB)")
+            .await
+            .send_keys(&good.display().to_string())
+            .await
+            .expect("choose the file");
+        b.tick("Create makers the file names that do not exist yet")
+            .await;
+        b.press("Check the file").await;
+        b.expect_heading("Import bikes.csv").await;
+        b.expect_text("Every row is fine").await;
+        b.check("import-preview").await;
+        b.press("Import 2 bikes").await;
+        b.expect_heading("Bikes").await;
+        b.expect_text(
+            "Imported bikes.csv: 2 bikes added, 0 changed, 0 unchanged, 1 maker created.",
+        )
+        .await;
+    })
+    .await;
+}

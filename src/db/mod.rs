@@ -21,6 +21,7 @@ pub mod sample;
 pub mod schema;
 pub mod sessions;
 pub mod settings;
+pub mod transfer;
 pub mod trash;
 pub mod undo;
 pub mod users;

@@ -4,8 +4,11 @@
 //! `routes`, pages in `views`.
 
 pub mod activity;
+pub mod api;
 pub mod backup;
 pub mod bikes;
+pub mod export;
+pub mod import;
 pub mod login;
 pub mod makers;
 pub mod password;

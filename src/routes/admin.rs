@@ -11,10 +11,10 @@ use warp::filters::BoxedFilter;
 use warp::reply::Response;
 
 use super::filters::{client_addr, query};
-use super::gate::{admin, admin_form, admin_photo_form};
+use super::gate::{admin, admin_form, admin_photo_form, admin_upload_form};
 use super::{first_of, reply};
 use crate::domain::Id;
-use crate::handlers::{backup, bikes, makers, password, users};
+use crate::handlers::{backup, bikes, export, import, makers, password, users};
 use crate::state::AppState;
 
 pub fn routes(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
@@ -22,6 +22,49 @@ pub fn routes(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
         bike_routes(&state),
         maker_routes(&state),
         account_routes(&state),
+        transfer_routes(&state),
+    ])
+}
+
+/// The spreadsheet export and import.
+fn transfer_routes(state: &Arc<AppState>) -> BoxedFilter<(Response,)> {
+    let export_csv = warp::path!("admin" / "export.csv")
+        .and(warp::get())
+        .and(admin(state))
+        .then(export::export_csv)
+        .map(reply);
+    let import_form = warp::path!("admin" / "import")
+        .and(warp::get())
+        .and(admin(state))
+        .then(import::import_form)
+        .map(reply);
+    let upload = warp::path!("admin" / "import")
+        .and(warp::post())
+        .and(admin_upload_form(state, import::FILE_FIELD))
+        .then(import::upload)
+        .map(reply);
+    let confirm = warp::path!("admin" / "import" / "confirm")
+        .and(warp::post())
+        .and(admin_form(state))
+        .then(import::confirm)
+        .map(reply);
+    let template = warp::path!("admin" / "import" / "template.csv")
+        .and(warp::get())
+        .and(admin(state))
+        .then(import::template)
+        .map(reply);
+    let problems = warp::path!("admin" / "import" / String / "problems.csv")
+        .and(warp::get())
+        .and(admin(state))
+        .then(|token, request| import::problems_csv(request, token))
+        .map(reply);
+    first_of(vec![
+        export_csv.boxed(),
+        import_form.boxed(),
+        upload.boxed(),
+        confirm.boxed(),
+        template.boxed(),
+        problems.boxed(),
     ])
 }
 

@@ -12,7 +12,7 @@ use warp::{Filter, Rejection};
 
 use crate::auth::csrf;
 use crate::error::AppError;
-use crate::forms::{BadRequest, Fields, PhotoForm};
+use crate::forms::{BadRequest, Fields, FileForm, PhotoForm};
 use crate::state::AppState;
 
 /// Form bodies other than photo uploads (SPEC §5).
@@ -198,37 +198,96 @@ async fn read_multipart<B: warp::Buf>(
     length: Option<u64>,
     stream: impl futures_util::Stream<Item = Result<B, warp::Error>> + Send + 'static,
 ) -> Result<PhotoForm, AppError> {
-    use futures_util::TryStreamExt;
     // Refused before reading a byte when the size is announced.
     if length.is_some_and(|n| n > PHOTO_FORM_LIMIT) {
         return Err(AppError::PayloadTooLarge);
     }
+    let form = read_file_multipart(content_type, stream, PHOTO_FIELD, PHOTO_FORM_LIMIT).await?;
+    Ok(PhotoForm {
+        fields: form.fields,
+        image: form.file,
+    })
+}
+
+/// Decodes `multipart/form-data` of at most `limit` bytes with multer: text
+/// parts as strictly as urlencoded ones (UTF-8, no control characters,
+/// duplicates refused when read), and at most one file part `file_field`.
+async fn read_file_multipart<B: warp::Buf>(
+    content_type: &str,
+    stream: impl futures_util::Stream<Item = Result<B, warp::Error>> + Send + 'static,
+    file_field: &str,
+    limit: u64,
+) -> Result<FileForm, AppError> {
+    use futures_util::TryStreamExt;
     let boundary = multer::parse_boundary(content_type).map_err(|_| BadRequest::Multipart)?;
     let stream = stream.map_ok(|mut chunk| chunk.copy_to_bytes(chunk.remaining()));
-    let limits = multer::SizeLimit::new().whole_stream(PHOTO_FORM_LIMIT);
+    let limits = multer::SizeLimit::new().whole_stream(limit);
     let mut parts = multer::Multipart::with_constraints(
         stream,
         boundary,
         multer::Constraints::new().size_limit(limits),
     );
-    let mut form = PhotoForm::default();
-    let mut photo_seen = false;
+    let mut form = FileForm::default();
+    let mut file_seen = false;
     while let Some(part) = parts.next_field().await.map_err(multipart_error)? {
         let name = part.name().ok_or(BadRequest::Multipart)?.to_string();
+        let file_name = part.file_name().map(str::to_string);
         let data = part.bytes().await.map_err(multipart_error)?;
-        if name == PHOTO_FIELD {
-            if photo_seen {
+        if name == file_field {
+            if file_seen {
                 return Err(BadRequest::Duplicate(name).into());
             }
-            photo_seen = true;
+            file_seen = true;
             // A browser sends an empty file part when no file was chosen.
-            form.image = (!data.is_empty()).then_some(data);
+            form.file = (!data.is_empty()).then_some(data);
+            form.file_name = file_name;
         } else {
             let value = String::from_utf8(data.to_vec()).map_err(|_| BadRequest::Encoding)?;
             form.fields.push(name, value)?;
         }
     }
     Ok(form)
+}
+
+/// The file an upload form may carry at most (SPEC §12: an import, 5 MB).
+pub const UPLOAD_LIMIT: u64 = 5 * 1024 * 1024;
+/// The whole upload form: the file and room for its few text fields.
+const UPLOAD_FORM_LIMIT: u64 = UPLOAD_LIMIT + 64 * 1024;
+
+/// A `multipart/form-data` form with one file field `file_field` of at
+/// most [`UPLOAD_LIMIT`] bytes; larger uploads get 413.
+pub fn upload_form(
+    file_field: &'static str,
+) -> impl Filter<Extract = (FileForm,), Error = Rejection> + Clone {
+    warp::header::optional::<String>("content-type")
+        .and(warp::header::optional::<u64>("content-length"))
+        .and(warp::body::stream())
+        .and_then(
+            move |content_type: Option<String>, length: Option<u64>, stream| async move {
+                let content_type = content_type.unwrap_or_default();
+                let essence = content_type.split(';').next().unwrap_or("").trim();
+                if !essence.eq_ignore_ascii_case("multipart/form-data") {
+                    return Err(Rejection::from(AppError::from(BadRequest::ContentType(
+                        "multipart/form-data, with the file",
+                    ))));
+                }
+                if length.is_some_and(|n| n > UPLOAD_FORM_LIMIT) {
+                    return Err(Rejection::from(AppError::PayloadTooLarge));
+                }
+                let form =
+                    read_file_multipart(&content_type, stream, file_field, UPLOAD_FORM_LIMIT)
+                        .await
+                        .map_err(Rejection::from)?;
+                if form
+                    .file
+                    .as_ref()
+                    .is_some_and(|f| f.len() as u64 > UPLOAD_LIMIT)
+                {
+                    return Err(Rejection::from(AppError::PayloadTooLarge));
+                }
+                Ok(form)
+            },
+        )
 }
 
 fn multipart_error(err: multer::Error) -> AppError {

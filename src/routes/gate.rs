@@ -13,12 +13,13 @@ use std::sync::Arc;
 use warp::{Filter, Rejection};
 
 use super::filters::{
-    check_csrf, client_addr, cookie_header, form, photo_form, same_origin, user_agent, with_state,
+    check_csrf, client_addr, cookie_header, form, photo_form, same_origin, upload_form, user_agent,
+    with_state,
 };
 use crate::auth::session;
 use crate::domain::activity::Actor;
 use crate::error::AppError;
-use crate::forms::{Fields, PhotoForm};
+use crate::forms::{Fields, FileForm, PhotoForm};
 use crate::handlers::AdminRequest;
 use crate::state::AppState;
 
@@ -100,6 +101,21 @@ pub fn admin_photo_form(
         .and(same_origin())
         .and(photo_form())
         .and_then(|request: AdminRequest, form: PhotoForm| async move {
+            check_csrf(request.csrf_token(), &form.fields).map(|()| (request, form))
+        })
+        .untuple_one()
+}
+
+/// An admin form carrying one file (field `file_field`, at most 5 MB),
+/// checked as [`admin_form`].
+pub fn admin_upload_form(
+    state: &Arc<AppState>,
+    file_field: &'static str,
+) -> impl Filter<Extract = (AdminRequest, FileForm), Error = Rejection> + Clone + use<> {
+    admin(state)
+        .and(same_origin())
+        .and(upload_form(file_field))
+        .and_then(|request: AdminRequest, form: FileForm| async move {
             check_csrf(request.csrf_token(), &form.fields).map(|()| (request, form))
         })
         .untuple_one()

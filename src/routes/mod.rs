@@ -4,6 +4,7 @@
 
 mod activity;
 mod admin;
+mod api;
 mod filters;
 mod gate;
 mod login;
@@ -29,7 +30,9 @@ pub fn site(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
         .unify()
         .or(activity::routes(Arc::clone(&state)))
         .unify()
-        .or(admin::routes(state))
+        .or(admin::routes(Arc::clone(&state)))
+        .unify()
+        .or(api::routes(state))
         .unify()
         .recover(error::recover)
         .unify();

@@ -13,6 +13,7 @@ pub enum Section {
     Password,
     Activity,
     Trash,
+    Import,
     Other,
 }
 
@@ -129,6 +130,7 @@ fn admin_nav(current: Section) -> Markup {
             (link(Section::Users, "/admin/users", "Admins"))
             (link(Section::Activity, "/admin/activity", "Activity"))
             (link(Section::Trash, "/admin/trash", "Trash"))
+            (link(Section::Import, "/admin/import", "Import & export"))
             (link(Section::Password, "/admin/change-password", "Change password"))
             a href="/admin/backup" { "Download backup" }
         }

@@ -6,7 +6,9 @@ pub mod activity;
 pub mod admin;
 pub mod catalogue;
 pub mod errors;
+pub mod json;
 pub mod layout;
 pub mod makers;
+pub mod transfer;
 
 pub use layout::{AdminBar, Chrome, Section};

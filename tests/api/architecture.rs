@@ -14,6 +14,7 @@ const LAYERS: &[&[&str]] = &[
     &["handlers"],
     &["state", "error", "prompt"],
     &["auth", "photo", "page_cache", "views", "tls"],
+    &["transfer"],
     &["db", "assets"],
     &["config", "reply"],
     &["cli", "cookies", "clock", "log", "domain", "forms"],

@@ -1,0 +1,10 @@
+//! Data in and out (SPEC §12): the spreadsheet import and export. One
+//! engine serves both the command line and the admin pages; it checks every
+//! row with the same validated types as the forms (SPEC §5), and its SQL is
+//! in `db::transfer`.
+
+pub mod csv_file;
+pub mod export;
+pub mod guard;
+pub mod import;
+pub mod pending;
