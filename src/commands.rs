@@ -189,8 +189,12 @@ pub fn import(db_path: &Path, args: &crate::cli::ImportArgs) -> Result<String, S
             }
             bar.set_position(n);
         };
-        db.write_now(|tx| import::apply(tx, &file, options, &check_progress, &write_progress))
-            .map_err(|e| db_problem(db_path, e))?
+        let actor = crate::domain::activity::Actor::command_line();
+        db.write_now(|tx| {
+            import::apply(tx, &actor, &file, options, &check_progress, &write_progress)
+        })
+        .map_err(|e| db_problem(db_path, e))?
+        .map(|(counts, _)| counts)
     };
     bar.finish_and_clear();
     let checked = match outcome {

@@ -131,15 +131,15 @@ pub async fn confirm(request: AdminRequest, fields: Fields) -> Result<Response, 
     let file = Arc::clone(&held.file);
     let options = held.options;
     let done = request
-        .state
-        .db
-        .write(move |tx| import::apply(tx, &file, options, &no_progress, &no_progress))
+        .write(move |tx, actor| {
+            import::apply(tx, actor, &file, options, &no_progress, &no_progress)
+        })
         .await?;
     match done {
-        Ok(counts) => {
+        Ok((counts, entry_id)) => {
             request.state.imports.remove(&token);
             let message = format!("Imported {}: {}.", held.name, counts.describe(false));
-            Ok(request.redirect_with_message("/admin", &message))
+            Ok(request.redirect_with_undo("/admin", &message, Some(entry_id)))
         }
         // Something changed since the preview (a maker deleted, a bike
         // removed): show the problems as they are now.

@@ -9,7 +9,9 @@ use std::collections::{HashMap, HashSet};
 
 use super::csv_file::{COLUMNS, CsvFile, PROBLEM_COLUMN, Row, column_letter, normalise};
 use super::guard::unguard;
-use crate::db::{Connection, DbResult, Transaction, transfer};
+use crate::db::activity::{self, Entry};
+use crate::db::{Connection, DbResult, Transaction, bikes, transfer, versions};
+use crate::domain::activity::{Actor, Change, Kind, Record};
 use crate::domain::{Engine, Id, ImageUrl, MakerName, Model, Year};
 
 /// Problems listed at most; the rest are counted ("and N more").
@@ -511,21 +513,36 @@ pub fn check(
 /// Checks `file` again inside the transaction and, when every row is fine,
 /// writes it: the makers to create, then each new or changed bike. Returns
 /// what was done, or the check with its problems (nothing written).
+/// Writes the import and its one activity entry (every maker and bike it
+/// added or changed, before and after), so that one undo takes the whole
+/// import back. Returns the counts and the entry's id.
 pub fn apply(
     tx: &Transaction,
+    actor: &Actor,
     file: &CsvFile,
     options: Options,
     checking: Progress,
     writing: Progress,
-) -> DbResult<Result<Counts, Checked>> {
+) -> DbResult<Result<(Counts, i64), Checked>> {
     let checked = check(tx, file, options, checking)?;
     if !checked.is_fine() {
         return Ok(Err(checked));
     }
+    let mut changes = Vec::new();
     let mut maker_ids = Vec::with_capacity(checked.new_makers.len());
     for name in &checked.new_makers {
-        maker_ids.push(transfer::add_maker(tx, name)?);
+        let maker_id = transfer::add_maker(tx, name)?;
+        maker_ids.push(maker_id);
+        changes.push(Change {
+            record: Record::Maker,
+            id: maker_id,
+            before: None,
+            after: Some(versions::maker_json(name)),
+        });
     }
+    let logged = |tx: &Transaction, bike_id| -> DbResult<_> {
+        Ok(bikes::get(tx, bike_id)?.map(|bike| versions::bike_json(&bike)))
+    };
     for (index, (action, valid)) in checked.actions.iter().zip(&checked.valid).enumerate() {
         if index % 1000 == 0 {
             writing(index as u64);
@@ -543,14 +560,41 @@ pub fn apply(
         };
         match action {
             Action::Add => {
-                transfer::add_bike(tx, &values)?;
+                let bike_id = transfer::add_bike(tx, &values)?;
+                changes.push(Change {
+                    record: Record::Bike,
+                    id: bike_id,
+                    before: None,
+                    after: logged(tx, bike_id)?,
+                });
             }
-            Action::Change(id) => transfer::update_bike(tx, *id, &values)?,
+            Action::Change(id) => {
+                let before = logged(tx, *id)?;
+                transfer::update_bike(tx, *id, &values)?;
+                changes.push(Change {
+                    record: Record::Bike,
+                    id: *id,
+                    before,
+                    after: logged(tx, *id)?,
+                });
+            }
             Action::Unchanged(_) | Action::Refused => {}
         }
     }
+    let entry_id = activity::record(
+        tx,
+        actor,
+        Entry {
+            kind: Kind::Import,
+            action: "import",
+            record_id: None,
+            description: format!("imported a spreadsheet: {}", checked.counts.describe(false)),
+            changes,
+            undoes: Vec::new(),
+        },
+    )?;
     writing(file.rows.len() as u64);
-    Ok(Ok(checked.counts))
+    Ok(Ok((checked.counts, entry_id)))
 }
 
 /// The problems file: the original rows with a `problem` column, formula

@@ -382,9 +382,14 @@ fn shares_a_piece(haystack: &[u8], needle: &[u8]) -> bool {
         .any(|start| contains(haystack, &needle[start..start + piece]))
 }
 
+/// Purged means gone: with `--trash-days 0` a delete purges at once (the
+/// trash keeps a deleted bike's photo on purpose until then).
 #[tokio::test]
-async fn a_deleted_photo_is_in_neither_the_database_file_nor_a_later_backup() {
-    let (mut app, c) = logged_in_app().await;
+async fn a_purged_photo_is_in_neither_the_database_file_nor_a_later_backup() {
+    let mut app = spawn_app_with(|config| config.trash_days = 0).await;
+    create_admin(&app, ADMIN, PASSWORD);
+    let c = client();
+    assert_eq!(login(&app, &c, ADMIN, PASSWORD).await.status(), 303);
     let token = admin_token(&app, &c).await;
     let fields = with_token(&bike(maker_id(&app, "Ducati"), "Gone Photo"), &token);
     let response = post_multipart(

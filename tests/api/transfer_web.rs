@@ -353,3 +353,67 @@ async fn the_update_checkbox_changes_bikes_by_id() {
     assert_eq!(response.status(), 303);
     assert_eq!(bike_id(&app, "Monster SP"), id);
 }
+
+#[tokio::test]
+async fn an_import_is_one_activity_entry_and_one_undo_takes_all_of_it_back() {
+    let (app, c) = logged_in_app().await;
+    let before = snapshot(&app);
+    let honda_model = text(
+        &app,
+        "SELECT b.model FROM bikes b JOIN makers m USING (maker_id) WHERE m.name = 'Honda' ORDER BY b.bike_id LIMIT 1",
+    );
+    let honda_id = app.count(&format!(
+        "SELECT b.bike_id FROM bikes b JOIN makers m USING (maker_id) WHERE m.name = 'Honda' ORDER BY b.bike_id LIMIT 1"
+    ));
+    let csv = format!(
+        "bike_id,maker,model,year,engine\r\n,Honda,Undo One,2020,500cc\r\n,Bimota,Undo Two,2021,900cc\r\n{honda_id},Honda,Renamed by import,2019,471cc\r\n"
+    );
+    let (status, page) = upload(&app, &c, csv.as_bytes(), &["create_makers", "update"]).await;
+    assert_eq!(status, 200, "{page}");
+    let token = field_value(&page, "token").expect("a confirm form");
+    let csrf = csrf_token_of(&page);
+    let entries_before = app.count("SELECT count(*) FROM activity");
+    let response = c
+        .post(app.url("/admin/import/confirm"))
+        .form(&[("csrf_token", csrf.as_str()), ("token", token.as_str())])
+        .sent()
+        .await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(
+        app.count("SELECT count(*) FROM activity"),
+        entries_before + 1,
+        "one entry for the whole import"
+    );
+    assert_eq!(
+        text(
+            &app,
+            "SELECT kind FROM activity ORDER BY entry_id DESC LIMIT 1"
+        ),
+        "import"
+    );
+    assert_eq!(bikes(&app), before.0 + 2);
+    assert_eq!(makers(&app), before.1 + 1);
+    let admin = page_after_redirect(&app, &c).await;
+    assert!(
+        admin.contains("Undo"),
+        "the confirmation offers undo: {admin}"
+    );
+
+    let entry = app.count("SELECT max(entry_id) FROM activity");
+    let csrf = csrf_token_of(&admin);
+    let response = c
+        .post(app.url(&format!("/admin/undo/{entry}")))
+        .form(&[("csrf_token", csrf.as_str())])
+        .sent()
+        .await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(snapshot(&app), before, "every added bike and maker gone");
+    assert_eq!(
+        text(
+            &app,
+            &format!("SELECT model FROM bikes WHERE bike_id = {honda_id}")
+        ),
+        honda_model,
+        "the changed bike is back as it was"
+    );
+}
