@@ -362,9 +362,9 @@ async fn an_import_is_one_activity_entry_and_one_undo_takes_all_of_it_back() {
         &app,
         "SELECT b.model FROM bikes b JOIN makers m USING (maker_id) WHERE m.name = 'Honda' ORDER BY b.bike_id LIMIT 1",
     );
-    let honda_id = app.count(&format!(
-        "SELECT b.bike_id FROM bikes b JOIN makers m USING (maker_id) WHERE m.name = 'Honda' ORDER BY b.bike_id LIMIT 1"
-    ));
+    let honda_id = app.count(
+        "SELECT b.bike_id FROM bikes b JOIN makers m USING (maker_id) WHERE m.name = 'Honda' ORDER BY b.bike_id LIMIT 1",
+    );
     let csv = format!(
         "bike_id,maker,model,year,engine\r\n,Honda,Undo One,2020,500cc\r\n,Bimota,Undo Two,2021,900cc\r\n{honda_id},Honda,Renamed by import,2019,471cc\r\n"
     );
