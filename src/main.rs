@@ -54,7 +54,7 @@ fn serve(db: std::path::PathBuf, args: motodex::cli::ServeArgs) -> Result<(), St
             .map_err(|e| e.to_string())?;
         print_banner(&app, &config);
         if config.open_browser {
-            let _ = webbrowser::open(app.setup_url().unwrap_or(&app.url()));
+            open_browser(app.setup_url().unwrap_or(&app.url()));
         }
         app.run_until_stopped(stop_signal())
             .await
@@ -125,6 +125,25 @@ fn print_banner(app: &App, config: &Config) {
     } else {
         println!("Press Ctrl-C to stop.");
     }
+}
+
+/// macOS: `open` hands the address to the default browser. The webbrowser
+/// crate would link AppKit, which needs Apple's SDK to link, so the macOS
+/// build could not be made on Linux. Its own thread waits for `open`, so no
+/// zombie is left behind and the server does not wait for it.
+#[cfg(target_os = "macos")]
+fn open_browser(url: &str) {
+    let mut open = std::process::Command::new("/usr/bin/open");
+    open.arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    std::thread::spawn(move || open.status());
+}
+
+#[cfg(not(target_os = "macos"))]
+fn open_browser(url: &str) {
+    let _ = webbrowser::open(url);
 }
 
 /// After an error, when motodex has a console window of its own (it was
