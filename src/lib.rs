@@ -13,6 +13,7 @@ pub mod domain;
 pub mod error;
 pub mod forms;
 pub mod handlers;
+pub mod location;
 pub mod log;
 pub mod routes;
 pub mod server;

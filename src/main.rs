@@ -20,18 +20,21 @@ fn main() -> ExitCode {
             return ExitCode::from(u8::try_from(err.exit_code()).unwrap_or(2));
         }
     };
+    let db = motodex::location::from_environment(cli.db.as_deref());
     let outcome = match cli.command {
-        None => serve(cli.db, cli.serve),
-        Some(Command::Serve(args)) => serve(cli.db, args),
+        None => serve(db, cli.serve),
+        Some(Command::Serve(args)) => serve(db, args),
         Some(Command::CreateAdmin(args)) => {
-            commands::create_admin(&cli.db, &args).map(|m| println!("{m}"))
+            commands::create_admin(&db.path, &args).map(|m| println!("{m}"))
         }
         Some(Command::ResetPassword(args)) => {
-            commands::reset_password(&cli.db, &args).map(|m| println!("{m}"))
+            commands::reset_password(&db.path, &args).map(|m| println!("{m}"))
         }
-        Some(Command::Backup { file }) => commands::backup(&cli.db, &file).map(|m| println!("{m}")),
+        Some(Command::Backup { file }) => {
+            commands::backup(&db.path, &file).map(|m| println!("{m}"))
+        }
         Some(Command::Generate { bikes, makers }) => {
-            commands::generate(&cli.db, bikes, makers).map(|m| println!("{m}"))
+            commands::generate(&db.path, bikes, makers).map(|m| println!("{m}"))
         }
     };
     match outcome {
@@ -44,15 +47,15 @@ fn main() -> ExitCode {
     }
 }
 
-fn serve(db: std::path::PathBuf, args: motodex::cli::ServeArgs) -> Result<(), String> {
+fn serve(db: motodex::location::DbLocation, args: motodex::cli::ServeArgs) -> Result<(), String> {
     let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
-    let config = Config::from_args(db, args, interactive);
+    let config = Config::from_args(db.path, args, interactive);
     let runtime = tokio::runtime::Runtime::new().map_err(|e| format!("Could not start: {e}."))?;
     let served = runtime.block_on(async {
         let app = App::build(config.clone())
             .await
             .map_err(|e| e.to_string())?;
-        print_banner(&app, &config);
+        print_banner(&app, &config, db.beside_binary);
         if config.open_browser {
             open_browser(app.setup_url().unwrap_or(&app.url()));
         }
@@ -67,9 +70,14 @@ fn serve(db: std::path::PathBuf, args: motodex::cli::ServeArgs) -> Result<(), St
     served
 }
 
-fn print_banner(app: &App, config: &Config) {
+fn print_banner(app: &App, config: &Config, beside_binary: bool) {
     println!("motodex {}", env!("CARGO_PKG_VERSION"));
     println!("Database: {}", app.db_path().display());
+    if beside_binary {
+        println!(
+            "  (started from the home folder, as a double-click does: the database is kept beside motodex; --db PATH chooses another place)"
+        );
+    }
     if app.read_only() {
         println!(
             "The database is read-only: the catalogue is served, but nothing can be changed until it is writable again."
