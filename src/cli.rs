@@ -16,15 +16,11 @@ use tracing_subscriber::filter::{LevelFilter, Targets};
 // `--db` before a subcommand (`motodex --db x.db create-admin NAME`).
 #[command(name = "motodex", version)]
 pub struct Cli {
-    /// The SQLite database file; created when missing.
-    #[arg(
-        long,
-        global = true,
-        env = "MOTODEX_DB",
-        default_value = "database.db",
-        value_name = "PATH"
-    )]
-    pub db: PathBuf,
+    /// The SQLite database file; created when missing [default: database.db].
+    // No default_value: `location::from_environment` must tell "not given"
+    // from "database.db" (a macOS double-click keeps it beside the binary).
+    #[arg(long, global = true, env = "MOTODEX_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
 
     /// What the log on standard error shows: a level (error, warn, info, debug, trace) or per-module levels (motodex=debug,warn).
     #[arg(

@@ -21,6 +21,7 @@ pub mod domain;
 pub mod error;
 pub mod forms;
 pub mod handlers;
+pub mod location;
 pub mod log;
 pub mod page_cache;
 pub mod photo;

@@ -21,18 +21,23 @@ fn main() -> ExitCode {
         }
     };
     let log = motodex::log::init(cli.log_level);
+    let db = motodex::location::from_environment(cli.db.as_deref());
     let outcome = match cli.command {
-        None => serve(cli.db, cli.serve),
-        Some(Command::Serve(args)) => serve(cli.db, args),
+        None => serve(db, cli.serve),
+        Some(Command::Serve(args)) => serve(db, args),
         Some(Command::CreateAdmin(args)) => {
-            commands::create_admin(&cli.db, &args).map(|m| println!("{m}"))
+            commands::create_admin(&db.path, &args).map(|m| println!("{m}"))
         }
         Some(Command::ResetPassword(args)) => {
-            commands::reset_password(&cli.db, &args).map(|m| println!("{m}"))
+            commands::reset_password(&db.path, &args).map(|m| println!("{m}"))
         }
-        Some(Command::Backup { file }) => commands::backup(&cli.db, &file).map(|m| println!("{m}")),
-        Some(Command::Export { file }) => commands::export(&cli.db, &file).map(|m| println!("{m}")),
-        Some(Command::Import(args)) => commands::import(&cli.db, &args).map(|m| println!("{m}")),
+        Some(Command::Backup { file }) => {
+            commands::backup(&db.path, &file).map(|m| println!("{m}"))
+        }
+        Some(Command::Export { file }) => {
+            commands::export(&db.path, &file).map(|m| println!("{m}"))
+        }
+        Some(Command::Import(args)) => commands::import(&db.path, &args).map(|m| println!("{m}")),
     };
     // The log's last lines, written off the runtime, before the process
     // exits and before an error message that follows them.
@@ -47,18 +52,18 @@ fn main() -> ExitCode {
     }
 }
 
-fn serve(db: std::path::PathBuf, args: motodex::cli::ServeArgs) -> Result<(), String> {
+fn serve(db: motodex::location::DbLocation, args: motodex::cli::ServeArgs) -> Result<(), String> {
     let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
-    let mut config = Config::from_args(db, args, interactive);
+    let mut config = Config::from_args(db.path, args, interactive);
     motodex::server::fit_open_file_limit(&mut config.limits);
     let runtime = tokio::runtime::Runtime::new().map_err(|e| format!("Could not start: {e}."))?;
     runtime.block_on(async {
         let app = App::build(config.clone())
             .await
             .map_err(|e| e.to_string())?;
-        print_banner(&app, &config);
+        print_banner(&app, &config, db.beside_binary);
         if config.open_browser {
-            let _ = webbrowser::open(app.setup_url().unwrap_or(&app.url()));
+            open_browser(app.setup_url().unwrap_or(&app.url()));
         }
         app.run_until_stopped(stop_signal())
             .await
@@ -68,9 +73,14 @@ fn serve(db: std::path::PathBuf, args: motodex::cli::ServeArgs) -> Result<(), St
     })
 }
 
-fn print_banner(app: &App, config: &Config) {
+fn print_banner(app: &App, config: &Config, beside_binary: bool) {
     println!("motodex {}", env!("CARGO_PKG_VERSION"));
     println!("Database: {}", app.db_path().display());
+    if beside_binary {
+        println!(
+            "  (started from the home folder, as a double-click does: the database is kept beside motodex; --db PATH chooses another place)"
+        );
+    }
     if app.read_only() {
         println!(
             "The database is read-only: the catalogue is served, but nothing can be changed until it is writable again."
@@ -126,6 +136,25 @@ fn print_banner(app: &App, config: &Config) {
     } else {
         println!("Press Ctrl-C to stop.");
     }
+}
+
+/// macOS: `open` hands the address to the default browser. The webbrowser
+/// crate would link AppKit, which needs Apple's SDK to link, so the macOS
+/// build could not be made on Linux. Its own thread waits for `open`, so no
+/// zombie is left behind and the server does not wait for it.
+#[cfg(target_os = "macos")]
+fn open_browser(url: &str) {
+    let mut open = std::process::Command::new("/usr/bin/open");
+    open.arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    std::thread::spawn(move || open.status());
+}
+
+#[cfg(not(target_os = "macos"))]
+fn open_browser(url: &str) {
+    let _ = webbrowser::open(url);
 }
 
 /// After an error, when motodex has a console window of its own (it was

@@ -17,7 +17,7 @@ const LAYERS: &[&[&str]] = &[
     &["transfer"],
     &["db", "assets"],
     &["config", "reply"],
-    &["cli", "cookies", "clock", "log", "domain", "forms"],
+    &["cli", "cookies", "clock", "log", "domain", "forms", "location"],
 ];
 
 /// Crates that speak HTTP or HTML, which the database layer never uses.

@@ -37,6 +37,8 @@ mod cli;
 mod cli_start;
 mod crash_safety;
 mod disk_faults;
+#[cfg(unix)]
+mod double_click;
 mod hostile;
 mod json_api;
 mod properties;
