@@ -11,6 +11,7 @@ use tokio::net::TcpListener;
 
 use crate::auth::password::Passwords;
 use crate::auth::session::SessionPolicy;
+use crate::backup::Schedule;
 use crate::config::{Config, DEFAULT_PORT, REMEMBER_ME};
 use crate::cookies::CookieSettings;
 use crate::db::{Db, DbError, settings, users};
@@ -108,6 +109,15 @@ impl App {
             },
             tls: config.tls.is_some(),
             setup_token: SetupToken::new(setup_token),
+            backups: Arc::new(Schedule::new(
+                config
+                    .backup_dir
+                    .clone()
+                    .unwrap_or_else(|| crate::backup::default_dir(&db_path)),
+                config.backup_every,
+                config.keep_backups,
+            )),
+            started_at: crate::clock::now(),
         });
         Ok(App {
             state,
@@ -157,7 +167,14 @@ impl App {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), StartError> {
         let site = routes::site(Arc::clone(&self.state));
+        let backups = tokio::spawn(crate::backup::run_schedule(
+            self.state.db.clone(),
+            Arc::clone(&self.state.backups),
+        ));
         server::serve(self.listener, self.tls_acceptor, site, shutdown).await;
+        // A backup being written finishes on its blocking thread or stops
+        // with the process; either way no file gets a backup's name unchecked.
+        backups.abort();
         self.state
             .db
             .checkpoint()

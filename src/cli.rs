@@ -25,6 +25,10 @@ pub struct Cli {
     )]
     pub db: PathBuf,
 
+    /// The folder backups go in (for serve, backups and restore) [default: backups/ beside the database].
+    #[arg(long, global = true, env = "MOTODEX_BACKUP_DIR", value_name = "DIR")]
+    pub backup_dir: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 
@@ -44,6 +48,16 @@ pub enum Command {
     Backup {
         /// Where to write the copy; must not exist yet.
         file: PathBuf,
+    },
+    /// List the backups in the backup folder, newest first, with what each holds.
+    Backups,
+    /// Replace the database's contents with a backup (checked first; safe while serving).
+    Restore {
+        /// The backup to restore: a motodex backup or a Flask-course database.
+        file: PathBuf,
+        /// Do not ask for confirmation (needed without a terminal).
+        #[arg(long)]
+        yes: bool,
     },
     /// Create a new database filled with a synthetic catalogue (for benchmarks).
     #[command(hide = true)]
@@ -114,4 +128,21 @@ pub struct ServeArgs {
     /// Log an admin out this many seconds after logging in ("remember me": 30 days).
     #[arg(long, env = "MOTODEX_SESSION_MAX_SECS", default_value_t = 43200, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub session_max_secs: u64,
+
+    /// Write an automatic backup every N hours while serving (0 = never).
+    #[arg(
+        long,
+        env = "MOTODEX_BACKUP_EVERY_HOURS",
+        default_value_t = 24,
+        value_name = "N"
+    )]
+    pub backup_every_hours: u64,
+
+    /// Tests only: the backup interval in seconds, overriding --backup-every-hours.
+    #[arg(long, hide = true, env = "MOTODEX_BACKUP_EVERY_SECS", value_name = "N")]
+    pub backup_every_secs: Option<u64>,
+
+    /// How many automatic backups to keep (older ones are deleted).
+    #[arg(long, env = "MOTODEX_KEEP_BACKUPS", default_value_t = 14, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub keep_backups: u64,
 }

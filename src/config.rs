@@ -24,6 +24,11 @@ pub struct Config {
     pub secret_key_hex: Option<String>,
     /// Ask for the first admin on the terminal when none exists.
     pub interactive_setup: bool,
+    /// `None`: `backups/` beside the database.
+    pub backup_dir: Option<PathBuf>,
+    /// `None`: no automatic backups.
+    pub backup_every: Option<Duration>,
+    pub keep_backups: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -50,6 +55,9 @@ impl Config {
             session_max: Duration::from_secs(43200),
             secret_key_hex: None,
             interactive_setup: false,
+            backup_dir: None,
+            backup_every: None,
+            keep_backups: 14,
         }
     }
 
@@ -71,6 +79,15 @@ impl Config {
                 .ok()
                 .filter(|k| !k.is_empty()),
             interactive_setup: interactive,
+            backup_dir: None,
+            backup_every: match args.backup_every_secs {
+                Some(secs) => Some(Duration::from_secs(secs)),
+                None => Some(Duration::from_secs(
+                    args.backup_every_hours.saturating_mul(3600),
+                )),
+            }
+            .filter(|every| !every.is_zero()),
+            keep_backups: usize::try_from(args.keep_backups).unwrap_or(usize::MAX),
         }
     }
 }

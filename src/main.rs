@@ -9,6 +9,8 @@ use motodex::cli::{Cli, Command};
 use motodex::{App, Config, commands};
 
 fn main() -> ExitCode {
+    // While the process still has one thread (see clock::init_local_offset).
+    motodex::clock::init_local_offset();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {
@@ -21,8 +23,8 @@ fn main() -> ExitCode {
         }
     };
     let outcome = match cli.command {
-        None => serve(cli.db, cli.serve),
-        Some(Command::Serve(args)) => serve(cli.db, args),
+        None => serve(cli.db, cli.backup_dir, cli.serve),
+        Some(Command::Serve(args)) => serve(cli.db, cli.backup_dir, args),
         Some(Command::CreateAdmin(args)) => {
             commands::create_admin(&cli.db, &args).map(|m| println!("{m}"))
         }
@@ -30,6 +32,13 @@ fn main() -> ExitCode {
             commands::reset_password(&cli.db, &args).map(|m| println!("{m}"))
         }
         Some(Command::Backup { file }) => commands::backup(&cli.db, &file).map(|m| println!("{m}")),
+        Some(Command::Backups) => {
+            commands::list_backups(&cli.db, cli.backup_dir.as_deref()).map(|m| println!("{m}"))
+        }
+        Some(Command::Restore { file, yes }) => {
+            commands::restore(&cli.db, cli.backup_dir.as_deref(), &file, yes)
+                .map(|m| println!("{m}"))
+        }
         Some(Command::Generate { bikes, makers }) => {
             commands::generate(&cli.db, bikes, makers).map(|m| println!("{m}"))
         }
@@ -44,9 +53,16 @@ fn main() -> ExitCode {
     }
 }
 
-fn serve(db: std::path::PathBuf, args: motodex::cli::ServeArgs) -> Result<(), String> {
+fn serve(
+    db: std::path::PathBuf,
+    backup_dir: Option<std::path::PathBuf>,
+    args: motodex::cli::ServeArgs,
+) -> Result<(), String> {
     let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
-    let config = Config::from_args(db, args, interactive);
+    let config = Config {
+        backup_dir,
+        ..Config::from_args(db, args, interactive)
+    };
     let runtime = tokio::runtime::Runtime::new().map_err(|e| format!("Could not start: {e}."))?;
     let served = runtime.block_on(async {
         let app = App::build(config.clone())

@@ -2,10 +2,11 @@
 //! session policy, the hashing and photo workers, the page cache. Built
 //! once by `app`; routes and handlers receive it, and never the builder.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use crate::auth::password::Passwords;
 use crate::auth::session::SessionPolicy;
+use crate::backup::Schedule;
 use crate::cookies::CookieSettings;
 use crate::db::Db;
 use crate::page_cache::PageCache;
@@ -20,6 +21,10 @@ pub struct AppState {
     pub sessions: SessionPolicy,
     pub tls: bool,
     pub setup_token: SetupToken,
+    /// Where backups go and how the last automatic one went.
+    pub backups: Arc<Schedule>,
+    /// When this server started (seconds since the Unix epoch).
+    pub started_at: i64,
 }
 
 /// The one-time first-admin link's token, kept in memory only, until the

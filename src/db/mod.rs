@@ -6,7 +6,7 @@
 //! writer); writes go through one connection, one at a time, so concurrent
 //! admins queue instead of meeting "database is locked".
 
-mod backup;
+pub mod backup;
 pub mod bikes;
 pub mod catalogue;
 mod error;
@@ -57,6 +57,10 @@ struct Inner {
     /// Moves on after every committed write made through this handle, so
     /// that answers derived from the data (the page cache) know they are old.
     generation: AtomicU64,
+    /// A connection that only asks SQLite whether anyone else (another
+    /// process: `motodex restore`, the sqlite3 shell, the Flask app) has
+    /// committed since it last asked, with the answer it last got.
+    watch: Mutex<(Connection, i64)>,
 }
 
 impl Db {
@@ -79,6 +83,10 @@ impl Db {
                 return Err(DbError::ReadOnly);
             }
         }
+        let watch = open_reader(path)?;
+        // Never waits: a busy answer counts as a change (see `generation`).
+        watch.busy_timeout(Duration::ZERO)?;
+        let seen = data_version(&watch).unwrap_or(0);
         Ok(Db {
             inner: Arc::new(Inner {
                 path: path.to_path_buf(),
@@ -87,6 +95,7 @@ impl Db {
                 readers: Mutex::new(readers),
                 read_turns: Semaphore::new(READERS),
                 generation: AtomicU64::new(0),
+                watch: Mutex::new((watch, seen)),
             }),
         })
     }
@@ -108,9 +117,30 @@ impl Db {
         &self.inner.path
     }
 
-    /// How many writes have been committed through this handle: read it
-    /// before a read whose result is kept, and compare later.
+    /// Moves on after every write committed to the file, through this
+    /// handle or by another process: read it before a read whose result is
+    /// kept, and compare later.
+    ///
+    /// Other processes' commits are noticed through `PRAGMA data_version`,
+    /// which reads SQLite's shared-memory index and never touches the disk or
+    /// waits (its connection has no busy time-out), so it may run on the
+    /// executor. Statements cached by the pool need nothing: SQLite prepares
+    /// them again by itself when the schema has changed.
     pub fn generation(&self) -> u64 {
+        if let Ok(mut watch) = self.inner.watch.try_lock() {
+            let (conn, seen) = &mut *watch;
+            match data_version(conn) {
+                Ok(version) if version == *seen => {}
+                Ok(version) => {
+                    *seen = version;
+                    self.inner.generation.fetch_add(1, Ordering::AcqRel);
+                }
+                // Unsure is changed: a needless refill beats a stale page.
+                Err(_) => {
+                    self.inner.generation.fetch_add(1, Ordering::AcqRel);
+                }
+            }
+        }
         self.inner.generation.load(Ordering::Acquire)
     }
 
@@ -188,6 +218,12 @@ impl Db {
         }
         Ok(())
     }
+}
+
+fn data_version(conn: &Connection) -> DbResult<i64> {
+    Ok(conn
+        .prepare_cached("PRAGMA data_version")?
+        .query_row([], |r| r.get(0))?)
 }
 
 fn write_on<T>(

@@ -13,7 +13,7 @@ const LAYERS: &[&[&str]] = &[
     &["routes"],
     &["handlers"],
     &["state", "error", "prompt"],
-    &["auth", "photo", "page_cache", "views", "tls"],
+    &["auth", "backup", "photo", "page_cache", "views", "tls"],
     &["db", "assets"],
     &["config", "reply"],
     &["cli", "cookies", "clock", "log", "domain", "forms"],
