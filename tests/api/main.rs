@@ -40,5 +40,6 @@ mod hostile;
 mod properties;
 mod public;
 mod recovery;
+mod restore;
 mod search_equivalence;
 mod tls;
