@@ -117,6 +117,7 @@ impl App {
                 config.backup_every,
                 config.keep_backups,
             )),
+            restores: crate::backup::Pending::default(),
             started_at: crate::clock::now(),
         });
         Ok(App {

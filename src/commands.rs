@@ -125,7 +125,7 @@ fn describe(b: &BackupFile) -> String {
     format!(
         "  {}  {:>9}  {}  {}{}",
         crate::clock::local_time(b.taken_at),
-        size_text(b.bytes),
+        b.size_text(),
         holds,
         b.name,
         if b.before_restore {
@@ -146,19 +146,6 @@ fn counts_text(c: &Counts) -> String {
     )
 }
 
-/// A size as people read it: 812 KB, 3.4 MB, 1.2 GB.
-pub fn size_text(bytes: u64) -> String {
-    const KB: f64 = 1000.0;
-    let b = bytes as f64;
-    if b < KB * KB {
-        format!("{:.0} KB", (b / KB).max(1.0))
-    } else if b < KB * KB * KB {
-        format!("{:.1} MB", b / (KB * KB))
-    } else {
-        format!("{:.1} GB", b / (KB * KB * KB))
-    }
-}
-
 /// `motodex restore FILE [--yes]`: checks FILE, shows both sets of numbers,
 /// asks, backs up the current contents, replaces them in one step.
 pub fn restore(
@@ -172,7 +159,11 @@ pub fn restore(
     if db.is_read_only() {
         return Err(db_problem(db_path, DbError::ReadOnly));
     }
-    let prepared = backup::prepare(&db, &dir, file)?;
+    let name = file.file_name().map_or_else(
+        || file.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let prepared = backup::prepare(&db, &dir, file, &name)?;
     println!(
         "{} holds:      {}",
         file.display(),

@@ -34,6 +34,15 @@ pub struct PhotoForm {
     pub image: Option<bytes::Bytes>,
 }
 
+/// A form with one uploaded file, written to a temporary file as it
+/// arrives (never held in memory) and deleted when this is dropped.
+#[derive(Debug, Default)]
+pub struct FileForm {
+    pub fields: Fields,
+    /// `None` when no file was chosen.
+    pub file: Option<tempfile::TempPath>,
+}
+
 /// Decoded name/value pairs in the order they were sent.
 #[derive(Debug, Default, Clone)]
 pub struct Fields(Vec<(String, String)>);

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::auth::password::Passwords;
 use crate::auth::session::SessionPolicy;
-use crate::backup::Schedule;
+use crate::backup::{Pending, Schedule};
 use crate::cookies::CookieSettings;
 use crate::db::Db;
 use crate::page_cache::PageCache;
@@ -23,6 +23,8 @@ pub struct AppState {
     pub setup_token: SetupToken,
     /// Where backups go and how the last automatic one went.
     pub backups: Arc<Schedule>,
+    /// Restores checked on the web, waiting for the owner's confirmation.
+    pub restores: Pending,
     /// When this server started (seconds since the Unix epoch).
     pub started_at: i64,
 }

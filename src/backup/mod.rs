@@ -8,7 +8,7 @@ mod schedule;
 
 use std::path::{Path, PathBuf};
 
-pub use restore::{Prepared, prepare, restore};
+pub use restore::{Pending, Prepared, prepare, restore};
 pub use schedule::{Schedule, run_schedule};
 
 use crate::clock;

@@ -24,12 +24,14 @@ pub struct Prepared {
 }
 
 /// Copies `file` into the backup folder and checks the copy; the user's
-/// file is only read. Blocking.
-pub fn prepare(db: &Db, dir: &Path, file: &Path) -> Result<Prepared, String> {
-    let name = file.file_name().map_or_else(
-        || file.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    );
+/// file is only read. `name` is how the messages call it. Blocking.
+pub fn prepare(db: &Db, dir: &Path, file: &Path, name: &str) -> Result<Prepared, String> {
+    // A sentence starts with a capital, whatever the name.
+    let mut chars = name.chars();
+    let name: String = chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default();
     if !file.is_file() {
         return Err(format!("There is no file {}.", file.display()));
     }
@@ -79,4 +81,53 @@ pub fn restore(db: &Db, dir: &Path, prepared: Prepared) -> Result<BackupFile, St
         dir.join(&before.name).display()
     ));
     Ok(before)
+}
+
+/// How long a checked file waits for its confirmation.
+const PENDING_FOR: std::time::Duration = std::time::Duration::from_secs(30 * 60);
+/// Checked files kept waiting at most (each is a copy of a database on disk).
+const PENDING_AT_MOST: usize = 3;
+
+/// Restores checked on the web and waiting for the owner's confirmation,
+/// each under a random id the confirmation page carries.
+#[derive(Default)]
+pub struct Pending(std::sync::Mutex<Vec<Waiting>>);
+
+struct Waiting {
+    id: String,
+    user_id: i64,
+    since: std::time::Instant,
+    prepared: Prepared,
+}
+
+impl Pending {
+    /// Keeps `prepared` for `user_id`'s confirmation; returns its id.
+    pub fn add(&self, user_id: i64, prepared: Prepared) -> String {
+        use rand::RngExt;
+        let mut bytes = [0u8; 16];
+        rand::rng().fill(&mut bytes);
+        let id = hex::encode(bytes);
+        let mut waiting = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        waiting.retain(|w| w.since.elapsed() < PENDING_FOR);
+        if waiting.len() >= PENDING_AT_MOST {
+            waiting.remove(0);
+        }
+        waiting.push(Waiting {
+            id: id.clone(),
+            user_id,
+            since: std::time::Instant::now(),
+            prepared,
+        });
+        id
+    }
+
+    /// Takes the restore `id` that `user_id` asked for, if it is still waiting.
+    pub fn take(&self, user_id: i64, id: &str) -> Option<Prepared> {
+        let mut waiting = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        waiting.retain(|w| w.since.elapsed() < PENDING_FOR);
+        let at = waiting
+            .iter()
+            .position(|w| w.user_id == user_id && w.id == id)?;
+        Some(waiting.remove(at).prepared)
+    }
 }

@@ -80,13 +80,15 @@ impl Schedule {
     }
 
     /// The newest regular backup's time, if any.
+    /// Reads only the folder's names, so `/admin` can ask on every visit.
     pub fn newest(&self) -> Option<i64> {
-        super::list(&self.dir)
-            .ok()
-            .flatten()?
-            .into_iter()
-            .find(|b| !b.before_restore)
-            .map(|b| b.taken_at)
+        std::fs::read_dir(&self.dir)
+            .ok()?
+            .filter_map(Result::ok)
+            .filter_map(|entry| super::parse_name(entry.file_name().to_str()?))
+            .filter(|(_, kind)| *kind == Kind::Regular)
+            .map(|(at, _)| at)
+            .max()
     }
 }
 

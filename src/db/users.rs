@@ -85,3 +85,10 @@ pub fn delete(tx: &Transaction, user_id: i64) -> DbResult<bool> {
     tx.execute("DELETE FROM sessions WHERE user_id = ?1", [user_id])?;
     Ok(tx.execute("DELETE FROM users WHERE user_id = ?1", [user_id])? == 1)
 }
+
+/// The owner until roles exist: the account with the lowest id (SPEC §10).
+pub fn owner_id(conn: &Connection) -> DbResult<Option<i64>> {
+    Ok(conn
+        .prepare_cached("SELECT min(user_id) FROM users")?
+        .query_row([], |r| r.get(0))?)
+}

@@ -104,6 +104,21 @@ pub struct BackupFile {
     pub before_restore: bool,
 }
 
+impl BackupFile {
+    /// Its size as people read it: 812 KB, 3.4 MB, 1.2 GB.
+    pub fn size_text(&self) -> String {
+        const KB: f64 = 1000.0;
+        let b = self.bytes as f64;
+        if b < KB * KB {
+            format!("{:.0} KB", (b / KB).max(1.0))
+        } else if b < KB * KB * KB {
+            format!("{:.1} MB", b / (KB * KB))
+        } else {
+            format!("{:.1} GB", b / (KB * KB * KB))
+        }
+    }
+}
+
 /// The outcome of the last automatic backup, shown on `/admin`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BackupOutcome {

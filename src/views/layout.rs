@@ -11,6 +11,7 @@ pub enum Section {
     Makers,
     Users,
     Password,
+    Backups,
     Other,
 }
 
@@ -114,7 +115,7 @@ fn admin_nav(current: Section) -> Markup {
             (link(Section::Makers, "/admin/makers", "Makers"))
             (link(Section::Users, "/admin/users", "Admins"))
             (link(Section::Password, "/admin/change-password", "Change password"))
-            a href="/admin/backup" { "Download backup" }
+            (link(Section::Backups, "/admin/backups", "Backups"))
         }
     }
 }

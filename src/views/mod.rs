@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod backups;
 pub mod catalogue;
 pub mod errors;
 pub mod layout;
