@@ -98,8 +98,8 @@ pub fn list(dir: &Path) -> Result<Option<Vec<BackupFile>>, String> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => {
             return Err(format!(
-                "The backup folder {} cannot be read: {e}.",
-                dir.display()
+                "The backup folder cannot be read: {}.",
+                io_reason(&e)
             ));
         }
     };
@@ -130,14 +130,15 @@ pub fn find(dir: &Path, name: &str) -> Option<PathBuf> {
     path.is_file().then_some(path)
 }
 
+// Messages name no paths (admins read them on web pages); the log and the
+// command line say where.
+
 /// Writes a backup of `db` into `dir` (created when missing): first under a
 /// temporary name, checked with `integrity_check` and for the course's
 /// tables, synced, then renamed, so that a file with a backup's name is
 /// always whole. Blocking: call it off the executor.
 pub fn write(db: &Db, dir: &Path, kind: Kind) -> Result<BackupFile, String> {
-    let cannot = |e: &dyn std::fmt::Display| {
-        format!("The backup could not be written to {}: {e}.", dir.display())
-    };
+    let cannot = |e: &dyn std::fmt::Display| format!("The backup could not be written: {e}.");
     std::fs::create_dir_all(dir).map_err(|e| cannot(&io_reason(&e)))?;
     let mut at = clock::now();
     // Two backups within one second (a restore right after "Back up now")
@@ -176,6 +177,9 @@ pub fn write(db: &Db, dir: &Path, kind: Kind) -> Result<BackupFile, String> {
 fn io_reason(err: &std::io::Error) -> String {
     match (err.kind(), err.raw_os_error()) {
         (_, Some(libc::ENOSPC)) => "the disk is full".into(),
+        (_, Some(libc::ENOTDIR | libc::EEXIST)) => {
+            "a file stands where the backup folder should be".into()
+        }
         (std::io::ErrorKind::PermissionDenied, _) | (_, Some(libc::EROFS)) => {
             "the folder cannot be written".into()
         }

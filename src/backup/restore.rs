@@ -35,12 +35,12 @@ pub fn prepare(db: &Db, dir: &Path, file: &Path, name: &str) -> Result<Prepared,
     if !file.is_file() {
         return Err(format!("There is no file {}.", file.display()));
     }
-    std::fs::create_dir_all(dir).map_err(|e| cannot_stage(dir, &e))?;
+    std::fs::create_dir_all(dir).map_err(|e| cannot_stage(&e))?;
     let staged = tempfile::Builder::new()
         .prefix(STAGING_PREFIX)
         .suffix(".db")
         .tempfile_in(dir)
-        .map_err(|e| cannot_stage(dir, &e))?
+        .map_err(|e| cannot_stage(&e))?
         .into_temp_path();
     let incoming = stage(file, &staged).map_err(|problem| match problem {
         FileProblem::Db(err) => format!("{name} could not be read: {err}."),
@@ -56,10 +56,9 @@ pub fn prepare(db: &Db, dir: &Path, file: &Path, name: &str) -> Result<Prepared,
     })
 }
 
-fn cannot_stage(dir: &Path, err: &std::io::Error) -> String {
+fn cannot_stage(err: &std::io::Error) -> String {
     format!(
-        "The file cannot be checked, because the backup folder {} cannot be written: {}. Nothing was changed.",
-        dir.display(),
+        "The file cannot be checked, because the backup folder cannot be written: {}. Nothing was changed.",
         super::io_reason(err)
     )
 }

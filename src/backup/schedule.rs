@@ -69,7 +69,10 @@ impl Schedule {
                 self.record(BackupOutcome::Written { at: file.taken_at });
             }
             Err(reason) => {
-                crate::log::line(format!("error: automatic backup failed: {reason}"));
+                crate::log::line(format!(
+                    "error: backup into {} failed: {reason}",
+                    self.dir.display()
+                ));
                 self.record(BackupOutcome::Failed {
                     at: clock::now(),
                     reason: reason.clone(),
@@ -121,5 +124,22 @@ pub async fn run_schedule(db: Db, schedule: Arc<Schedule>) {
             every.min(RETRY_AFTER)
         };
         tokio::time::sleep(pause).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_backup_is_overdue_after_two_intervals_and_never_when_backups_are_off() {
+        let hourly = Schedule::new("b".into(), Some(Duration::from_secs(3600)), 14);
+        let now = clock::now();
+        assert!(!hourly.overdue(Some(now - 7000), now));
+        assert!(hourly.overdue(Some(now - 7300), now));
+        assert!(!hourly.overdue(None, now - 60), "none yet, just started");
+        assert!(hourly.overdue(None, now - 7300), "none for two intervals");
+        let off = Schedule::new("b".into(), None, 14);
+        assert!(!off.overdue(Some(0), 0));
     }
 }

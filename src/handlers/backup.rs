@@ -93,7 +93,13 @@ async fn list_page(
         }
     };
     let notice = notice(&request.state).await;
-    let folder = request.state.backups.dir.display().to_string();
+    // Its name only: pages never show the server's paths.
+    let folder = request
+        .state
+        .backups
+        .dir
+        .file_name()
+        .map_or_else(|| "backups".into(), |n| n.to_string_lossy().into_owned());
     let content = views::backups::list(&BackupsPage {
         backups: &backups,
         folder: &folder,

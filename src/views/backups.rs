@@ -29,7 +29,7 @@ pub fn notice(n: &BackupNotice) -> Markup {
     html! {
         p.backup-status.flash[warn].flash-error[warn].muted[!warn] role=[warn.then_some("status")] {
             @if let Some(BackupOutcome::Failed { at, reason }) = &n.last {
-                "The last automatic backup failed (" (local_time(*at)) "): " (reason) " "
+                "The last backup failed (" (local_time(*at)) "). " (reason) " "
             } @else if n.overdue {
                 @match written {
                     Some(at) => { "The newest backup is from " (local_time(at)) ", more than two backup intervals ago. " }
@@ -67,7 +67,7 @@ pub fn list(p: &BackupsPage) -> Markup {
             }
         }
         (notice(p.notice))
-        p.muted { "Backups are kept in " code { (p.folder) } " on the server." }
+        p.muted { "Backups are kept on the server, in the folder “" (p.folder) "”." }
         @if let Some(error) = p.error {
             p.flash.flash-error role="alert" id="restore-error" { (error) }
         }

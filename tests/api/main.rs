@@ -26,6 +26,7 @@
 mod helpers;
 
 mod accounts;
+mod admin_backups;
 mod admin_bikes;
 mod admin_images;
 mod admin_makers;
