@@ -67,7 +67,10 @@ pub fn list(p: &BackupsPage) -> Markup {
             }
         }
         (notice(p.notice))
-        p.muted { "Backups are kept on the server, in the folder “" (p.folder) "”." }
+        p.muted {
+            "Backups are kept on the server, in the folder “" (p.folder) "”. "
+            a href="/admin/backup" { "Download a copy of the database as it is now" } "."
+        }
         @if let Some(error) = p.error {
             p.flash.flash-error role="alert" id="restore-error" { (error) }
         }
@@ -75,7 +78,7 @@ pub fn list(p: &BackupsPage) -> Markup {
             div.empty-state { p { "There are no backups yet." } }
         } @else {
             div.table-wrap tabindex="0" role="region" aria-label="Backups" {
-                table.data-table {
+                table.data-table.backup-rows {
                     thead {
                         tr {
                             th scope="col" { "Taken" }
@@ -93,9 +96,9 @@ pub fn list(p: &BackupsPage) -> Markup {
                                     (local_time(b.taken_at))
                                     @if b.before_restore { br; span.muted { "before a restore" } }
                                 }
-                                td { (b.size_text()) }
+                                td data-label="Size" { (b.size_text()) }
                                 @match b.counts {
-                                    Some(c) => { td { (c.bikes) } td { (c.makers) } td { (c.admins) } }
+                                    Some(c) => { td data-label="Bikes" { (c.bikes) } td data-label="Makers" { (c.makers) } td data-label="Admins" { (c.admins) } }
                                     None => { td colspan="3" { "cannot be read" } }
                                 }
                                 td.actions {

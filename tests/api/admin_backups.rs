@@ -128,7 +128,7 @@ async fn back_up_now_writes_a_checked_backup_that_the_list_offers_for_download()
         "{listed}"
     );
     assert!(
-        listed.contains(&format!("<td>{}</td>", bikes(&app))),
+        listed.contains(&format!("data-label=\"Bikes\">{}</td>", bikes(&app))),
         "{listed}"
     );
 
