@@ -172,7 +172,9 @@ impl App {
             self.state.db.clone(),
             Arc::clone(&self.state.backups),
         ));
+        let watch = tokio::spawn(watch_for_replacement(self.state.db.clone()));
         server::serve(self.listener, self.tls_acceptor, site, shutdown).await;
+        watch.abort();
         // A backup being written finishes on its blocking thread or stops
         // with the process; either way no file gets a backup's name unchecked.
         backups.abort();
@@ -180,6 +182,22 @@ impl App {
             .db
             .checkpoint()
             .map_err(|e| StartError::Server(e.to_string()))
+    }
+}
+
+/// Looks every two seconds whether the database file was replaced under
+/// the server (writes and the shutdown checkpoint look too), so that the
+/// terminal says so soon and nothing more is written to it.
+async fn watch_for_replacement(db: Db) {
+    loop {
+        tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+        let db = db.clone();
+        let replaced = tokio::task::spawn_blocking(move || db.check_not_replaced().is_err())
+            .await
+            .unwrap_or(false);
+        if replaced {
+            return;
+        }
     }
 }
 

@@ -103,6 +103,11 @@ pub fn error_page(err: &AppError) -> Response {
             "Busy",
             "The database is busy with another task (perhaps a backup). Try again in a moment.".into(),
         ),
+        AppError::Db(DbError::Replaced) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "The database file was replaced",
+            DbError::Replaced.to_string(),
+        ),
         AppError::Db(cause) => {
             crate::log::line(format!("error: {cause}"));
             (

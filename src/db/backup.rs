@@ -73,6 +73,7 @@ impl Db {
     /// moment leaves the old contents or the new, and every other connection
     /// (another process's too) sees the new ones from its next read.
     pub fn replace_contents_now(&self, staged: &Path) -> DbResult<()> {
+        self.inner.refuse_if_replaced()?;
         let mut guard = lock(&self.inner.writer);
         let writer = guard.as_mut().ok_or(DbError::ReadOnly)?;
         replace_contents(writer, staged)?;

@@ -15,6 +15,7 @@ pub mod images;
 pub mod login_failures;
 pub mod makers;
 mod open;
+mod replaced;
 pub mod sample;
 pub mod schema;
 pub mod sessions;
@@ -61,6 +62,8 @@ struct Inner {
     /// process: `motodex restore`, the sqlite3 shell, the Flask app) has
     /// committed since it last asked, with the answer it last got.
     watch: Mutex<(Connection, i64)>,
+    /// Whether the file was replaced under this handle; `None` read-only.
+    replaced: Option<replaced::Watch>,
 }
 
 impl Db {
@@ -83,6 +86,7 @@ impl Db {
                 return Err(DbError::ReadOnly);
             }
         }
+        let is_writable = writer.is_some();
         let watch = open_reader(path)?;
         // Never waits: a busy answer counts as a change (see `generation`).
         watch.busy_timeout(Duration::ZERO)?;
@@ -96,6 +100,7 @@ impl Db {
                 read_turns: Semaphore::new(READERS),
                 generation: AtomicU64::new(0),
                 watch: Mutex::new((watch, seen)),
+                replaced: is_writable.then(|| replaced::Watch::new(path)),
             }),
         })
     }
@@ -162,7 +167,7 @@ impl Db {
                 .pop()
                 .ok_or_else(|| DbError::Worker("no free reader".into()))?;
             let result = work(&conn);
-            lock(&inner.readers).push(conn);
+            inner.give_back(conn);
             result
         })
         .await
@@ -183,6 +188,7 @@ impl Db {
             .map_err(|e| DbError::Worker(e.to_string()))?;
         let inner = Arc::clone(&self.inner);
         run_blocking(move || {
+            inner.refuse_if_replaced()?;
             let value = write_on(&inner.writer, work)?;
             inner.generation.fetch_add(1, Ordering::AcqRel);
             Ok(value)
@@ -195,6 +201,7 @@ impl Db {
         &self,
         work: impl FnOnce(&rusqlite::Transaction) -> DbResult<T>,
     ) -> DbResult<T> {
+        self.inner.refuse_if_replaced()?;
         let value = write_on(&self.inner.writer, work)?;
         self.inner.generation.fetch_add(1, Ordering::AcqRel);
         Ok(value)
@@ -206,17 +213,95 @@ impl Db {
             .pop()
             .ok_or_else(|| DbError::Worker("no free reader".into()))?;
         let result = work(&conn);
-        lock(&self.inner.readers).push(conn);
+        self.inner.give_back(conn);
         result
     }
 
     /// Folds the write-ahead log back into the main file; called at shutdown
-    /// so that the database is one self-contained file again.
+    /// so that the database is one self-contained file again. A replaced
+    /// file is left as it is, and this handle's log set aside.
     pub fn checkpoint(&self) -> DbResult<()> {
+        if let Err(replaced) = self.inner.refuse_if_replaced() {
+            if let Some(watch) = &self.inner.replaced {
+                watch.set_aside_wal();
+            }
+            return Err(replaced);
+        }
         if let Some(writer) = lock(&self.inner.writer).as_ref() {
             writer.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
         }
         Ok(())
+    }
+}
+
+impl Inner {
+    /// Looks at the file (a stat and a 20-byte read) and refuses once it
+    /// has been replaced; from then on no connection of this handle
+    /// checkpoints when it closes.
+    fn refuse_if_replaced(&self) -> DbResult<()> {
+        let Some(watch) = &self.replaced else {
+            return Ok(());
+        };
+        let already = watch.is_replaced();
+        if !watch.check() {
+            return Ok(());
+        }
+        if !already {
+            self.stop_checkpoints();
+        }
+        Err(DbError::Replaced)
+    }
+
+    fn stop_checkpoints(&self) {
+        let off = |conn: &Connection| {
+            let _ = conn.set_db_config(
+                rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+                true,
+            );
+            let _ = conn.execute_batch("PRAGMA wal_autocheckpoint = 0;");
+        };
+        if let Some(writer) = lock(&self.writer).as_ref() {
+            off(writer);
+        }
+        lock(&self.readers).iter().for_each(off);
+        off(&lock(&self.watch).0);
+    }
+
+    /// A reader back from a read: after a replacement it must not
+    /// checkpoint when it closes either.
+    fn give_back(&self, conn: Connection) {
+        if self
+            .replaced
+            .as_ref()
+            .is_some_and(replaced::Watch::is_replaced)
+        {
+            let _ = conn.set_db_config(
+                rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+                true,
+            );
+        }
+        lock(&self.readers).push(conn);
+    }
+}
+
+/// What a replaced database file means, for pages that warn of it.
+pub fn replaced_sentence() -> &'static str {
+    replaced::REPLACED
+}
+
+impl Db {
+    /// Looks whether the file was replaced under this handle (see
+    /// `replaced.rs`); the server calls it every few seconds. Blocking.
+    pub fn check_not_replaced(&self) -> DbResult<()> {
+        self.inner.refuse_if_replaced()
+    }
+
+    /// True once the file was found replaced.
+    pub fn is_replaced(&self) -> bool {
+        self.inner
+            .replaced
+            .as_ref()
+            .is_some_and(replaced::Watch::is_replaced)
     }
 }
 

@@ -63,6 +63,10 @@ pub async fn notice(state: &Arc<AppState>) -> BackupNotice {
         newest,
         overdue: state.backups.overdue(newest, state.started_at),
         off: state.backups.every.is_none(),
+        replaced: state
+            .db
+            .is_replaced()
+            .then_some(crate::db::replaced_sentence()),
     }
 }
 

@@ -17,6 +17,8 @@ pub struct BackupNotice {
     pub overdue: bool,
     /// Automatic backups are switched off.
     pub off: bool,
+    /// The database file was replaced under the server: this sentence.
+    pub replaced: Option<&'static str>,
 }
 
 pub fn notice(n: &BackupNotice) -> Markup {
@@ -26,6 +28,9 @@ pub fn notice(n: &BackupNotice) -> Markup {
         Some(BackupOutcome::Written { at }) => Some(*at),
         _ => n.newest,
     };
+    if let Some(sentence) = n.replaced {
+        return html! { p.backup-status.flash.flash-error role="alert" { (sentence) } };
+    }
     html! {
         p.backup-status.flash[warn].flash-error[warn].muted[!warn] role=[warn.then_some("status")] {
             @if let Some(BackupOutcome::Failed { at, reason }) = &n.last {

@@ -41,6 +41,7 @@ mod hostile;
 mod properties;
 mod public;
 mod recovery;
+mod replaced;
 mod restore;
 mod search_equivalence;
 mod tls;
