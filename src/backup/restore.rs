@@ -72,13 +72,6 @@ pub fn restore(db: &Db, dir: &Path, prepared: Prepared) -> Result<BackupFile, St
     db.replace_contents_now(&prepared.staged).map_err(|e| {
         format!("The restore failed and the database still holds its old contents: {e}.")
     })?;
-    crate::log::line(format!(
-        "restore: the database now holds {} bikes, {} makers, {} admins; its old contents are in {}",
-        prepared.incoming.bikes,
-        prepared.incoming.makers,
-        prepared.incoming.admins,
-        dir.join(&before.name).display()
-    ));
     Ok(before)
 }
 

@@ -49,9 +49,6 @@ pub struct Db {
 
 struct Inner {
     path: PathBuf,
-    /// `None` when the file (or its folder, or the disk) is read-only: the
-    /// catalogue is still served and every write answers [`DbError::ReadOnly`].
-    writer: Mutex<Option<Connection>>,
     write_turn: Semaphore,
     readers: Mutex<Vec<Connection>>,
     read_turns: Semaphore,
@@ -64,6 +61,12 @@ struct Inner {
     watch: Mutex<(Connection, i64)>,
     /// Whether the file was replaced under this handle; `None` read-only.
     replaced: Option<replaced::Watch>,
+    /// `None` when the file (or its folder, or the disk) is read-only: the
+    /// catalogue is still served and every write answers [`DbError::ReadOnly`].
+    /// Declared last, so it closes last: only a connection that may write
+    /// folds the log back and deletes it on closing (after a command-line
+    /// tool, when no server has the file open).
+    writer: Mutex<Option<Connection>>,
 }
 
 impl Db {

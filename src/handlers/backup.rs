@@ -227,17 +227,28 @@ pub async fn confirm(request: AdminRequest, fields: Fields) -> Result<Response, 
         .await;
     };
     let (db, dir) = (request.state.db.clone(), request.state.backups.dir.clone());
+    let holds = prepared.incoming;
     let restored = tokio::task::spawn_blocking(move || backup::restore(&db, &dir, prepared))
         .await
         .map_err(|e| AppError::Db(crate::db::DbError::Worker(e.to_string())))?;
     match restored {
-        Ok(before) => Ok(request.redirect_with_message(
+        Ok(before) => {
+            crate::log::line(format!(
+                "restore by {}: the database now holds {} bikes, {} makers, {} admins; its old contents are in {}",
+                request.admin.username,
+                holds.bikes,
+                holds.makers,
+                holds.admins,
+                request.state.backups.dir.join(&before.name).display()
+            ));
+            Ok(request.redirect_with_message(
             "/admin/login",
             &format!(
                 "The backup was restored and everyone was logged out: log in again. The previous contents are saved as {}.",
                 before.name
             ),
-        )),
+        ))
+        }
         Err(reason) => list_page(&request, StatusCode::INTERNAL_SERVER_ERROR, Some(&reason)).await,
     }
 }
