@@ -76,7 +76,9 @@ impl Db {
     pub fn open(path: &Path, sample_data: bool) -> DbResult<Db> {
         let writer = match open_writer(path, sample_data) {
             Ok(writer) => Some(writer),
-            Err(DbError::ReadOnly) if path.exists() => None,
+            // A WAL file on read-only media, without its `-shm` beside it
+            // (a clean stop deletes it), cannot even be opened for writing.
+            Err(DbError::ReadOnly | DbError::CannotOpen) if path.exists() => None,
             Err(err) => return Err(err),
         };
         let readers = (0..READERS)

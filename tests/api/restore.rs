@@ -65,23 +65,40 @@ async fn automatic_backups_appear_on_schedule_are_checked_and_only_the_newest_ar
     })
     .await;
     let dir = app.dir.path().join("backups");
-    // At start (there is none yet), then every second.
+    // At start (there is none yet), then every second; a moment between
+    // two backups shows just the newest 2.
     let started = std::time::Instant::now();
-    loop {
+    let mut first = None;
+    let names = loop {
         let names = files_in(&dir);
-        if names.len() >= 2 && started.elapsed() > Duration::from_millis(3500) {
-            break;
+        if first.is_none() {
+            first = names.iter().find(|n| n.ends_with(".db")).cloned();
+        }
+        let finished = names.iter().filter(|n| n.ends_with(".db")).count();
+        assert!(
+            finished <= 3,
+            "at most one more than kept, until pruned: {names:?}"
+        );
+        if started.elapsed() > Duration::from_millis(3500)
+            && finished == names.len()
+            && finished == 2
+        {
+            break names;
         }
         assert!(started.elapsed() < Duration::from_secs(30), "{names:?}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let names = files_in(&dir);
-    assert!(
-        (2..=3).contains(&names.len()),
-        "the newest 2 are kept (a third may be being written): {names:?}"
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let finished: Vec<&String> = names.iter().collect();
+    let (older, newer) = (
+        motodex::backup::parse_name(finished[0]).unwrap().0,
+        motodex::backup::parse_name(finished[1]).unwrap().0,
     );
-    let finished: Vec<&String> = names.iter().filter(|n| n.ends_with(".db")).collect();
-    assert_eq!(finished.len(), 2, "{names:?}");
+    assert!(newer > older, "written at different times: {names:?}");
+    let first = first.expect("the backup written at start");
+    assert!(
+        !names.contains(&first),
+        "the oldest was deleted: {first} {names:?}"
+    );
     for name in finished {
         assert!(
             name.starts_with("motodex-") && name.ends_with("Z.db"),
