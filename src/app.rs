@@ -11,6 +11,7 @@ use tokio::net::TcpListener;
 
 use crate::auth::password::Passwords;
 use crate::auth::session::SessionPolicy;
+use crate::backup::Schedule;
 use crate::config::{Config, ConnectionLimits, DEFAULT_PORT, REMEMBER_ME};
 use crate::cookies::CookieSettings;
 use crate::db::{Db, DbError, settings, users};
@@ -112,6 +113,16 @@ impl App {
             setup_token: SetupToken::new(setup_token),
             trash_days: config.trash_days,
             imports: Default::default(),
+            backups: Arc::new(Schedule::new(
+                config
+                    .backup_dir
+                    .clone()
+                    .unwrap_or_else(|| crate::backup::default_dir(&db_path)),
+                config.backup_every,
+                config.keep_backups,
+            )),
+            restores: crate::backup::Pending::default(),
+            started_at: crate::clock::now(),
         });
         Ok(App {
             state,
@@ -164,6 +175,11 @@ impl App {
     ) -> Result<(), StartError> {
         let site = routes::site(Arc::clone(&self.state));
         let purger = tokio::spawn(purge_trash_hourly(Arc::clone(&self.state)));
+        let backups = tokio::spawn(crate::backup::run_schedule(
+            self.state.db.clone(),
+            Arc::clone(&self.state.backups),
+        ));
+        let watch = tokio::spawn(watch_for_replacement(self.state.db.clone()));
         server::serve(
             self.listener,
             self.tls_acceptor,
@@ -174,6 +190,10 @@ impl App {
         )
         .await;
         purger.abort();
+        watch.abort();
+        // A backup being written finishes on its blocking thread or stops
+        // with the process; either way no file gets a backup's name unchecked.
+        backups.abort();
         self.state
             .db
             .checkpoint()
@@ -197,6 +217,22 @@ async fn purge_trash_hourly(state: Arc<AppState>) {
             .await
         {
             tracing::error!("Emptying the old trash failed: {err}");
+        }
+    }
+}
+
+/// Looks every two seconds whether the database file was replaced under
+/// the server (writes and the shutdown checkpoint look too), so that the
+/// terminal says so soon and nothing more is written to it.
+async fn watch_for_replacement(db: Db) {
+    loop {
+        tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+        let db = db.clone();
+        let replaced = tokio::task::spawn_blocking(move || db.check_not_replaced().is_err())
+            .await
+            .unwrap_or(false);
+        if replaced {
+            return;
         }
     }
 }

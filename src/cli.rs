@@ -33,6 +33,10 @@ pub struct Cli {
     )]
     pub log_level: Targets,
 
+    /// The folder backups go in (for serve, backups and restore) [default: backups/ beside the database].
+    #[arg(long, global = true, env = "MOTODEX_BACKUP_DIR", value_name = "DIR")]
+    pub backup_dir: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 
@@ -71,6 +75,16 @@ pub enum Command {
     Export {
         /// Where to write the CSV file; must not exist yet.
         file: PathBuf,
+    },
+    /// List the backups in the backup folder, newest first, with what each holds.
+    Backups,
+    /// Replace the database's contents with a backup (checked first; safe while serving).
+    Restore {
+        /// The backup to restore: a motodex backup or a Flask-course database.
+        file: PathBuf,
+        /// Do not ask for confirmation (needed without a terminal).
+        #[arg(long)]
+        yes: bool,
     },
     /// Add or change bikes from a spreadsheet (CSV); nothing changes unless every row is fine.
     Import(ImportArgs),
@@ -175,6 +189,23 @@ pub struct ServeArgs {
     /// Keep deleted bikes and makers in the trash this many days (0 = delete at once).
     #[arg(long, env = "MOTODEX_TRASH_DAYS", default_value_t = 30, value_name = "N", value_parser = clap::value_parser!(u64).range(0..=36500))]
     pub trash_days: u64,
+
+    /// Write an automatic backup every N hours while serving (0 = never).
+    #[arg(
+        long,
+        env = "MOTODEX_BACKUP_EVERY_HOURS",
+        default_value_t = 24,
+        value_name = "N"
+    )]
+    pub backup_every_hours: u64,
+
+    /// Tests only: the backup interval in seconds, overriding --backup-every-hours.
+    #[arg(long, hide = true, env = "MOTODEX_BACKUP_EVERY_SECS", value_name = "N")]
+    pub backup_every_secs: Option<u64>,
+
+    /// How many automatic backups to keep (older ones are deleted).
+    #[arg(long, env = "MOTODEX_KEEP_BACKUPS", default_value_t = 14, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub keep_backups: u64,
 }
 
 #[cfg(test)]

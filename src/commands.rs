@@ -5,11 +5,13 @@
 use std::path::Path;
 
 use crate::auth::{password, throttle};
+use crate::backup;
 use crate::cli::PasswordArgs;
 use crate::db::{Db, DbError, sessions, users};
 use crate::domain::Username;
 use crate::domain::activity::Actor;
-use crate::prompt::read_new_password;
+use crate::domain::records::{BackupFile, Counts};
+use crate::prompt::{confirm, read_new_password};
 
 fn db_problem(path: &Path, err: DbError) -> String {
     match err {
@@ -94,6 +96,107 @@ pub fn backup(db_path: &Path, target: &Path) -> Result<String, String> {
         )
     })?;
     Ok(format!("Backup written to {}.", target.display()))
+}
+
+fn backup_dir(db_path: &Path, dir: Option<&Path>) -> std::path::PathBuf {
+    dir.map_or_else(|| backup::default_dir(db_path), Path::to_path_buf)
+}
+
+/// `motodex backups`: the backup folder's backups, newest first.
+pub fn list_backups(db_path: &Path, dir: Option<&Path>) -> Result<String, String> {
+    let dir = backup_dir(db_path, dir);
+    let Some(backups) = backup::list(&dir)? else {
+        return Ok(format!(
+            "There is no backup folder at {} yet, so there are no backups.",
+            dir.display()
+        ));
+    };
+    if backups.is_empty() {
+        return Ok(format!("There are no backups in {}.", dir.display()));
+    }
+    let mut lines = vec![format!("Backups in {}, newest first:", dir.display())];
+    lines.extend(backups.iter().map(describe));
+    Ok(lines.join("\n"))
+}
+
+fn describe(b: &BackupFile) -> String {
+    let holds = b
+        .counts
+        .map_or_else(|| "cannot be read".to_string(), |c| counts_text(&c));
+    format!(
+        "  {}  {:>9}  {}  {}{}",
+        crate::clock::local_text(b.taken_at),
+        b.size_text(),
+        holds,
+        b.name,
+        if b.before_restore {
+            "  (made by a restore)"
+        } else {
+            ""
+        }
+    )
+}
+
+fn counts_text(c: &Counts) -> String {
+    let plural = |n: i64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    format!(
+        "{}, {}, {}",
+        plural(c.bikes, "bike", "bikes"),
+        plural(c.makers, "maker", "makers"),
+        plural(c.admins, "admin", "admins")
+    )
+}
+
+/// `motodex restore FILE [--yes]`: checks FILE, shows both sets of numbers,
+/// asks, backs up the current contents, replaces them in one step.
+pub fn restore(
+    db_path: &Path,
+    dir: Option<&Path>,
+    file: &Path,
+    yes: bool,
+) -> Result<String, String> {
+    let dir = backup_dir(db_path, dir);
+    let db = Db::open_existing(db_path).map_err(|e| db_problem(db_path, e))?;
+    if db.is_read_only() {
+        return Err(db_problem(db_path, DbError::ReadOnly));
+    }
+    let name = file.file_name().map_or_else(
+        || file.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let prepared = backup::prepare(&db, &dir, file, &name)?;
+    println!(
+        "{} holds:      {}",
+        file.display(),
+        counts_text(&prepared.incoming)
+    );
+    println!(
+        "{} holds now: {}",
+        db_path.display(),
+        counts_text(&prepared.current)
+    );
+    if !yes {
+        match confirm(&format!(
+            "Replace everything in {} with the contents of {}? (Every admin will have to log in again.)",
+            db_path.display(),
+            file.display()
+        )) {
+            Some(true) => {}
+            Some(false) => return Err("Nothing was changed.".into()),
+            None => {
+                return Err(
+                    "Not restoring without confirmation: run it on a terminal, or add --yes. Nothing was changed.".into(),
+                );
+            }
+        }
+    }
+    let before = backup::restore(&db, &dir, prepared)?;
+    Ok(format!(
+        "Restored {} into {}. Its previous contents are saved as {}. Every admin has been logged out.",
+        file.display(),
+        db_path.display(),
+        dir.join(before.name).display()
+    ))
 }
 
 /// `motodex export FILE`: every bike as a spreadsheet. Written under a

@@ -32,6 +32,11 @@ pub struct Config {
     pub limits: ConnectionLimits,
     /// Days the trash keeps deleted bikes and makers (0: delete at once).
     pub trash_days: u64,
+    /// `None`: `backups/` beside the database.
+    pub backup_dir: Option<PathBuf>,
+    /// `None`: no automatic backups.
+    pub backup_every: Option<Duration>,
+    pub keep_backups: usize,
 }
 
 /// What one client may hold of the server (SPEC §6), so that slow or idle
@@ -98,6 +103,9 @@ impl Config {
             public_hosts: Vec::new(),
             limits: ConnectionLimits::default(),
             trash_days: DEFAULT_TRASH_DAYS,
+            backup_dir: None,
+            backup_every: None,
+            keep_backups: 14,
         }
     }
 
@@ -123,6 +131,15 @@ impl Config {
             public_hosts: args.public_host,
             limits: ConnectionLimits::default(),
             trash_days: args.trash_days,
+            backup_dir: None,
+            backup_every: match args.backup_every_secs {
+                Some(secs) => Some(Duration::from_secs(secs)),
+                None => Some(Duration::from_secs(
+                    args.backup_every_hours.saturating_mul(3600),
+                )),
+            }
+            .filter(|every| !every.is_zero()),
+            keep_backups: usize::try_from(args.keep_backups).unwrap_or(usize::MAX),
         }
     }
 }

@@ -27,6 +27,8 @@ pub enum AppError {
     TooManyAttempts { retry_after_secs: i64 },
     #[error("request body too large")]
     PayloadTooLarge,
+    #[error("only the owner may do this")]
+    OwnerOnly,
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -73,7 +75,12 @@ pub fn error_page(err: &AppError) -> Response {
         AppError::PayloadTooLarge => (
             StatusCode::PAYLOAD_TOO_LARGE,
             "Upload too large",
-            "What you sent is too large. Photos can be at most 5 MB; other forms at most 64 KB.".into(),
+            "What you sent is too large. Photos can be at most 5 MB, backups 1 GB; other forms at most 64 KB.".into(),
+        ),
+        AppError::OwnerOnly => (
+            StatusCode::FORBIDDEN,
+            "Only the owner can do this",
+            "Only the owner (the first admin account) can restore a backup.".into(),
         ),
         AppError::Db(DbError::ReadOnly) => {
             tracing::error!("error: the database is read-only");
@@ -95,6 +102,11 @@ pub fn error_page(err: &AppError) -> Response {
             StatusCode::SERVICE_UNAVAILABLE,
             "Busy",
             "The database is busy with another task (perhaps a backup). Try again in a moment.".into(),
+        ),
+        AppError::Db(DbError::Replaced) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "The database file was replaced",
+            DbError::Replaced.to_string(),
         ),
         AppError::Db(cause) => {
             tracing::error!("error: {cause}");

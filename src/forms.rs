@@ -44,6 +44,15 @@ pub struct FileForm {
     pub file_name: Option<String>,
 }
 
+/// A form with one uploaded file, written to a temporary file as it
+/// arrives (never held in memory) and deleted when this is dropped.
+#[derive(Debug, Default)]
+pub struct SpooledFile {
+    pub fields: Fields,
+    /// `None` when no file was chosen.
+    pub file: Option<tempfile::TempPath>,
+}
+
 /// Decoded name/value pairs in the order they were sent.
 #[derive(Debug, Default, Clone)]
 pub struct Fields(Vec<(String, String)>);

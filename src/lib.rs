@@ -5,12 +5,13 @@
 //! The modules are layered, and imports only point down (the README's "How
 //! the code is laid out" draws the layers; `tests/api/architecture.rs` enforces
 //! them): main → app → server, commands → routes → handlers → state, error,
-//! prompt → auth, photo, page_cache, views, tls → transfer → db, assets → config,
+//! prompt → auth, backup, photo, page_cache, views, tls → transfer → db, assets → config,
 //! reply → cli, cookies, clock, log, domain, forms.
 
 pub mod app;
 pub mod assets;
 pub mod auth;
+pub mod backup;
 pub mod cli;
 pub mod clock;
 pub mod commands;

@@ -23,8 +23,8 @@ fn main() -> ExitCode {
     let log = motodex::log::init(cli.log_level);
     let db = motodex::location::from_environment(cli.db.as_deref());
     let outcome = match cli.command {
-        None => serve(db, cli.serve),
-        Some(Command::Serve(args)) => serve(db, args),
+        None => serve(db, cli.backup_dir, cli.serve),
+        Some(Command::Serve(args)) => serve(db, cli.backup_dir, args),
         Some(Command::CreateAdmin(args)) => {
             commands::create_admin(&db.path, &args).map(|m| println!("{m}"))
         }
@@ -33,6 +33,13 @@ fn main() -> ExitCode {
         }
         Some(Command::Backup { file }) => {
             commands::backup(&db.path, &file).map(|m| println!("{m}"))
+        }
+        Some(Command::Backups) => {
+            commands::list_backups(&db.path, cli.backup_dir.as_deref()).map(|m| println!("{m}"))
+        }
+        Some(Command::Restore { file, yes }) => {
+            commands::restore(&db.path, cli.backup_dir.as_deref(), &file, yes)
+                .map(|m| println!("{m}"))
         }
         Some(Command::Export { file }) => {
             commands::export(&db.path, &file).map(|m| println!("{m}"))
@@ -52,9 +59,16 @@ fn main() -> ExitCode {
     }
 }
 
-fn serve(db: motodex::location::DbLocation, args: motodex::cli::ServeArgs) -> Result<(), String> {
+fn serve(
+    db: motodex::location::DbLocation,
+    backup_dir: Option<std::path::PathBuf>,
+    args: motodex::cli::ServeArgs,
+) -> Result<(), String> {
     let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
-    let mut config = Config::from_args(db.path, args, interactive);
+    let mut config = Config {
+        backup_dir,
+        ..Config::from_args(db.path, args, interactive)
+    };
     motodex::server::fit_open_file_limit(&mut config.limits);
     let runtime = tokio::runtime::Runtime::new().map_err(|e| format!("Could not start: {e}."))?;
     runtime.block_on(async {

@@ -96,3 +96,13 @@ pub fn read_new_password(username: &str, from_stdin: bool) -> Result<String, Str
     }
     ask_new_password(username)
 }
+
+/// Asks a yes/no question on the terminal; `None` without a terminal.
+/// Only "y" or "yes" agrees.
+pub fn confirm(question: &str) -> Option<bool> {
+    if !std::io::stdin().is_terminal() {
+        return None;
+    }
+    let answer = ask(&format!("{question} [y/N] "))?;
+    Some(matches!(answer.trim().to_lowercase().as_str(), "y" | "yes"))
+}

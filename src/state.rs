@@ -2,10 +2,11 @@
 //! session policy, the hashing and photo workers, the page cache. Built
 //! once by `app`; routes and handlers receive it, and never the builder.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use crate::auth::password::Passwords;
 use crate::auth::session::SessionPolicy;
+use crate::backup::{Pending, Schedule};
 use crate::cookies::CookieSettings;
 use crate::db::Db;
 use crate::page_cache::PageCache;
@@ -25,6 +26,12 @@ pub struct AppState {
     pub trash_days: u64,
     /// Uploaded imports waiting for their confirmation.
     pub imports: PendingImports,
+    /// Where backups go and how the last automatic one went.
+    pub backups: Arc<Schedule>,
+    /// Restores checked on the web, waiting for the owner's confirmation.
+    pub restores: Pending,
+    /// When this server started (seconds since the Unix epoch).
+    pub started_at: i64,
 }
 
 /// The one-time first-admin link's token, kept in memory only, until the

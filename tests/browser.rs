@@ -1174,6 +1174,36 @@ async fn remember_me_decides_whether_the_cookie_persists() {
 /// Change the password (a wrong current one is refused beside its field),
 /// log out, the old password no longer works, the new one does.
 #[tokio::test]
+async fn back_up_now_then_restore_it_through_the_confirmation_page() {
+    let app = app_with_admin().await;
+    scenario("backups", &app, |b| async move {
+        b.open("/admin/login").await;
+        b.log_in(ADMIN, PASSWORD, false).await;
+        b.expect_heading("Bikes").await;
+        b.follow("Backups").await;
+        b.expect_heading("Backups").await;
+        b.expect_text("There are no backups yet.").await;
+        b.check("backups-empty").await;
+
+        b.press("Back up now").await;
+        b.wait_for_flash().await;
+        b.expect_text("Backup written and checked").await;
+        b.check("backups").await;
+
+        b.press("Restore…").await;
+        b.expect_heading("Restore this backup?").await;
+        b.expect_text("After the restore").await;
+        b.check("restore-confirm").await;
+
+        b.press("Restore").await;
+        b.expect_heading("Admin login").await;
+        b.expect_text("The backup was restored").await;
+        b.check("restored-login").await;
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn change_password_then_log_in_with_the_new_one() {
     let app = app_with_admin().await;
     const NEW: &str = "velvet tractor orbit pickle";

@@ -21,6 +21,8 @@ pub enum DbError {
     Other(rusqlite::Error),
     #[error("cannot create a temporary file: {0}")]
     TempFile(std::io::Error),
+    #[error("{}", super::replaced::REPLACED)]
+    Replaced,
     #[error("database worker stopped: {0}")]
     Worker(String),
 }

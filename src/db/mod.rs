@@ -7,7 +7,7 @@
 //! admins queue instead of meeting "database is locked".
 
 pub mod activity;
-mod backup;
+pub mod backup;
 pub mod bikes;
 pub mod catalogue;
 mod error;
@@ -17,6 +17,7 @@ pub mod images;
 pub mod login_failures;
 pub mod makers;
 mod open;
+mod replaced;
 pub mod sample;
 pub mod schema;
 pub mod sessions;
@@ -54,15 +55,24 @@ pub struct Db {
 
 struct Inner {
     path: PathBuf,
-    /// `None` when the file (or its folder, or the disk) is read-only: the
-    /// catalogue is still served and every write answers [`DbError::ReadOnly`].
-    writer: Mutex<Option<Connection>>,
     write_turn: Semaphore,
     readers: Mutex<Vec<Connection>>,
     read_turns: Semaphore,
     /// Moves on after every committed write made through this handle, so
     /// that answers derived from the data (the page cache) know they are old.
     generation: AtomicU64,
+    /// A connection that only asks SQLite whether anyone else (another
+    /// process: `motodex restore`, the sqlite3 shell, the Flask app) has
+    /// committed since it last asked, with the answer it last got.
+    watch: Mutex<(Connection, i64)>,
+    /// Whether the file was replaced under this handle; `None` read-only.
+    replaced: Option<replaced::Watch>,
+    /// `None` when the file (or its folder, or the disk) is read-only: the
+    /// catalogue is still served and every write answers [`DbError::ReadOnly`].
+    /// Declared last, so it closes last: only a connection that may write
+    /// folds the log back and deletes it on closing (after a command-line
+    /// tool, when no server has the file open).
+    writer: Mutex<Option<Connection>>,
 }
 
 impl Db {
@@ -72,7 +82,9 @@ impl Db {
     pub fn open(path: &Path, sample_data: bool) -> DbResult<Db> {
         let writer = match open_writer(path, sample_data) {
             Ok(writer) => Some(writer),
-            Err(DbError::ReadOnly) if path.exists() => None,
+            // A WAL file on read-only media, without its `-shm` beside it
+            // (a clean stop deletes it), cannot even be opened for writing.
+            Err(DbError::ReadOnly | DbError::CannotOpen) if path.exists() => None,
             Err(err) => return Err(err),
         };
         let readers = (0..READERS)
@@ -85,6 +97,11 @@ impl Db {
                 return Err(DbError::ReadOnly);
             }
         }
+        let is_writable = writer.is_some();
+        let watch = open_reader(path)?;
+        // Never waits: a busy answer counts as a change (see `generation`).
+        watch.busy_timeout(Duration::ZERO)?;
+        let seen = data_version(&watch).unwrap_or(0);
         Ok(Db {
             inner: Arc::new(Inner {
                 path: path.to_path_buf(),
@@ -93,6 +110,8 @@ impl Db {
                 readers: Mutex::new(readers),
                 read_turns: Semaphore::new(READERS),
                 generation: AtomicU64::new(0),
+                watch: Mutex::new((watch, seen)),
+                replaced: is_writable.then(|| replaced::Watch::new(path)),
             }),
         })
     }
@@ -114,9 +133,30 @@ impl Db {
         &self.inner.path
     }
 
-    /// How many writes have been committed through this handle: read it
-    /// before a read whose result is kept, and compare later.
+    /// Moves on after every write committed to the file, through this
+    /// handle or by another process: read it before a read whose result is
+    /// kept, and compare later.
+    ///
+    /// Other processes' commits are noticed through `PRAGMA data_version`,
+    /// which reads SQLite's shared-memory index and never touches the disk or
+    /// waits (its connection has no busy time-out), so it may run on the
+    /// executor. Statements cached by the pool need nothing: SQLite prepares
+    /// them again by itself when the schema has changed.
     pub fn generation(&self) -> u64 {
+        if let Ok(mut watch) = self.inner.watch.try_lock() {
+            let (conn, seen) = &mut *watch;
+            match data_version(conn) {
+                Ok(version) if version == *seen => {}
+                Ok(version) => {
+                    *seen = version;
+                    self.inner.generation.fetch_add(1, Ordering::AcqRel);
+                }
+                // Unsure is changed: a needless refill beats a stale page.
+                Err(_) => {
+                    self.inner.generation.fetch_add(1, Ordering::AcqRel);
+                }
+            }
+        }
         self.inner.generation.load(Ordering::Acquire)
     }
 
@@ -138,7 +178,7 @@ impl Db {
                 .pop()
                 .ok_or_else(|| DbError::Worker("no free reader".into()))?;
             let result = work(&conn);
-            lock(&inner.readers).push(conn);
+            inner.give_back(conn);
             result
         })
         .await
@@ -159,6 +199,7 @@ impl Db {
             .map_err(|e| DbError::Worker(e.to_string()))?;
         let inner = Arc::clone(&self.inner);
         run_blocking(move || {
+            inner.refuse_if_replaced()?;
             let value = write_on(&inner.writer, work)?;
             inner.generation.fetch_add(1, Ordering::AcqRel);
             Ok(value)
@@ -171,6 +212,7 @@ impl Db {
         &self,
         work: impl FnOnce(&rusqlite::Transaction) -> DbResult<T>,
     ) -> DbResult<T> {
+        self.inner.refuse_if_replaced()?;
         let value = write_on(&self.inner.writer, work)?;
         self.inner.generation.fetch_add(1, Ordering::AcqRel);
         Ok(value)
@@ -182,18 +224,102 @@ impl Db {
             .pop()
             .ok_or_else(|| DbError::Worker("no free reader".into()))?;
         let result = work(&conn);
-        lock(&self.inner.readers).push(conn);
+        self.inner.give_back(conn);
         result
     }
 
     /// Folds the write-ahead log back into the main file; called at shutdown
-    /// so that the database is one self-contained file again.
+    /// so that the database is one self-contained file again. A replaced
+    /// file is left as it is, and this handle's log set aside.
     pub fn checkpoint(&self) -> DbResult<()> {
+        if let Err(replaced) = self.inner.refuse_if_replaced() {
+            if let Some(watch) = &self.inner.replaced {
+                watch.set_aside_wal();
+            }
+            return Err(replaced);
+        }
         if let Some(writer) = lock(&self.inner.writer).as_ref() {
             writer.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
         }
         Ok(())
     }
+}
+
+impl Inner {
+    /// Looks at the file (a stat and a 20-byte read) and refuses once it
+    /// has been replaced; from then on no connection of this handle
+    /// checkpoints when it closes.
+    fn refuse_if_replaced(&self) -> DbResult<()> {
+        let Some(watch) = &self.replaced else {
+            return Ok(());
+        };
+        let already = watch.is_replaced();
+        if !watch.check() {
+            return Ok(());
+        }
+        if !already {
+            self.stop_checkpoints();
+        }
+        Err(DbError::Replaced)
+    }
+
+    fn stop_checkpoints(&self) {
+        let off = |conn: &Connection| {
+            let _ = conn.set_db_config(
+                rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+                true,
+            );
+            let _ = conn.execute_batch("PRAGMA wal_autocheckpoint = 0;");
+        };
+        if let Some(writer) = lock(&self.writer).as_ref() {
+            off(writer);
+        }
+        lock(&self.readers).iter().for_each(off);
+        off(&lock(&self.watch).0);
+    }
+
+    /// A reader back from a read: after a replacement it must not
+    /// checkpoint when it closes either.
+    fn give_back(&self, conn: Connection) {
+        if self
+            .replaced
+            .as_ref()
+            .is_some_and(replaced::Watch::is_replaced)
+        {
+            let _ = conn.set_db_config(
+                rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+                true,
+            );
+        }
+        lock(&self.readers).push(conn);
+    }
+}
+
+/// What a replaced database file means, for pages that warn of it.
+pub fn replaced_sentence() -> &'static str {
+    replaced::REPLACED
+}
+
+impl Db {
+    /// Looks whether the file was replaced under this handle (see
+    /// `replaced.rs`); the server calls it every few seconds. Blocking.
+    pub fn check_not_replaced(&self) -> DbResult<()> {
+        self.inner.refuse_if_replaced()
+    }
+
+    /// True once the file was found replaced.
+    pub fn is_replaced(&self) -> bool {
+        self.inner
+            .replaced
+            .as_ref()
+            .is_some_and(replaced::Watch::is_replaced)
+    }
+}
+
+fn data_version(conn: &Connection) -> DbResult<i64> {
+    Ok(conn
+        .prepare_cached("PRAGMA data_version")?
+        .query_row([], |r| r.get(0))?)
 }
 
 fn write_on<T>(

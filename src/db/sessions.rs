@@ -92,3 +92,8 @@ pub fn delete_expired(
         params![idle_before, created_before, remember_before],
     )?)
 }
+
+/// Ends every session (a restore does, so nobody carries on in the old data).
+pub fn delete_all(tx: &Transaction) -> DbResult<usize> {
+    Ok(tx.execute("DELETE FROM sessions", [])?)
+}

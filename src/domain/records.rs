@@ -81,3 +81,47 @@ pub fn thumbnail_url(image_url: &str) -> Option<String> {
     let image_id: i64 = image_url.strip_prefix("/images/")?.parse().ok()?;
     Some(format!("/images/{image_id}/small"))
 }
+
+/// What a database holds, in the numbers a restore is judged by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counts {
+    pub bikes: i64,
+    pub makers: i64,
+    pub admins: i64,
+}
+
+/// One backup in the backup folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackupFile {
+    /// The file name, which is also how the pages and the command name it.
+    pub name: String,
+    /// When it was taken, in seconds since the Unix epoch (from the name).
+    pub taken_at: i64,
+    pub bytes: u64,
+    /// `None` when the file can no longer be read as a backup.
+    pub counts: Option<Counts>,
+    /// Written by a restore, of the contents it replaced.
+    pub before_restore: bool,
+}
+
+impl BackupFile {
+    /// Its size as people read it: 812 KB, 3.4 MB, 1.2 GB.
+    pub fn size_text(&self) -> String {
+        const KB: f64 = 1000.0;
+        let b = self.bytes as f64;
+        if b < KB * KB {
+            format!("{:.0} KB", (b / KB).max(1.0))
+        } else if b < KB * KB * KB {
+            format!("{:.1} MB", b / (KB * KB))
+        } else {
+            format!("{:.1} GB", b / (KB * KB * KB))
+        }
+    }
+}
+
+/// The outcome of the last automatic backup, shown on `/admin`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BackupOutcome {
+    Written { at: i64 },
+    Failed { at: i64, reason: String },
+}

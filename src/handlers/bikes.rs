@@ -37,7 +37,11 @@ pub async fn bike_list(request: AdminRequest, query: Fields) -> Result<Response,
             Ok((results, filter))
         })
         .await?;
-    let content = views::admin::bike_list(&filter.search, &results);
+    let notice = super::backup::notice(&request.state).await;
+    let content = maud::html! {
+        (views::backups::notice(&notice))
+        (views::admin::bike_list(&filter.search, &results))
+    };
     Ok(request.page(Section::Bikes, "Bikes", StatusCode::OK, content))
 }
 

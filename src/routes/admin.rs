@@ -11,7 +11,9 @@ use warp::filters::BoxedFilter;
 use warp::reply::Response;
 
 use super::filters::{client_addr, query};
-use super::gate::{admin, admin_form, admin_photo_form, admin_upload_form};
+use super::gate::{
+    admin, admin_form, admin_photo_form, admin_upload_form, owner_form, owner_upload_form,
+};
 use super::{first_of, reply};
 use crate::domain::Id;
 use crate::handlers::{backup, bikes, export, import, makers, password, users};
@@ -23,6 +25,48 @@ pub fn routes(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
         maker_routes(&state),
         account_routes(&state),
         transfer_routes(&state),
+        backup_routes(&state),
+    ])
+}
+
+fn backup_routes(state: &Arc<AppState>) -> BoxedFilter<(Response,)> {
+    let list = warp::path!("admin" / "backups")
+        .and(warp::get())
+        .and(admin(state))
+        .then(backup::backups_page)
+        .map(reply);
+    let download = warp::path!("admin" / "backups" / "file" / String)
+        .and(warp::get())
+        .and(admin(state))
+        .then(|name, request| backup::download_file(request, name))
+        .map(reply);
+    let now = warp::path!("admin" / "backups" / "now")
+        .and(warp::post())
+        .and(admin_form(state))
+        .then(|request, _| backup::back_up_now(request))
+        .map(reply);
+    let pick = warp::path!("admin" / "backups" / "pick")
+        .and(warp::post())
+        .and(owner_form(state))
+        .then(backup::pick)
+        .map(reply);
+    let upload = warp::path!("admin" / "backups" / "restore")
+        .and(warp::post())
+        .and(owner_upload_form(state))
+        .then(backup::upload)
+        .map(reply);
+    let confirm = warp::path!("admin" / "backups" / "confirm")
+        .and(warp::post())
+        .and(owner_form(state))
+        .then(backup::confirm)
+        .map(reply);
+    first_of(vec![
+        list.boxed(),
+        download.boxed(),
+        now.boxed(),
+        pick.boxed(),
+        upload.boxed(),
+        confirm.boxed(),
     ])
 }
 

@@ -12,7 +12,7 @@ use warp::{Filter, Rejection};
 
 use crate::auth::csrf;
 use crate::error::AppError;
-use crate::forms::{BadRequest, Fields, FileForm, PhotoForm};
+use crate::forms::{BadRequest, Fields, FileForm, PhotoForm, SpooledFile};
 use crate::state::AppState;
 
 /// Form bodies other than photo uploads (SPEC §5).
@@ -310,5 +310,112 @@ pub fn check_csrf(expected: &str, fields: &Fields) -> Result<(), Rejection> {
         Ok(())
     } else {
         Err(Rejection::from(AppError::Forbidden))
+    }
+}
+
+/// The largest backup the restore page takes (SPEC §9).
+pub const BACKUP_UPLOAD_LIMIT: u64 = 1024 * 1024 * 1024;
+/// The file field of the restore form.
+pub const BACKUP_FIELD: &str = "file";
+
+/// The restore form: `multipart/form-data` with text fields and one file
+/// [`BACKUP_FIELD`] of at most [`BACKUP_UPLOAD_LIMIT`], streamed to a
+/// temporary file in `dir` as it arrives (refused with 413 once past it).
+pub fn backup_upload(
+    dir: std::path::PathBuf,
+) -> impl Filter<Extract = (SpooledFile,), Error = Rejection> + Clone {
+    warp::header::optional::<String>("content-type")
+        .and(warp::header::optional::<u64>("content-length"))
+        .and(warp::body::stream())
+        .and_then(
+            move |content_type: Option<String>, length: Option<u64>, stream| {
+                let dir = dir.clone();
+                async move {
+                    read_file_form(&dir, content_type.as_deref().unwrap_or(""), length, stream)
+                        .await
+                        .map_err(Rejection::from)
+                }
+            },
+        )
+}
+
+async fn read_file_form<B: warp::Buf>(
+    dir: &std::path::Path,
+    content_type: &str,
+    length: Option<u64>,
+    stream: impl futures_util::Stream<Item = Result<B, warp::Error>> + Send + 'static,
+) -> Result<SpooledFile, AppError> {
+    use futures_util::TryStreamExt;
+    use tokio::io::AsyncWriteExt;
+    let whole = BACKUP_UPLOAD_LIMIT + FORM_LIMIT;
+    if length.is_some_and(|n| n > whole) {
+        return Err(AppError::PayloadTooLarge);
+    }
+    let boundary = multer::parse_boundary(content_type)
+        .map_err(|_| BadRequest::ContentType("a file upload (multipart/form-data)"))?;
+    let stream = stream.map_ok(|mut chunk| chunk.copy_to_bytes(chunk.remaining()));
+    let limits = multer::SizeLimit::new().whole_stream(whole);
+    let mut parts = multer::Multipart::with_constraints(
+        stream,
+        boundary,
+        multer::Constraints::new().size_limit(limits),
+    );
+    let mut form = SpooledFile::default();
+    let mut file_seen = false;
+    while let Some(mut part) = parts.next_field().await.map_err(multipart_error)? {
+        let name = part.name().ok_or(BadRequest::Multipart)?.to_string();
+        if name == BACKUP_FIELD {
+            if file_seen {
+                return Err(BadRequest::Duplicate(name).into());
+            }
+            file_seen = true;
+            let (file, path) = new_upload_file(dir).await?.into_parts();
+            let mut file = tokio::fs::File::from_std(file);
+            let mut written: u64 = 0;
+            while let Some(chunk) = part.chunk().await.map_err(multipart_error)? {
+                written += chunk.len() as u64;
+                if written > BACKUP_UPLOAD_LIMIT {
+                    return Err(AppError::PayloadTooLarge);
+                }
+                file.write_all(&chunk).await.map_err(upload_error)?;
+            }
+            file.flush().await.map_err(upload_error)?;
+            // A browser sends an empty file part when no file was chosen.
+            form.file = (written > 0).then_some(path);
+        } else {
+            let mut value = Vec::new();
+            while let Some(chunk) = part.chunk().await.map_err(multipart_error)? {
+                if (value.len() + chunk.len()) as u64 > FORM_LIMIT {
+                    return Err(AppError::PayloadTooLarge);
+                }
+                value.extend_from_slice(&chunk);
+            }
+            let value = String::from_utf8(value).map_err(|_| BadRequest::Encoding)?;
+            form.fields.push(name, value)?;
+        }
+    }
+    Ok(form)
+}
+
+/// A temporary file in the backup folder (created when missing), made off
+/// the executor.
+async fn new_upload_file(dir: &std::path::Path) -> Result<tempfile::NamedTempFile, AppError> {
+    let dir = dir.to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        std::fs::create_dir_all(&dir)?;
+        tempfile::Builder::new()
+            .prefix(".motodex-upload-")
+            .suffix(".db")
+            .tempfile_in(&dir)
+    })
+    .await
+    .map_err(|e| AppError::Db(crate::db::DbError::Worker(e.to_string())))?
+    .map_err(upload_error)
+}
+
+fn upload_error(err: std::io::Error) -> AppError {
+    match err.raw_os_error() {
+        Some(libc::ENOSPC) => AppError::Db(crate::db::DbError::DiskFull),
+        _ => AppError::Db(crate::db::DbError::TempFile(err)),
     }
 }

@@ -13,13 +13,14 @@ use std::sync::Arc;
 use warp::{Filter, Rejection};
 
 use super::filters::{
-    check_csrf, client_addr, cookie_header, form, photo_form, same_origin, upload_form, user_agent,
-    with_state,
+    backup_upload, check_csrf, client_addr, cookie_header, form, photo_form, same_origin,
+    upload_form, user_agent, with_state,
 };
 use crate::auth::session;
+use crate::db::users;
 use crate::domain::activity::Actor;
 use crate::error::AppError;
-use crate::forms::{Fields, FileForm, PhotoForm};
+use crate::forms::{Fields, FileForm, PhotoForm, SpooledFile};
 use crate::handlers::AdminRequest;
 use crate::state::AppState;
 
@@ -116,6 +117,54 @@ pub fn admin_upload_form(
         .and(same_origin())
         .and(upload_form(file_field))
         .and_then(|request: AdminRequest, form: FileForm| async move {
+            check_csrf(request.csrf_token(), &form.fields).map(|()| (request, form))
+        })
+        .untuple_one()
+}
+
+/// The owner's request: signed in as the account with the lowest id (the
+/// owner until roles exist, SPEC §10), or 403 before the body is read.
+pub fn owner(
+    state: &Arc<AppState>,
+) -> impl Filter<Extract = (AdminRequest,), Error = Rejection> + Clone + use<> {
+    admin(state).and_then(|request: AdminRequest| async move {
+        let owner = request
+            .state
+            .db
+            .read(users::owner_id)
+            .await
+            .map_err(|err| warp::reject::custom(AppError::Db(err)))?;
+        if owner == Some(request.admin.user_id) {
+            Ok(request)
+        } else {
+            Err(warp::reject::custom(AppError::OwnerOnly))
+        }
+    })
+}
+
+/// An owner's form, checked as [`admin_form`].
+pub fn owner_form(
+    state: &Arc<AppState>,
+) -> impl Filter<Extract = (AdminRequest, Fields), Error = Rejection> + Clone + use<> {
+    owner(state)
+        .and(same_origin())
+        .and(form())
+        .and_then(|request: AdminRequest, fields: Fields| async move {
+            check_csrf(request.csrf_token(), &fields).map(|()| (request, fields))
+        })
+        .untuple_one()
+}
+
+/// The owner's restore upload, streamed into the backup folder, checked as
+/// [`admin_form`] (the token is checked once the body has arrived; the
+/// file is deleted when the check fails).
+pub fn owner_upload_form(
+    state: &Arc<AppState>,
+) -> impl Filter<Extract = (AdminRequest, SpooledFile), Error = Rejection> + Clone + use<> {
+    owner(state)
+        .and(same_origin())
+        .and(backup_upload(state.backups.dir.clone()))
+        .and_then(|request: AdminRequest, form: SpooledFile| async move {
             check_csrf(request.csrf_token(), &form.fields).map(|()| (request, form))
         })
         .untuple_one()

@@ -14,6 +14,7 @@ pub enum Section {
     Activity,
     Trash,
     Import,
+    Backups,
     Other,
 }
 
@@ -132,7 +133,7 @@ fn admin_nav(current: Section) -> Markup {
             (link(Section::Trash, "/admin/trash", "Trash"))
             (link(Section::Import, "/admin/import", "Import & export"))
             (link(Section::Password, "/admin/change-password", "Change password"))
-            a href="/admin/backup" { "Download backup" }
+            (link(Section::Backups, "/admin/backups", "Backups"))
         }
     }
 }

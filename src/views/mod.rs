@@ -4,6 +4,7 @@
 pub mod account;
 pub mod activity;
 pub mod admin;
+pub mod backups;
 pub mod catalogue;
 pub mod errors;
 pub mod json;

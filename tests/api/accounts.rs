@@ -354,7 +354,7 @@ fn werkzeug_scrypt(password: &str, salt: &str) -> String {
 }
 
 /// The course's tables exactly as its lessons create them, with rows.
-fn flask_course_database(path: &std::path::Path) {
+pub(crate) fn flask_course_database(path: &std::path::Path) {
     let conn = rusqlite::Connection::open(path).unwrap();
     conn.execute_batch(
         "CREATE TABLE makers (maker_id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL);

@@ -13,11 +13,13 @@ const LAYERS: &[&[&str]] = &[
     &["routes"],
     &["handlers"],
     &["state", "error", "prompt"],
-    &["auth", "photo", "page_cache", "views", "tls"],
+    &["auth", "backup", "photo", "page_cache", "views", "tls"],
     &["transfer"],
     &["db", "assets"],
     &["config", "reply"],
-    &["cli", "cookies", "clock", "log", "domain", "forms", "location"],
+    &[
+        "cli", "cookies", "clock", "log", "domain", "forms", "location",
+    ],
 ];
 
 /// Crates that speak HTTP or HTML, which the database layer never uses.

@@ -27,6 +27,7 @@ mod helpers;
 
 mod accounts;
 mod activity;
+mod admin_backups;
 mod admin_bikes;
 mod admin_images;
 mod admin_makers;
@@ -44,6 +45,8 @@ mod json_api;
 mod properties;
 mod public;
 mod recovery;
+mod replaced;
+mod restore;
 mod search_equivalence;
 mod security;
 mod tls;
