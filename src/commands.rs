@@ -190,7 +190,7 @@ pub fn restore(
             }
         }
     }
-    let before = backup::restore(&db, &dir, prepared)?;
+    let before = backup::restore(&db, &dir, prepared, &Actor::command_line())?;
     Ok(format!(
         "Restored {} into {}. Its previous contents are saved as {}. Every admin has been logged out.",
         file.display(),

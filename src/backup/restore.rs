@@ -8,7 +8,9 @@ use std::path::Path;
 
 use super::Kind;
 use crate::db::Db;
-use crate::db::backup::{FileProblem, stage};
+use crate::db::activity::Entry;
+use crate::db::backup::{FileProblem, record_in_staged, stage};
+use crate::domain::activity::{Actor, Kind as ActivityKind};
 use crate::domain::records::{BackupFile, Counts};
 
 /// Names of the checked copies a restore works on, in the backup folder.
@@ -66,9 +68,25 @@ fn cannot_stage(err: &std::io::Error) -> String {
 /// Backs up the current contents as `…-before-restore.db`, then replaces
 /// them with the prepared file's. Blocking. Returns the before-restore
 /// backup.
-pub fn restore(db: &Db, dir: &Path, prepared: Prepared) -> Result<BackupFile, String> {
+pub fn restore(
+    db: &Db,
+    dir: &Path,
+    prepared: Prepared,
+    actor: &Actor,
+) -> Result<BackupFile, String> {
     let before = super::write(db, dir, Kind::BeforeRestore)
         .map_err(|e| format!("{e} The restore did not start, so nothing was changed."))?;
+    let c = &prepared.incoming;
+    let entry = Entry::event(
+        ActivityKind::Restore,
+        "restore",
+        format!(
+            "restored a backup ({} bikes, {} makers, {} admins); the previous contents are saved as {}",
+            c.bikes, c.makers, c.admins, before.name
+        ),
+    );
+    record_in_staged(&prepared.staged, actor, entry)
+        .map_err(|e| format!("The restore did not start, so nothing was changed: {e}."))?;
     db.replace_contents_now(&prepared.staged).map_err(|e| {
         format!("The restore failed and the database still holds its old contents: {e}.")
     })?;

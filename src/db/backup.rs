@@ -278,3 +278,20 @@ fn replace_contents(writer: &mut Connection, staged: &Path) -> DbResult<()> {
     let _ = writer.execute_batch("PRAGMA wal_checkpoint(PASSIVE);");
     Ok(())
 }
+
+/// Writes `entry` into the staged copy at `path` before it replaces the
+/// live contents, so that the restore and its record in the restored
+/// database's activity log arrive together, in the one step (SPEC §9).
+pub fn record_in_staged(
+    path: &Path,
+    actor: &crate::domain::activity::Actor,
+    entry: super::activity::Entry,
+) -> DbResult<()> {
+    let mut conn = Connection::open(path)?;
+    // A course database or an older motodex gains the activity table first.
+    schema::migrate(&mut conn, false)?;
+    let tx = conn.transaction()?;
+    super::activity::record(&tx, actor, entry)?;
+    tx.commit()?;
+    Ok(())
+}

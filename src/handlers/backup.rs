@@ -228,12 +228,14 @@ pub async fn confirm(request: AdminRequest, fields: Fields) -> Result<Response, 
     };
     let (db, dir) = (request.state.db.clone(), request.state.backups.dir.clone());
     let holds = prepared.incoming;
-    let restored = tokio::task::spawn_blocking(move || backup::restore(&db, &dir, prepared))
-        .await
-        .map_err(|e| AppError::Db(crate::db::DbError::Worker(e.to_string())))?;
+    let actor = request.actor().clone();
+    let restored =
+        tokio::task::spawn_blocking(move || backup::restore(&db, &dir, prepared, &actor))
+            .await
+            .map_err(|e| AppError::Db(crate::db::DbError::Worker(e.to_string())))?;
     match restored {
         Ok(before) => {
-            tracing::error!(
+            tracing::info!(
                 "restore by {}: the database now holds {} bikes, {} makers, {} admins; its old contents are in {}",
                 request.admin.username,
                 holds.bikes,

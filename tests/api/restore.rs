@@ -418,6 +418,14 @@ async fn a_flask_course_database_restored_through_motodex_is_upgraded_and_its_we
     assert_eq!(code, Some(0), "{out}{err}");
     assert!(out.contains("2 bikes, 2 makers, 2 admins"), "{out}");
     assert_eq!(
+        count(
+            &app.db_path,
+            "SELECT count(*) FROM activity WHERE kind = 'restore' AND username = 'command line'"
+        ),
+        1,
+        "the restore is recorded in the restored database's activity log"
+    );
+    assert_eq!(
         count(&app.db_path, "PRAGMA user_version"),
         motodex::db::schema::latest_version()
     );
@@ -443,14 +451,31 @@ async fn a_flask_course_database_restored_through_motodex_is_upgraded_and_its_we
 async fn a_restore_killed_at_any_moment_leaves_the_old_or_the_new_contents_whole() {
     let work = tempfile::tempdir().unwrap();
     // New: a big catalogue, so that the copy takes a while.
+    // (made by importing a spreadsheet of 60,000 bikes from 50 makers).
     let big = work.path().join("big.db");
-    let mut generate = motodex(&big);
-    generate.args(["generate", "--bikes", "60000", "--makers", "50"]);
-    let (code, _, err) = tokio::task::spawn_blocking(move || run(generate))
-        .await
-        .unwrap();
+    let csv = work.path().join("big.csv");
+    let mut rows = String::from("maker,model,year,engine\n");
+    for i in 0..60_000 {
+        rows.push_str(&format!(
+            "Maker {},Model {i},2020,{}cc\n",
+            i % 50,
+            100 + i % 900
+        ));
+    }
+    std::fs::write(&csv, rows).unwrap();
+    let mut create = motodex(&big);
+    create.args(["create-admin", "teacher", "--password-stdin"]);
+    let mut fill = motodex(&big);
+    fill.arg("import").arg(&csv).arg("--create-makers");
+    let (code, _, err) = tokio::task::spawn_blocking(move || {
+        let _ = crate::helpers::binary::run_with_stdin(create, "a long test passphrase here\n");
+        run(fill)
+    })
+    .await
+    .unwrap();
     assert_eq!(code, Some(0), "{err}");
     let new_bikes = count(&big, "SELECT count(*) FROM bikes");
+    let new_makers = count(&big, "SELECT count(*) FROM makers");
     // Old: the sample catalogue.
     let old = work.path().join("old.db");
     spawn_config(
@@ -520,7 +545,7 @@ async fn a_restore_killed_at_any_moment_leaves_the_old_or_the_new_contents_whole
             assert_eq!(count(&live, "SELECT count(*) FROM makers"), 7);
         } else {
             assert_eq!(found, new_bikes, "round {round}: never a mix");
-            assert_eq!(count(&live, "SELECT count(*) FROM makers"), 50);
+            assert_eq!(count(&live, "SELECT count(*) FROM makers"), new_makers);
             news += 1;
         }
         // The killed database still opens and serves.
