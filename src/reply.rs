@@ -104,3 +104,25 @@ pub fn secure_headers(path: &str, mut response: Response, tls: bool) -> Response
     }
     response
 }
+
+/// Marks `response` as a download named `{prefix}-YYYY-MM-DD.{extension}`
+/// (today, UTC) of `content_type`.
+pub fn attachment(
+    response: &mut Response,
+    content_type: &'static str,
+    prefix: &str,
+    extension: &str,
+) {
+    let today = time::OffsetDateTime::now_utc().date();
+    let name = format!(
+        "{prefix}-{}-{:02}-{:02}.{extension}",
+        today.year(),
+        u8::from(today.month()),
+        today.day()
+    );
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+}

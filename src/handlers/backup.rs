@@ -30,21 +30,13 @@ pub async fn backup(request: AdminRequest) -> Result<Response, AppError> {
             chunk
         });
     let mut response = warp::reply::stream(chunks).into_response();
-    let today = time::OffsetDateTime::now_utc().date();
-    let name = format!(
-        "motodex-backup-{}-{:02}-{:02}.db",
-        today.year(),
-        u8::from(today.month()),
-        today.day()
+    crate::reply::attachment(
+        &mut response,
+        "application/vnd.sqlite3",
+        "motodex-backup",
+        "db",
     );
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/vnd.sqlite3"),
-    );
-    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
     if let Some(length) = length {
         headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
     }

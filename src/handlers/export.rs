@@ -7,7 +7,6 @@
 use std::io::Write;
 
 use bytes::Bytes;
-use http::{HeaderValue, header};
 use tokio::sync::mpsc;
 use warp::Reply;
 use warp::reply::Response;
@@ -48,21 +47,12 @@ pub async fn export_csv(request: AdminRequest) -> Result<Response, AppError> {
     });
     let chunks = futures_util::stream::poll_fn(move |cx| receiver.poll_recv(cx));
     let mut response = warp::reply::stream(chunks).into_response();
-    let today = time::OffsetDateTime::now_utc().date();
-    let name = format!(
-        "motodex-bikes-{}-{:02}-{:02}.csv",
-        today.year(),
-        u8::from(today.month()),
-        today.day()
+    crate::reply::attachment(
+        &mut response,
+        "text/csv; charset=utf-8",
+        "motodex-bikes",
+        "csv",
     );
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
     Ok(response)
 }
 
