@@ -6,7 +6,7 @@
 //! the code is laid out" draws the layers; `tests/api/architecture.rs` enforces
 //! them): main → app → server, commands → routes → handlers → state, error,
 //! prompt → auth, backup, photo, page_cache, views, tls → transfer → db, assets → config,
-//! reply → cli, cookies, clock, log, domain, forms.
+//! reply → cli, cookies, clock, log, domain, forms, location, qr.
 
 pub mod app;
 pub mod assets;
@@ -27,6 +27,7 @@ pub mod log;
 pub mod page_cache;
 pub mod photo;
 pub mod prompt;
+pub mod qr;
 pub mod reply;
 pub mod routes;
 pub mod server;
