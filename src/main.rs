@@ -75,7 +75,7 @@ fn serve(
         let app = App::build(config.clone())
             .await
             .map_err(|e| e.to_string())?;
-        print_banner(&app, &config, db.beside_binary);
+        print_banner(&app, config.tls.is_some(), db.beside_binary);
         if config.open_browser {
             open_browser(app.setup_url().unwrap_or(&app.url()));
         }
@@ -87,7 +87,7 @@ fn serve(
     })
 }
 
-fn print_banner(app: &App, config: &Config, beside_binary: bool) {
+fn print_banner(app: &App, tls: bool, beside_binary: bool) {
     println!("motodex {}", env!("CARGO_PKG_VERSION"));
     println!("Database: {}", app.db_path().display());
     if beside_binary {
@@ -107,39 +107,40 @@ fn print_banner(app: &App, config: &Config, beside_binary: bool) {
             app.port()
         );
     }
-    let scheme = if config.tls.is_some() {
-        "https"
-    } else {
-        "http"
-    };
-    if config.host.is_unspecified() {
+    let scheme = if tls { "https" } else { "http" };
+    let host = app.local_addr().ip();
+    if host.is_unspecified() {
         println!(
-            "Listening on {scheme}://{}:{}/ (every network interface)",
-            config.host,
+            "Listening on {scheme}://{host}:{}/ (every network interface)",
             app.port()
         );
+        if app.host_from_settings() {
+            println!(
+                "  Open to this network, as the share page's setting says (--host 127.0.0.1 keeps it to this computer)."
+            );
+        }
         println!("  On this computer: {}", app.url());
-        // 0.0.0.0 takes IPv4 only; :: takes IPv6 (and, but on Windows, IPv4 too).
-        let reachable = |ip: &std::net::IpAddr| {
-            if config.host.is_ipv4() {
-                ip.is_ipv4()
-            } else {
-                ip.is_ipv6() || !cfg!(windows)
+        let lan = motodex::network::lan_addresses(motodex::network::interfaces(), host);
+        for address in &lan {
+            println!("  From other computers: {}", address.url(app.port(), tls));
+        }
+        if let Some(first) = lan.first() {
+            let url = first.url(app.port(), tls);
+            if let Some(code) = motodex::qr::terminal(&url) {
+                println!(
+                    "Scan this with a phone on the same network to open {url} (the address of {}):",
+                    first.interface
+                );
+                println!("{code}");
             }
-        };
-        for ip in motodex::server::lan_addresses()
-            .into_iter()
-            .filter(reachable)
-        {
-            let host = if ip.is_ipv6() {
-                format!("[{ip}]")
-            } else {
-                ip.to_string()
-            };
-            println!("  From other computers: {scheme}://{host}:{}/", app.port());
         }
     } else {
         println!("Listening on {}", app.url());
+        if host.is_loopback() && app.host_from_settings() {
+            println!(
+                "  Only this computer can open the site. To let phones and other computers on this network in, turn it on at /admin/share (from the next start) or start with --host 0.0.0.0."
+            );
+        }
     }
     if let Some(setup) = app.setup_url() {
         println!("No admin exists yet. Open this one-time link to create the first admin:");

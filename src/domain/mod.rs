@@ -4,6 +4,7 @@
 
 pub mod activity;
 pub mod records;
+pub mod site;
 
 use std::fmt;
 use std::str::FromStr;
