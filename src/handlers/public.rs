@@ -4,8 +4,8 @@ use warp::reply::Response;
 
 use crate::db::{bikes, catalogue, images, makers};
 use crate::domain::Id;
-use crate::domain::site::Site;
 use crate::domain::records::Filter;
+use crate::domain::site::Site;
 use crate::error::AppError;
 use crate::forms::Fields;
 use crate::reply;
@@ -187,7 +187,7 @@ pub async fn image(
     Ok(response)
 }
 
-/// Only the image types uploads are stored as. Anything else in the table
+/// Only the image types uploads and the sample drawings are stored as. Anything else in the table
 /// (a row written by hand, say `text/html`) is sent as opaque bytes, which
 /// a browser never renders as a page of this site.
 fn served_content_type(stored: &str) -> &'static str {
@@ -196,6 +196,8 @@ fn served_content_type(stored: &str) -> &'static str {
         "image/png" => "image/png",
         "image/gif" => "image/gif",
         "image/webp" => "image/webp",
+        // The sample drawings; sent with a policy that runs nothing in them.
+        images::SVG => images::SVG,
         _ => "application/octet-stream",
     }
 }

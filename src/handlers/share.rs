@@ -27,9 +27,10 @@ pub async fn share_page(request: AdminRequest) -> Result<Response, AppError> {
     let site = request.state.site().await?;
     let ip = listening.addr.ip();
     // Listing interfaces asks the system; kept off the executor.
-    let found = tokio::task::spawn_blocking(move || network::lan_addresses(network::interfaces(), ip))
-        .await
-        .unwrap_or_default();
+    let found =
+        tokio::task::spawn_blocking(move || network::lan_addresses(network::interfaces(), ip))
+            .await
+            .unwrap_or_default();
     let port = listening.addr.port();
     let urls: Vec<(String, &str)> = found
         .iter()
@@ -73,7 +74,9 @@ pub async fn set_network(request: AdminRequest, fields: Fields) -> Result<Respon
         (Some(_), true) => {
             "Saved: other devices on this network can open the site from the next start of motodex."
         }
-        (Some(_), false) => "Saved: from the next start of motodex, only this computer can open the site.",
+        (Some(_), false) => {
+            "Saved: from the next start of motodex, only this computer can open the site."
+        }
     };
     Ok(request.redirect_with_message(PAGE, message))
 }

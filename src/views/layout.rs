@@ -66,7 +66,9 @@ impl<'a> Chrome<'a> {
 }
 
 pub fn page(chrome: &Chrome, content: Markup) -> Markup {
-    let site_title = chrome.site.map_or(DEFAULT_TITLE, |site| site.title.as_str());
+    let site_title = chrome
+        .site
+        .map_or(DEFAULT_TITLE, |site| site.title.as_str());
     let introduction = chrome
         .site
         .map(|site| site.introduction.as_str())
