@@ -87,6 +87,10 @@ async fn each_catalogue_change_is_one_entry_with_who_what_before_and_after() {
     let admin_id = app.count("SELECT user_id FROM users");
     let ducati = maker_id(&app, "Ducati");
     let monster = bike_id(&app, "Monster");
+    let drawing = text(
+        &app,
+        &format!("SELECT image_url FROM bikes WHERE bike_id = {monster}"),
+    );
     let start = entries(&app).len();
 
     // Add a bike.
@@ -94,9 +98,13 @@ async fn each_catalogue_change_is_one_entry_with_who_what_before_and_after() {
     let added = post_multipart(&client, &app.url("/admin/add"), &fields, None).await;
     assert_eq!(added.status(), 303);
     let scrambler = bike_id(&app, "Scrambler");
-    // Edit the year of the Monster.
+    // Edit the year of the Monster (the form keeps its sample drawing).
     let edit = with(
-        with(bike(ducati, "Monster"), "year", "2020"),
+        with(
+            with(bike(ducati, "Monster"), "image_url", &drawing),
+            "year",
+            "2020",
+        ),
         "engine",
         "937cc",
     );
@@ -179,7 +187,8 @@ async fn each_catalogue_change_is_one_entry_with_who_what_before_and_after() {
     );
     assert_eq!(log[1].changes[0]["before"]["year"], "2021");
     assert_eq!(log[1].changes[0]["after"]["year"], "2020");
-    assert_eq!(log[2].description, "added a photo to Ducati Monster");
+    assert_eq!(log[2].description, "changed the photo of Ducati Monster");
+    assert_eq!(log[2].changes[0]["before"]["image_url"], drawing.as_str());
     assert_eq!(log[2].changes[0]["after"]["image_url"], image_url.as_str());
     assert_eq!(log[3].changes[0]["after"], serde_json::Value::Null);
     assert_eq!(log[3].changes[0]["before"]["model"], "Scrambler");
@@ -198,8 +207,16 @@ async fn a_form_that_changes_nothing_writes_no_entry() {
     let monster = bike_id(&app, "Monster");
     let ducati = maker_id(&app, "Ducati");
     let start = entries(&app).len();
+    let drawing = text(
+        &app,
+        &format!("SELECT image_url FROM bikes WHERE bike_id = {monster}"),
+    );
     let same = with(
-        with(bike(ducati, "Monster"), "year", "2021"),
+        with(
+            with(bike(ducati, "Monster"), "image_url", &drawing),
+            "year",
+            "2021",
+        ),
         "engine",
         "937cc",
     );
