@@ -73,7 +73,7 @@ impl App {
         let db = open_db(&db_path, config.sample_data)?;
         let key = cookie_key(&db, config.secret_key_hex.as_deref())?;
         let open_to_network = if config.host_from_settings {
-            db.read_now(|conn| settings::open_to_network(conn))
+            db.read_now(settings::open_to_network)
                 .map_err(|e| StartError::Server(e.to_string()))?
         } else {
             None

@@ -64,7 +64,7 @@ impl AppState {
         {
             return Ok(site);
         }
-        let site = Arc::new(self.db.read(|conn| settings::site(conn)).await?);
+        let site = Arc::new(self.db.read(settings::site).await?);
         if let Ok(mut cached) = self.site.0.lock() {
             *cached = Some((generation, Arc::clone(&site)));
         }

@@ -20,7 +20,7 @@ fn settings_page(request: &AdminRequest, status: StatusCode, form: &SettingsForm
 }
 
 pub async fn settings_form(request: AdminRequest) -> Result<Response, AppError> {
-    let site = request.state.db.read(|conn| settings::site(conn)).await?;
+    let site = request.state.db.read(settings::site).await?;
     let form = SettingsForm {
         title: &site.title,
         introduction: &site.introduction,

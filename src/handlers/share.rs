@@ -21,7 +21,7 @@ pub async fn share_page(request: AdminRequest) -> Result<Response, AppError> {
     let open_to_network = request
         .state
         .db
-        .read(|conn| settings::open_to_network(conn))
+        .read(settings::open_to_network)
         .await?
         .unwrap_or(false);
     let site = request.state.site().await?;

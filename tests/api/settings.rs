@@ -228,11 +228,7 @@ async fn without_a_session_or_a_valid_token_nothing_is_saved() {
 async fn the_exporter_reads_the_title_and_introduction_from_the_database() {
     let (app, c) = logged_in_app().await;
     save(&app, &c, "Bikes of 3B", "Hello.").await;
-    let site = app
-        .state
-        .db
-        .read_now(|conn| motodex::db::settings::site(conn))
-        .unwrap();
+    let site = app.state.db.read_now(motodex::db::settings::site).unwrap();
     assert_eq!(site.title, "Bikes of 3B");
     assert_eq!(site.introduction, "Hello.");
 }
