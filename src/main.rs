@@ -75,11 +75,12 @@ fn serve(
         let app = App::build(config.clone())
             .await
             .map_err(|e| e.to_string())?;
+        let stop = stop_signal();
         print_banner(&app, config.tls.is_some(), db.beside_binary);
         if config.open_browser {
             open_browser(app.setup_url().unwrap_or(&app.url()));
         }
-        app.run_until_stopped(stop_signal())
+        app.run_until_stopped(stop)
             .await
             .map_err(|e| e.to_string())?;
         println!("motodex stopped; the database is saved.");
@@ -222,24 +223,38 @@ fn own_console() -> bool {
     false
 }
 
-/// Ctrl-C, or SIGTERM from a service manager.
-async fn stop_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Ctrl-C, or SIGTERM from a service manager. The handlers are in place
+/// when this returns (before the banner is printed): a signal sent the
+/// moment the banner appears still stops the server cleanly, instead of
+/// killing it before the future was first polled.
+fn stop_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
+    let (interrupt, terminate) = {
+        use tokio::signal::unix::{SignalKind, signal};
+        (
+            signal(SignalKind::interrupt()).ok(),
+            signal(SignalKind::terminate()).ok(),
+        )
     };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
+    async move {
+        #[cfg(unix)]
+        {
+            let wait = |handler: Option<tokio::signal::unix::Signal>| async move {
+                match handler {
+                    Some(mut signal) => {
+                        signal.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            tokio::select! {
+                () = wait(interrupt) => {},
+                () = wait(terminate) => {},
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
