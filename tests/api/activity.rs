@@ -551,3 +551,103 @@ async fn only_the_newest_ten_thousand_failed_logins_are_kept() {
         logins_before
     );
 }
+
+/// The ids of the first page `/admin/activity?q=…` lists, through the same
+/// query the page makes.
+fn searched(app: &TestApp, q: &str, user_id: Option<i64>) -> Vec<i64> {
+    let filter = motodex::db::activity::ActivityFilter {
+        q: q.to_string(),
+        user_id,
+        ..Default::default()
+    };
+    let (entries, _) = app
+        .state
+        .db
+        .read_now(move |conn| motodex::db::activity::list(conn, &filter, 1))
+        .expect("list");
+    entries.iter().map(|entry| entry.entry_id).collect()
+}
+
+#[tokio::test]
+async fn the_word_search_finds_exactly_what_reading_every_description_finds() {
+    let (app, _client) = logged_in_app().await;
+    let conn = rusqlite::Connection::open(&app.db_path).expect("open");
+    let texts = [
+        "changed the year of Ducati Monster from 2020 to 2021",
+        "deleted the maker MV Agusta",
+        "added Honda CB500F (2019)",
+        "changed the model of Kawasaki Z900 to Z900RS",
+        "renamed 100% Electric to Zero_Motorcycles",
+        "added Škoda Moto ÉLAN",
+        "restored KTM 390 Duke from the trash",
+    ];
+    for i in 0..300 {
+        conn.execute(
+            "INSERT INTO activity (at, user_id, username, kind, action, description)
+             VALUES (?1, ?2, 'student', 'bike', 'edit', ?3)",
+            rusqlite::params![
+                i,
+                i % 3,
+                format!("{} #{i}", texts[i as usize % texts.len()])
+            ],
+        )
+        .expect("insert");
+    }
+    // Some go, as the bound on failed logins removes entries.
+    conn.execute("DELETE FROM activity WHERE entry_id % 7 = 0", [])
+        .expect("delete");
+    conn.execute(
+        "UPDATE activity SET description = 'edited again: Ducati Panigale' WHERE entry_id % 11 = 0",
+        [],
+    )
+    .expect("update");
+
+    let all: Vec<(i64, i64, String)> = conn
+        .prepare("SELECT entry_id, coalesce(user_id, -1), description FROM activity ORDER BY entry_id DESC")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    // LIKE's own rule: ASCII letters match either case, others exactly.
+    let expected = |q: &str, user: Option<i64>| -> Vec<i64> {
+        all.iter()
+            .filter(|(_, user_id, text)| {
+                user.is_none_or(|u| u == *user_id)
+                    && text.to_ascii_lowercase().contains(&q.to_ascii_lowercase())
+            })
+            .map(|(id, _, _)| *id)
+            .take(50)
+            .collect()
+    };
+    for q in [
+        "monster",
+        "MONSTER 2020",
+        "Ducati",
+        "z900rs",
+        "100%",
+        "o_M",
+        "#1",
+        "ag",
+        "é",
+        "ÉLAN",
+        "Škoda",
+        "škoda",
+        "Panigale",
+        "nothing like this",
+        "from the",
+        "e",
+    ] {
+        assert_eq!(searched(&app, q, None), expected(q, None), "q = {q:?}");
+        assert_eq!(
+            searched(&app, q, Some(1)),
+            expected(q, Some(1)),
+            "q = {q:?}, user 1"
+        );
+    }
+    conn.execute(
+        "INSERT INTO activity_text (activity_text, rank) VALUES ('integrity-check', 1)",
+        [],
+    )
+    .expect("the index matches the descriptions it was built from");
+}
