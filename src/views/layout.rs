@@ -2,7 +2,7 @@
 
 use maud::{DOCTYPE, Markup, html};
 
-use crate::assets;
+use super::links::Links;
 
 /// Which admin page is showing, to mark it in the navigation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +34,10 @@ pub struct Chrome<'a> {
     pub flash: Option<&'a str>,
     /// The activity entry the confirmation's Undo button undoes.
     pub flash_undo: Option<i64>,
+    /// Where the header's and footer's links point.
+    pub links: Links<'a>,
+    /// The site's name, after each page's title.
+    pub site_title: &'a str,
 }
 
 impl<'a> Chrome<'a> {
@@ -45,6 +49,17 @@ impl<'a> Chrome<'a> {
             admin: None,
             flash: None,
             flash_undo: None,
+            links: Links::Live,
+            site_title: "motodex",
+        }
+    }
+
+    /// A page of a catalogue exported as files.
+    pub fn exported(title: &'a str, site_title: &'a str, links: Links<'a>) -> Chrome<'a> {
+        Chrome {
+            links,
+            site_title,
+            ..Chrome::catalogue(title)
         }
     }
 
@@ -59,26 +74,27 @@ impl<'a> Chrome<'a> {
 }
 
 pub fn page(chrome: &Chrome, content: Markup) -> Markup {
+    let links = &chrome.links;
     html! {
         (DOCTYPE)
         html lang="en" {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (chrome.title) " · motodex" }
-                link rel="stylesheet" href=(assets::url("style.css"));
-                link rel="icon" href=(assets::url("favicon.svg")) type="image/svg+xml";
+                title { (chrome.title) " · " (chrome.site_title) }
+                link rel="stylesheet" href=(links.asset("style.css"));
+                link rel="icon" href=(links.asset("favicon.svg")) type="image/svg+xml";
             }
             body {
                 a.skip-link href="#main" { "Skip to content" }
                 header.site-header {
                     div.container.header-inner {
-                        a.brand href="/" {
-                            img src=(assets::url("favicon.svg")) alt="" width="28" height="28";
-                            " motodex"
+                        a.brand href=(links.home()) {
+                            img src=(links.asset("favicon.svg")) alt="" width="28" height="28";
+                            " " (chrome.site_title)
                         }
                         nav.site-nav aria-label="Site" {
-                            a href="/" aria-current=[chrome.in_catalogue.then_some("page")] { "Catalogue" }
+                            a href=(links.home()) aria-current=[chrome.in_catalogue.then_some("page")] { "Catalogue" }
                             @if let Some(bar) = &chrome.admin {
                                 a href="/admin" aria-current="page" { "Admin" }
                                 span.muted.nav-user { (bar.username) }
@@ -86,7 +102,7 @@ pub fn page(chrome: &Chrome, content: Markup) -> Markup {
                                     input type="hidden" name="csrf_token" value=(bar.csrf_token);
                                     button.link-button type="submit" { "Log out" }
                                 }
-                            } @else {
+                            } @else if links.is_live() {
                                 a href="/admin" { "Admin" }
                             }
                         }
