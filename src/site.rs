@@ -75,12 +75,7 @@ struct Entry<'a> {
 }
 
 /// Writes the site into `dir`; see the module documentation.
-pub fn export(
-    db: &Db,
-    dir: &Path,
-    force: bool,
-    progress: Progress,
-) -> Result<Exported, SiteError> {
+pub fn export(db: &Db, dir: &Path, force: bool, progress: Progress) -> Result<Exported, SiteError> {
     prepare(dir, force)?;
     let mut failed = None;
     let exported = db.read_now(|conn| {
@@ -210,7 +205,10 @@ fn write_site(conn: &crate::db::Connection, out: &mut Out) -> DbResult<Exported>
     out.total = photo_count
         + bikes
         + list_pages(bikes)
-        + usage.iter().map(|m| list_pages(m.bikes as u64)).sum::<u64>()
+        + usage
+            .iter()
+            .map(|m| list_pages(m.bikes as u64))
+            .sum::<u64>()
         + 1;
     let mut exported = Exported::default();
 
@@ -259,7 +257,10 @@ fn write_site(conn: &crate::db::Connection, out: &mut Out) -> DbResult<Exported>
             results: &results,
             introduction: &introduction,
         });
-        if !out.write(&files::catalogue(number), page(top, "Motorbikes", content).as_bytes()) {
+        if !out.write(
+            &files::catalogue(number),
+            page(top, "Motorbikes", content).as_bytes(),
+        ) {
             return Ok(exported);
         }
         exported.pages += 1;
@@ -271,15 +272,18 @@ fn write_site(conn: &crate::db::Connection, out: &mut Out) -> DbResult<Exported>
                 return Ok(exported);
             }
             let (img, alt) = card_image(&top, bike);
-            index.push(serde_json::to_string(&Entry {
-                href: files::bike(bike.bike_id),
-                img,
-                alt,
-                maker: &bike.maker,
-                model: &bike.model,
-                year: &bike.year,
-                engine: &bike.engine,
-            }).unwrap_or_default());
+            index.push(
+                serde_json::to_string(&Entry {
+                    href: files::bike(bike.bike_id),
+                    img,
+                    alt,
+                    maker: &bike.maker,
+                    model: &bike.model,
+                    year: &bike.year,
+                    engine: &bike.engine,
+                })
+                .unwrap_or_default(),
+            );
             exported.bikes += 1;
             exported.pages += 1;
             out.step();

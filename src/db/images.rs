@@ -153,9 +153,13 @@ pub fn each_shown(
     while let Some(row) = rows.next()? {
         let content_type: String = row.get(1)?;
         let blob = |at| -> rusqlite::Result<&[u8]> {
-            row.get_ref(at)?
-                .as_blob()
-                .map_err(|e| rusqlite::Error::FromSqlConversionFailure(at, rusqlite::types::Type::Blob, Box::new(e)))
+            row.get_ref(at)?.as_blob().map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    at,
+                    rusqlite::types::Type::Blob,
+                    Box::new(e),
+                )
+            })
         };
         let (data, thumbnail) = (blob(2)?, blob(3)?);
         if !each(row.get(0)?, &content_type, data, thumbnail) {

@@ -12,9 +12,9 @@ use warp::reply::Response;
 use super::AdminRequest;
 use crate::error::AppError;
 use crate::forms::{Fields, FileForm};
-use crate::transfer::{archive, csv_file, photos};
 use crate::transfer::import::{self, Options};
 use crate::transfer::pending::Held;
+use crate::transfer::{archive, csv_file, photos};
 use crate::views::{self, Section};
 
 /// The upload's file field.
@@ -154,7 +154,15 @@ pub async fn confirm(request: AdminRequest, fields: Fields) -> Result<Response, 
     );
     let done = request
         .write(move |tx, actor| {
-            import::apply(tx, actor, &file, options, &photos, &no_progress, &no_progress)
+            import::apply(
+                tx,
+                actor,
+                &file,
+                options,
+                &photos,
+                &no_progress,
+                &no_progress,
+            )
         })
         .await?;
     match done {
@@ -192,7 +200,9 @@ pub async fn problems_csv(request: AdminRequest, token: String) -> Result<Respon
         .await?;
     let stem = [".csv", ".CSV", ".zip", ".ZIP"]
         .iter()
-        .fold(held.name.as_str(), |name, suffix| name.trim_end_matches(suffix));
+        .fold(held.name.as_str(), |name, suffix| {
+            name.trim_end_matches(suffix)
+        });
     Ok(csv_download(body, &format!("{stem}-problems.csv")))
 }
 

@@ -33,6 +33,12 @@ pub struct Archive<R> {
     files: HashMap<String, (usize, u64)>,
 }
 
+/// An entry motodex cannot unpack.
+enum Packing {
+    Encrypted,
+    Unknown,
+}
+
 /// Whether `bytes` start as a zip file does.
 pub fn looks_like_zip(bytes: &[u8]) -> bool {
     bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06")
@@ -54,7 +60,10 @@ pub fn unsafe_name(name: &str) -> Option<String> {
     } else {
         return None;
     };
-    Some(format!("The name “{}” is refused: {reason}.", name.escape_debug()))
+    Some(format!(
+        "The name “{}” is refused: {reason}.",
+        name.escape_debug()
+    ))
 }
 
 /// Folders and the files operating systems add on their own (macOS's
@@ -85,35 +94,55 @@ impl<R: Read + Seek> Archive<R> {
                 zip.len()
             ));
         }
-        let mut files = HashMap::new();
-        let mut total = 0u64;
+        // Every name is checked before any size, so that a hostile name is
+        // named as such; then the total, then each entry.
+        let mut entries = Vec::with_capacity(zip.len());
         for index in 0..zip.len() {
-            let entry = zip
-                .by_index_raw(index)
-                .map_err(|_| "This zip file cannot be read: its directory is damaged.".to_string())?;
+            let entry = zip.by_index_raw(index).map_err(|_| {
+                "This zip file cannot be read: its directory is damaged.".to_string()
+            })?;
             let name = String::from_utf8_lossy(entry.name_raw()).into_owned();
             if let Some(reason) = unsafe_name(&name) {
                 return Err(format!(
                     "This zip is refused, so nothing was imported: it holds an entry that could point outside the archive. {reason}"
                 ));
             }
-            if entry.encrypted() {
-                return Err(format!(
-                    "This zip is refused: “{name}” is protected by a password. Make the zip without a password."
-                ));
-            }
             if entry.is_dir() || is_system_file(&name) {
                 continue;
             }
-            if !matches!(
-                entry.compression(),
-                zip::CompressionMethod::Stored | zip::CompressionMethod::Deflated
-            ) {
-                return Err(format!(
-                    "This zip is refused: “{name}” is packed with a method motodex does not read. Make the zip with your system's “Compress” or “Send to › Compressed folder”."
-                ));
+            let packing = entry.encrypted().then_some(Packing::Encrypted).or_else(|| {
+                (!matches!(
+                    entry.compression(),
+                    zip::CompressionMethod::Stored | zip::CompressionMethod::Deflated
+                ))
+                .then_some(Packing::Unknown)
+            });
+            entries.push((name, index, entry.size(), entry.compressed_size(), packing));
+        }
+        let total = entries
+            .iter()
+            .fold(0u64, |sum, entry| sum.saturating_add(entry.2));
+        if total > MAX_TOTAL_BYTES {
+            return Err(format!(
+                "This zip is refused: its files would unpack to more than {} MB, the most an import takes. Import the photos in several parts.",
+                megabytes(MAX_TOTAL_BYTES)
+            ));
+        }
+        let mut files = HashMap::new();
+        for (name, index, size, compressed, packing) in entries {
+            match packing {
+                Some(Packing::Encrypted) => {
+                    return Err(format!(
+                        "This zip is refused: “{name}” is protected by a password. Make the zip without a password."
+                    ));
+                }
+                Some(Packing::Unknown) => {
+                    return Err(format!(
+                        "This zip is refused: “{name}” is packed with a method motodex does not read. Make the zip with your system's “Compress” or “Send to › Compressed folder”."
+                    ));
+                }
+                None => {}
             }
-            let size = entry.size();
             if size > MAX_ENTRY_BYTES {
                 return Err(format!(
                     "This zip is refused: “{name}” would unpack to {} MB; at most {} MB per file are allowed.",
@@ -121,17 +150,10 @@ impl<R: Read + Seek> Archive<R> {
                     megabytes(MAX_ENTRY_BYTES)
                 ));
             }
-            total = total.saturating_add(size);
-            if total > MAX_TOTAL_BYTES {
+            let ratio = size / compressed.max(1);
+            if size > RATIO_FLOOR && ratio > MAX_RATIO {
                 return Err(format!(
-                    "This zip is refused: its files would unpack to more than {} MB, the most an import takes. Import the photos in several parts.",
-                    megabytes(MAX_TOTAL_BYTES)
-                ));
-            }
-            if size > RATIO_FLOOR && size / entry.compressed_size().max(1) > MAX_RATIO {
-                return Err(format!(
-                    "This zip is refused: “{name}” would grow {} times when unpacked (a “zip bomb”); photos and spreadsheets never do.",
-                    size / entry.compressed_size().max(1)
+                    "This zip is refused: “{name}” would grow {ratio} times when unpacked (a “zip bomb”); photos and spreadsheets never do."
                 ));
             }
             files.insert(name, (index, size));

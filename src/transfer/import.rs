@@ -426,7 +426,11 @@ pub fn check(
             .ok();
         let photo = match layout.cell(row, PHOTO_COLUMN).map(str::trim) {
             None | Some("") => None,
-            Some(_) if image_url.as_ref().is_some_and(|url| !url.as_str().is_empty()) => {
+            Some(_)
+                if image_url
+                    .as_ref()
+                    .is_some_and(|url| !url.as_str().is_empty()) =>
+            {
                 refuse(
                     &mut checked,
                     PHOTO_COLUMN,

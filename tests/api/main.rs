@@ -40,7 +40,9 @@ mod crash_safety;
 mod disk_faults;
 #[cfg(unix)]
 mod double_click;
+mod export_site;
 mod hostile;
+mod import_photos;
 mod json_api;
 mod properties;
 mod public;
