@@ -86,7 +86,7 @@ impl<R: Read + Seek> Archive<R> {
     /// says in one sentence why it is refused.
     pub fn open(reader: R) -> Result<Archive<R>, String> {
         let mut zip = zip::ZipArchive::new(reader).map_err(|_| {
-            "This zip file cannot be read: it may be damaged or incomplete. Make the zip again and upload it.".to_string()
+            "This file starts like a zip or an Excel workbook but cannot be read as one: it may be damaged or incomplete. Import a CSV file (in Excel: File › Save As › “CSV UTF-8”), or make the zip again.".to_string()
         })?;
         if zip.len() > MAX_ENTRIES {
             return Err(format!(
