@@ -170,7 +170,7 @@ impl Out<'_> {
 
     fn step(&mut self) {
         self.done += 1;
-        if self.done % 500 == 0 || self.done == self.total {
+        if self.done.is_multiple_of(500) || self.done == self.total {
             (self.progress)(self.done, self.total);
         }
     }

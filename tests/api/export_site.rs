@@ -177,8 +177,7 @@ async fn every_page_is_exported_and_every_link_is_a_relative_name_of_a_file_insi
             .chain(attribute_values(&html, "src"))
             .chain(attribute_values(&html, "action"))
         {
-            if link.starts_with('#') {
-                let id = &link[1..];
+            if let Some(id) = link.strip_prefix('#') {
                 assert!(html.contains(&format!(" id=\"{id}\"")), "{shown}: {link}");
                 continue;
             }
