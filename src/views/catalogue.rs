@@ -113,7 +113,10 @@ pub fn listing(l: &Listing) -> Markup {
         }
         @if results.items.is_empty() {
             div.empty-state {
-                @if filtered {
+                @if let (false, Some(maker), true) = (links.is_live(), maker, filter.search.is_empty()) {
+                    p { "There are no bikes by " (maker.name) " yet." }
+                    a.button href=(links.home()) { "Show all bikes" }
+                } @else if filtered {
                     p { "No bikes match your search. Try another maker or fewer letters." }
                     a.button href=(links.home()) { "Show all bikes" }
                 } @else if links.is_live() {

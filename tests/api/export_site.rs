@@ -97,6 +97,10 @@ async fn every_page_is_exported_and_every_link_is_a_relative_name_of_a_file_insi
     let (app, c) = logged_in_app().await;
     add_bikes(&app, 30);
     let photo_bike = add_photo(&app, &c).await;
+    rusqlite::Connection::open(&app.db_path)
+        .unwrap()
+        .execute("INSERT INTO makers (name) VALUES ('Bimota')", [])
+        .unwrap();
     let image = text(
         &app,
         &format!("SELECT image_url FROM bikes WHERE bike_id = {photo_bike}"),
