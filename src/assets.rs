@@ -44,6 +44,15 @@ pub fn url(name: &str) -> &'static str {
         .map_or("/static/missing", |asset| asset.url.as_str())
 }
 
+/// Every embedded asset's name and bytes (for an exported site).
+pub fn each(mut each: impl FnMut(&str, &[u8])) {
+    for name in Assets::iter() {
+        if let Some(file) = Assets::get(&name) {
+            each(&name, &file.data);
+        }
+    }
+}
+
 /// Answers `GET /static/<name>`: the file with its content type, an ETag,
 /// and long caching when the URL names the current version.
 pub fn respond(name: &str, version: Option<&str>, if_none_match: Option<&str>) -> Option<Response> {

@@ -88,13 +88,25 @@ pub enum Command {
     },
     /// Add or change bikes from a spreadsheet (CSV); nothing changes unless every row is fine.
     Import(ImportArgs),
+    /// Write the public catalogue as plain files (pages, photos, search) to open from a USB stick or any static host.
+    ExportSite {
+        /// The folder to write; it must be empty or not exist yet (see --force).
+        dir: PathBuf,
+        /// Write into a folder that is not empty: motodex's own files there are replaced, other files are kept.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
     /// The CSV file: a header row (maker or maker_id, model, year, engine,
-    /// optional image_url and bike_id), comma, semicolon or tab separated, UTF-8.
+    /// optional image_url, photo and bike_id), comma, semicolon or tab
+    /// separated, UTF-8; or a .zip holding that file and its photos.
     pub file: PathBuf,
+    /// The folder or .zip holding the photos the `photo` column names.
+    #[arg(long, value_name = "DIR|ZIP")]
+    pub photos: Option<PathBuf>,
     /// Check every row and say what would change, without writing anything.
     #[arg(long)]
     pub dry_run: bool,

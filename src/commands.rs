@@ -243,42 +243,78 @@ pub fn export(db_path: &Path, target: &Path) -> Result<String, String> {
     ))
 }
 
-/// `motodex import FILE [--dry-run] [--create-makers] [--update]`: the same
-/// engine as `/admin/import`. Every problem is listed and nothing is
-/// written unless every row is fine.
+/// `motodex import FILE [--photos DIR|ZIP] [--dry-run] [--create-makers]
+/// [--update]`: the same engine as `/admin/import`. Every problem is listed
+/// and nothing is written unless every row (and its photo) is fine.
 pub fn import(db_path: &Path, args: &crate::cli::ImportArgs) -> Result<String, String> {
-    use crate::transfer::{csv_file, import};
+    use crate::transfer::photos::{self, Source};
+    use crate::transfer::{archive, csv_file, import};
     use std::io::IsTerminal;
 
     let name = args.file.display();
-    let bytes = std::fs::read(&args.file).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => format!("There is no file {name}."),
-        _ => format!("{name} could not be read: {e}."),
-    })?;
+    let unreadable = |path: &Path, e: std::io::Error| match e.kind() {
+        std::io::ErrorKind::NotFound => format!("There is no file {}.", path.display()),
+        _ => format!("{} could not be read: {e}.", path.display()),
+    };
+    let bytes = std::fs::read(&args.file).map_err(|e| unreadable(&args.file, e))?;
+    let (bytes, mut source) = if archive::looks_like_zip(&bytes) {
+        if args.photos.is_some() {
+            return Err(format!(
+                "{name} is a zip, so its photos come from it: leave out --photos."
+            ));
+        }
+        let (_, csv, source) = photos::open_zip(Box::new(std::io::Cursor::new(bytes)))
+            .map_err(|reason| format!("{name}: {reason}"))?;
+        (csv, Some(source))
+    } else {
+        (bytes, None)
+    };
     let file = csv_file::read(&bytes).map_err(|reason| format!("{name}: {reason}"))?;
     drop(bytes);
+    if let Some(path) = &args.photos {
+        source = Some(if path.is_dir() {
+            Source::Folder(path.clone())
+        } else {
+            let zip = std::fs::File::open(path).map_err(|e| unreadable(path, e))?;
+            let reader: Box<dyn photos::ReadSeek> = Box::new(std::io::BufReader::new(zip));
+            let archive = archive::Archive::open(reader)
+                .map_err(|reason| format!("{}: {reason}", path.display()))?;
+            Source::Zip(Box::new(archive))
+        });
+    }
     let db = Db::open_existing(db_path).map_err(|e| db_problem(db_path, e))?;
     let options = import::Options {
         create_makers: args.create_makers,
         update: args.update,
     };
     let rows = file.rows.len() as u64;
-    // One bar on a terminal: checking every row, then writing them.
+    // One bar on a terminal: processing the photos, checking every row,
+    // then writing them.
     let bar = if std::io::stderr().is_terminal() {
         indicatif::ProgressBar::new(rows)
     } else {
         indicatif::ProgressBar::hidden()
     };
     if let Ok(style) =
-        indicatif::ProgressStyle::with_template("{msg:8} [{bar:40}] {pos}/{len} rows ({elapsed})")
+        indicatif::ProgressStyle::with_template("{msg:8} [{bar:40}] {pos}/{len} ({elapsed})")
     {
         bar.set_style(style.progress_chars("=> "));
     }
+    let names = photos::photo_names(&file);
+    if source.is_some() {
+        bar.set_message("Photos");
+        bar.set_length(names.len() as u64);
+    }
+    let threads = std::thread::available_parallelism().map_or(2, usize::from);
+    let photo_progress = |n| bar.set_position(n);
+    let photos = crate::photo::process_named(source, names, threads, || (), &photo_progress);
     bar.set_message("Checking");
+    bar.set_length(rows);
+    bar.set_position(0);
     let check_progress = |n| bar.set_position(n);
     let outcome = if args.dry_run {
         let checked = db
-            .read_now(|conn| import::check(conn, &file, options, &check_progress))
+            .read_now(|conn| import::check(conn, &file, options, &photos, &check_progress))
             .map_err(|e| db_problem(db_path, e))?;
         if checked.is_fine() {
             Ok(checked.counts)
@@ -294,7 +330,15 @@ pub fn import(db_path: &Path, args: &crate::cli::ImportArgs) -> Result<String, S
         };
         let actor = crate::domain::activity::Actor::command_line();
         db.write_now(|tx| {
-            import::apply(tx, &actor, &file, options, &check_progress, &write_progress)
+            import::apply(
+                tx,
+                &actor,
+                &file,
+                options,
+                &photos,
+                &check_progress,
+                &write_progress,
+            )
         })
         .map_err(|e| db_problem(db_path, e))?
         .map(|(counts, _)| counts)
@@ -325,4 +369,49 @@ pub fn import(db_path: &Path, args: &crate::cli::ImportArgs) -> Result<String, S
         ));
     }
     Err(message)
+}
+
+/// `motodex export-site DIR [--force]`: the public catalogue as plain
+/// files (see `crate::site`), with a progress bar on a terminal.
+pub fn export_site(db_path: &Path, dir: &Path, force: bool) -> Result<String, String> {
+    use crate::site::{self, SiteError};
+    use std::io::IsTerminal;
+
+    let db = Db::open_existing(db_path).map_err(|e| db_problem(db_path, e))?;
+    let bar = if std::io::stderr().is_terminal() {
+        indicatif::ProgressBar::new(0)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("Writing  [{bar:40}] {pos}/{len} files ({elapsed})")
+    {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    let progress = |done, total| {
+        bar.set_length(total);
+        bar.set_position(done);
+    };
+    let exported = site::export(&db, dir, force, &progress);
+    bar.finish_and_clear();
+    let shown = dir.display();
+    match exported {
+        Ok(done) => Ok(format!(
+            "Site written to {shown}: {} pages, {} bike{}, {} photo{}. Open {} in a browser, or copy the folder to a USB stick or any web host.",
+            done.pages,
+            done.bikes,
+            if done.bikes == 1 { "" } else { "s" },
+            done.photos,
+            if done.photos == 1 { "" } else { "s" },
+            dir.join("index.html").display()
+        )),
+        Err(SiteError::NotEmpty(_)) => Err(format!(
+            "{shown} is not empty, so nothing was written. Choose a new or empty folder, or add --force to replace an earlier export there (its pages, photos and search are replaced; other files are kept)."
+        )),
+        Err(SiteError::NotAFolder(_)) => Err(format!(
+            "{shown} is a file, not a folder; choose a folder for the site."
+        )),
+        Err(SiteError::Db(e)) => Err(db_problem(db_path, e)),
+        Err(other) => Err(format!("The site could not be written: {other}.")),
+    }
 }

@@ -27,6 +27,8 @@ pub enum AppError {
     TooManyAttempts { retry_after_secs: i64 },
     #[error("request body too large")]
     PayloadTooLarge,
+    #[error("import upload too large")]
+    ImportTooLarge,
     #[error("only the owner may do this")]
     OwnerOnly,
     #[error(transparent)]
@@ -76,6 +78,11 @@ pub fn error_page(err: &AppError) -> Response {
             StatusCode::PAYLOAD_TOO_LARGE,
             "Upload too large",
             "What you sent is too large. Photos can be at most 5 MB, backups 1 GB; other forms at most 64 KB.".into(),
+        ),
+        AppError::ImportTooLarge => (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "Upload too large",
+            "This file is too large to import. A CSV file can be at most 5 MB, and a zip holding the CSV file and its photos at most 50 MB. Split the spreadsheet, or import the photos in several zips.".into(),
         ),
         AppError::OwnerOnly => (
             StatusCode::FORBIDDEN,

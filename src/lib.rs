@@ -5,7 +5,7 @@
 //! The modules are layered, and imports only point down (the README's "How
 //! the code is laid out" draws the layers; `tests/api/architecture.rs` enforces
 //! them): main → app → server, commands → routes → handlers → state, error,
-//! prompt → auth, backup, photo, page_cache, views, tls → transfer → db, assets → config,
+//! prompt, site → auth, backup, photo, page_cache, views, tls → transfer → db, assets → config,
 //! reply → cli, cookies, clock, log, domain, forms, location, network, qr.
 
 pub mod app;
@@ -32,6 +32,7 @@ pub mod qr;
 pub mod reply;
 pub mod routes;
 pub mod server;
+pub mod site;
 pub mod state;
 pub mod tls;
 pub mod transfer;

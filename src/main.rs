@@ -45,6 +45,9 @@ fn main() -> ExitCode {
             commands::export(&db.path, &file).map(|m| println!("{m}"))
         }
         Some(Command::Import(args)) => commands::import(&db.path, &args).map(|m| println!("{m}")),
+        Some(Command::ExportSite { dir, force }) => {
+            commands::export_site(&db.path, &dir, force).map(|m| println!("{m}"))
+        }
     };
     // The log's last lines, written off the runtime, before the process
     // exits and before an error message that follows them.

@@ -3,10 +3,12 @@
 //! so that nothing but pixels (and the colour profile) survives — no EXIF,
 //! no GPS position, no camera serial number — at a size a web page needs.
 
+use std::collections::HashMap;
 use std::io::Cursor;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use crate::domain::records::Photo;
+use crate::transfer::photos::{Photos, Source};
 
 use bytes::Bytes;
 use image::imageops::FilterType;
@@ -291,6 +293,78 @@ impl PhotoWorkers {
         tokio::task::spawn_blocking(move || process(&bytes))
             .await
             .unwrap_or(Err(UploadError::Unreadable))
+    }
+}
+
+/// Finds and processes every photo an import names (see
+/// `transfer::photos`), exactly as [`process`] does an upload: blocking,
+/// on `threads` threads of its own. Each photo is processed during a turn
+/// taken from `turn` (the server's [`PhotoWorkers`], so an import and the
+/// upload forms share one bound; nothing on the command line). Reading
+/// from the source goes one file at a time; `progress` hears the photos done.
+pub fn process_named<T>(
+    source: Option<Source>,
+    names: Vec<String>,
+    threads: usize,
+    turn: impl Fn() -> T + Sync,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Photos {
+    let Some(source) = source else {
+        return Photos::default();
+    };
+    let queue = Mutex::new((source, names.into_iter()));
+    let done = Mutex::new(HashMap::new());
+    let next = || {
+        let mut queue = queue.lock().unwrap_or_else(|p| p.into_inner());
+        let (source, names) = &mut *queue;
+        let name = names.next()?;
+        let bytes = source.read(&name, MAX_UPLOAD_BYTES as u64);
+        Some((name, bytes))
+    };
+    std::thread::scope(|scope| {
+        for _ in 0..threads.max(1) {
+            scope.spawn(|| {
+                while let Some((name, bytes)) = next() {
+                    let photo = bytes.and_then(|bytes| {
+                        let _turn = turn();
+                        // A decoder that panics on a hostile file has
+                        // refused that file, as for an upload.
+                        std::panic::catch_unwind(|| process(&bytes))
+                            .unwrap_or(Err(UploadError::Unreadable))
+                            .map(Arc::new)
+                            .map_err(|e| e.to_string())
+                    });
+                    let mut done = done.lock().unwrap_or_else(|p| p.into_inner());
+                    done.insert(name, photo);
+                    progress(done.len() as u64);
+                }
+            });
+        }
+    });
+    Photos {
+        given: true,
+        by_name: done.into_inner().unwrap_or_else(|p| p.into_inner()),
+    }
+}
+
+impl PhotoWorkers {
+    /// [`process_named`] off the async executor, two threads taking turns
+    /// with the uploads.
+    pub async fn process_named(&self, source: Option<Source>, names: Vec<String>) -> Photos {
+        let turns = Arc::clone(&self.turns);
+        let runtime = tokio::runtime::Handle::current();
+        let no_progress = |_| {};
+        tokio::task::spawn_blocking(move || {
+            process_named(
+                source,
+                names,
+                2,
+                || runtime.block_on(Arc::clone(&turns).acquire_owned()).ok(),
+                &no_progress,
+            )
+        })
+        .await
+        .unwrap_or_default()
     }
 }
 

@@ -1870,11 +1870,13 @@ async fn import_a_spreadsheet_through_the_preview() {
         b.expect_heading("Import & export").await;
         b.check("import").await;
 
-        b.field("CSV file (at most 5 MB)")
-            .await
-            .send_keys(&bad.display().to_string())
-            .await
-            .expect("choose the file");
+        b.field(
+            "CSV file (at most 5 MB), or a zip with the CSV file and its photos (at most 50 MB)",
+        )
+        .await
+        .send_keys(&bad.display().to_string())
+        .await
+        .expect("choose the file");
         b.press("Check the file").await;
         b.expect_heading("Import bad.csv").await;
         b.expect_text("3 problems found, so nothing can be imported")
@@ -1882,11 +1884,13 @@ async fn import_a_spreadsheet_through_the_preview() {
         b.expect_text("Line 2, column A (maker):").await;
         b.check("import-problems").await;
 
-        b.field("CSV file (at most 5 MB)")
-            .await
-            .send_keys(&good.display().to_string())
-            .await
-            .expect("choose the file");
+        b.field(
+            "CSV file (at most 5 MB), or a zip with the CSV file and its photos (at most 50 MB)",
+        )
+        .await
+        .send_keys(&good.display().to_string())
+        .await
+        .expect("choose the file");
         b.tick("Create makers the file names that do not exist yet")
             .await;
         b.press("Check the file").await;
@@ -1964,6 +1968,48 @@ async fn share_page_and_site_settings() {
         b.press("Save").await;
         b.wait_for_flash().await;
         b.expect_text("from the next start of motodex").await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_exported_site_opened_from_files_links_and_searches() {
+    let app = app_with_admin().await;
+    let out = tempfile::tempdir().expect("a folder for the site");
+    let site = out.path().join("site");
+    let exported = Command::new(env!("CARGO_BIN_EXE_motodex"))
+        .arg("--db")
+        .arg(&app.db_path)
+        .arg("export-site")
+        .arg(&site)
+        .output()
+        .expect("run export-site");
+    assert!(
+        exported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&exported.stderr)
+    );
+    let home = format!("file://{}", site.join("index.html").display());
+    scenario("exported-site", &app, |b| async move {
+        b.client.goto(&home).await.expect("open the exported site");
+        b.expect_heading("Motorbikes").await;
+        b.check("home").await;
+        b.follow("Triumph").await;
+        b.expect_heading("Triumph").await;
+        b.check("maker").await;
+        b.follow_card("Street Triple RS").await;
+        b.expect_heading("Street Triple RS").await;
+        b.check("bike").await;
+        b.follow("← All bikes").await;
+        b.expect_heading("Motorbikes").await;
+        b.type_into("Search model or maker", "street").await;
+        b.press("Search").await;
+        b.expect_heading("Search").await;
+        b.expect_text("1 bike").await;
+        b.expect_text("Street Triple RS").await;
+        b.check("search").await;
+        b.follow_card("Street Triple RS").await;
+        b.expect_heading("Street Triple RS").await;
     })
     .await;
 }

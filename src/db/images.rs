@@ -141,3 +141,43 @@ pub fn get_kept_thumbnail(conn: &Connection, image_id: i64) -> DbResult<Option<I
         .query_row([image_id], image)
         .optional()?)
 }
+
+/// Calls `each` with every photo a bike shows (image id, content type,
+/// photo, thumbnail), one row at a time, for an exported site.
+pub fn each_shown(
+    conn: &Connection,
+    mut each: impl FnMut(i64, &str, &[u8], &[u8]) -> bool,
+) -> DbResult<()> {
+    let mut statement = conn.prepare(
+        "SELECT i.image_id, i.content_type, i.data, coalesce(i.thumbnail, i.data)
+         FROM images i JOIN bikes b ON b.bike_id = i.bike_id AND b.image_url = '/images/' || i.image_id
+         ORDER BY i.image_id",
+    )?;
+    let mut rows = statement.query([])?;
+    while let Some(row) = rows.next()? {
+        let content_type: String = row.get(1)?;
+        let blob = |at| -> rusqlite::Result<&[u8]> {
+            row.get_ref(at)?.as_blob().map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    at,
+                    rusqlite::types::Type::Blob,
+                    Box::new(e),
+                )
+            })
+        };
+        let (data, thumbnail) = (blob(2)?, blob(3)?);
+        if !each(row.get(0)?, &content_type, data, thumbnail) {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// How many photos bikes show.
+pub fn count_shown(conn: &Connection) -> DbResult<u64> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT count(*) FROM images i JOIN bikes b ON b.bike_id = i.bike_id AND b.image_url = '/images/' || i.image_id",
+        )?
+        .query_row([], |r| r.get::<_, i64>(0))? as u64)
+}

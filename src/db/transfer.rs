@@ -7,7 +7,7 @@ use rusqlite::{Connection, Transaction, params};
 use super::DbResult;
 use super::bikes::{COLUMNS, from_row};
 use super::images;
-use crate::domain::records::{Bike, Maker};
+use crate::domain::records::{Bike, Maker, Photo, photo_url};
 
 /// Calls `each` with every bike the site shows, in id order, from one
 /// snapshot, until it returns false. Rows are read one at a time, so an
@@ -81,4 +81,13 @@ pub fn update_bike(tx: &Transaction, bike_id: i64, bike: &BikeValues) -> DbResul
         bike_id
     ])?;
     images::delete_unless_shown(tx, bike_id)
+}
+
+/// Stores `photo` as the bike's one photo and points its `image_url` at it
+/// (the photo it replaces is kept for undo, as on the edit form).
+pub fn set_photo(tx: &Transaction, bike_id: i64, photo: &Photo) -> DbResult<()> {
+    let image_id = images::replace(tx, bike_id, photo)?;
+    tx.prepare_cached("UPDATE bikes SET image_url = ?1 WHERE bike_id = ?2")?
+        .execute(params![photo_url(image_id), bike_id])?;
+    Ok(())
 }

@@ -12,9 +12,9 @@ use warp::reply::Response;
 use super::AdminRequest;
 use crate::error::AppError;
 use crate::forms::{Fields, FileForm};
-use crate::transfer::csv_file;
 use crate::transfer::import::{self, Options};
 use crate::transfer::pending::Held;
+use crate::transfer::{archive, csv_file, photos};
 use crate::views::{self, Section};
 
 /// The upload's file field.
@@ -50,14 +50,24 @@ pub async fn upload(request: AdminRequest, form: FileForm) -> Result<Response, A
     let Some(bytes) = form.file else {
         return Ok(refuse(&request, "Choose the CSV file to import."));
     };
-    // Reading 5 MB of CSV takes a moment: not on the executor.
-    let read = tokio::task::spawn_blocking(move || csv_file::read(&bytes))
-        .await
-        .map_err(|e| AppError::Db(crate::db::DbError::Worker(e.to_string())))?;
-    let file = match read {
-        Ok(file) => file,
+    // Unpacking a zip and reading 5 MB of CSV take a moment: not on the
+    // executor.
+    let read = tokio::task::spawn_blocking(move || -> Result<_, String> {
+        if archive::looks_like_zip(&bytes) {
+            let (_, csv, source) = photos::open_zip(Box::new(std::io::Cursor::new(bytes)))?;
+            Ok((csv_file::read(&csv)?, Some(source)))
+        } else {
+            Ok((csv_file::read(&bytes)?, None))
+        }
+    })
+    .await
+    .map_err(|e| AppError::Db(crate::db::DbError::Worker(e.to_string())))?;
+    let (file, source) = match read {
+        Ok(read) => read,
         Err(reason) => return Ok(refuse(&request, &reason)),
     };
+    let names = photos::photo_names(&file);
+    let photos = Arc::new(request.state.photos.process_named(source, names).await);
     let name = form
         .file_name
         .as_deref()
@@ -72,26 +82,35 @@ pub async fn upload(request: AdminRequest, form: FileForm) -> Result<Response, A
         request.admin.user_id,
         Held {
             file: Arc::clone(&file),
+            photos: Arc::clone(&photos),
             options,
             name: name.clone(),
         },
     );
-    preview(&request, &token, &name, options, file, StatusCode::OK).await
+    let held = Held {
+        file,
+        photos,
+        options,
+        name,
+    };
+    preview(&request, &token, held, StatusCode::OK).await
 }
 
 async fn preview(
     request: &AdminRequest,
     token: &str,
-    name: &str,
-    options: Options,
-    file: Arc<csv_file::CsvFile>,
+    held: Held,
     fine_status: StatusCode,
 ) -> Result<Response, AppError> {
-    let checking = Arc::clone(&file);
+    let (checking, photos, options) = (
+        Arc::clone(&held.file),
+        Arc::clone(&held.photos),
+        held.options,
+    );
     let checked = request
         .state
         .db
-        .read(move |conn| import::check(conn, &checking, options, &no_progress))
+        .read(move |conn| import::check(conn, &checking, options, &photos, &no_progress))
         .await?;
     let status = if checked.is_fine() {
         fine_status
@@ -101,9 +120,9 @@ async fn preview(
     let content = views::transfer::preview(&views::transfer::Preview {
         csrf_token: request.csrf_token(),
         token,
-        name,
+        name: &held.name,
         options,
-        file: &file,
+        file: &held.file,
         checked: &checked,
     });
     Ok(request.page(Section::Import, TITLE, status, content))
@@ -128,11 +147,22 @@ pub async fn confirm(request: AdminRequest, fields: Fields) -> Result<Response, 
     let Some(held) = request.state.imports.get(&token, request.admin.user_id) else {
         return Ok(expired(&request));
     };
-    let file = Arc::clone(&held.file);
-    let options = held.options;
+    let (file, photos, options) = (
+        Arc::clone(&held.file),
+        Arc::clone(&held.photos),
+        held.options,
+    );
     let done = request
         .write(move |tx, actor| {
-            import::apply(tx, actor, &file, options, &no_progress, &no_progress)
+            import::apply(
+                tx,
+                actor,
+                &file,
+                options,
+                &photos,
+                &no_progress,
+                &no_progress,
+            )
         })
         .await?;
     match done {
@@ -143,17 +173,7 @@ pub async fn confirm(request: AdminRequest, fields: Fields) -> Result<Response, 
         }
         // Something changed since the preview (a maker deleted, a bike
         // removed): show the problems as they are now.
-        Err(_) => {
-            preview(
-                &request,
-                &token,
-                &held.name,
-                options,
-                held.file,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
+        Err(_) => preview(&request, &token, held, StatusCode::UNPROCESSABLE_ENTITY).await,
     }
 }
 
@@ -165,17 +185,24 @@ pub async fn problems_csv(request: AdminRequest, token: String) -> Result<Respon
         .imports
         .get(&token, request.admin.user_id)
         .ok_or(AppError::NotFound)?;
-    let file = Arc::clone(&held.file);
-    let options = held.options;
+    let (file, photos, options) = (
+        Arc::clone(&held.file),
+        Arc::clone(&held.photos),
+        held.options,
+    );
     let body = request
         .state
         .db
         .read(move |conn| {
-            let checked = import::check(conn, &file, options, &no_progress)?;
+            let checked = import::check(conn, &file, options, &photos, &no_progress)?;
             Ok(import::problems_csv(&file, &checked))
         })
         .await?;
-    let stem = held.name.trim_end_matches(".csv").trim_end_matches(".CSV");
+    let stem = [".csv", ".CSV", ".zip", ".ZIP"]
+        .iter()
+        .fold(held.name.as_str(), |name, suffix| {
+            name.trim_end_matches(suffix)
+        });
     Ok(csv_download(body, &format!("{stem}-problems.csv")))
 }
 

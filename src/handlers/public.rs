@@ -12,8 +12,7 @@ use crate::reply;
 use crate::state::AppState;
 use crate::views;
 
-/// Bikes per catalogue page.
-pub const PAGE_SIZE: u64 = 12;
+pub use crate::views::catalogue::PAGE_SIZE;
 /// Longer searches cannot match a 100-character model anyway.
 const MAX_SEARCH: usize = 100;
 

@@ -251,11 +251,15 @@ async fn read_file_multipart<B: warp::Buf>(
 
 /// The file an upload form may carry at most (SPEC §12: an import, 5 MB).
 pub const UPLOAD_LIMIT: u64 = 5 * 1024 * 1024;
+/// A zip that brings an import's photos with its spreadsheet may be larger:
+/// a class's photos, a few hundred kilobytes each.
+pub const ZIP_UPLOAD_LIMIT: u64 = 50 * 1024 * 1024;
 /// The whole upload form: the file and room for its few text fields.
-const UPLOAD_FORM_LIMIT: u64 = UPLOAD_LIMIT + 64 * 1024;
+const UPLOAD_FORM_LIMIT: u64 = ZIP_UPLOAD_LIMIT + 64 * 1024;
 
 /// A `multipart/form-data` form with one file field `file_field` of at
-/// most [`UPLOAD_LIMIT`] bytes; larger uploads get 413.
+/// most [`UPLOAD_LIMIT`] bytes, or [`ZIP_UPLOAD_LIMIT`] for a zip; larger
+/// uploads get 413 with a page that says both limits.
 pub fn upload_form(
     file_field: &'static str,
 ) -> impl Filter<Extract = (FileForm,), Error = Rejection> + Clone {
@@ -272,18 +276,25 @@ pub fn upload_form(
                     ))));
                 }
                 if length.is_some_and(|n| n > UPLOAD_FORM_LIMIT) {
-                    return Err(Rejection::from(AppError::PayloadTooLarge));
+                    return Err(Rejection::from(AppError::ImportTooLarge));
                 }
                 let form =
                     read_file_multipart(&content_type, stream, file_field, UPLOAD_FORM_LIMIT)
                         .await
+                        .map_err(|e| match e {
+                            AppError::PayloadTooLarge => AppError::ImportTooLarge,
+                            other => other,
+                        })
                         .map_err(Rejection::from)?;
-                if form
-                    .file
-                    .as_ref()
-                    .is_some_and(|f| f.len() as u64 > UPLOAD_LIMIT)
-                {
-                    return Err(Rejection::from(AppError::PayloadTooLarge));
+                if form.file.as_ref().is_some_and(|f| {
+                    let most = if crate::transfer::archive::looks_like_zip(f) {
+                        ZIP_UPLOAD_LIMIT
+                    } else {
+                        UPLOAD_LIMIT
+                    };
+                    f.len() as u64 > most
+                }) {
+                    return Err(Rejection::from(AppError::ImportTooLarge));
                 }
                 Ok(form)
             },

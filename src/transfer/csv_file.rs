@@ -4,7 +4,7 @@
 //! crate, so quoted commas, quotes and line breaks survive).
 
 /// The columns an import knows, by their normalised header names.
-pub const COLUMNS: [&str; 7] = [
+pub const COLUMNS: [&str; 8] = [
     "bike_id",
     "maker",
     "maker_id",
@@ -12,6 +12,7 @@ pub const COLUMNS: [&str; 7] = [
     "year",
     "engine",
     "image_url",
+    "photo",
 ];
 /// The column a problems file adds; ignored when such a file comes back.
 pub const PROBLEM_COLUMN: &str = "problem";

@@ -6,12 +6,15 @@
 //! fine, so an import is all or nothing.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use super::csv_file::{COLUMNS, CsvFile, PROBLEM_COLUMN, Row, column_letter, normalise};
 use super::guard::unguard;
+use super::photos::{PHOTO_COLUMN, Photos};
 use crate::db::activity::{self, Entry};
 use crate::db::{Connection, DbResult, Transaction, bikes, transfer, versions};
 use crate::domain::activity::{Actor, Change, Kind, Record};
+use crate::domain::records::Photo;
 use crate::domain::{Engine, Id, ImageUrl, MakerName, Model, Year};
 
 /// Problems listed at most; the rest are counted ("and N more").
@@ -50,6 +53,8 @@ pub struct Counts {
     pub changed: u64,
     pub unchanged: u64,
     pub new_makers: u64,
+    /// Rows that bring a photo.
+    pub photos: u64,
 }
 
 impl Counts {
@@ -68,6 +73,13 @@ impl Counts {
             format!("{} {change}", self.changed),
             format!("{} {same}", self.unchanged),
         ];
+        if self.photos > 0 {
+            parts.push(format!(
+                "{} {}",
+                plural(self.photos, "photo", "photos"),
+                if would { "to store" } else { "stored" }
+            ));
+        }
         if self.new_makers > 0 {
             parts.push(if would {
                 format!(
@@ -107,6 +119,7 @@ struct Valid {
     year: Year,
     engine: Engine,
     image_url: ImageUrl,
+    photo: Option<Arc<Photo>>,
 }
 
 /// The outcome of [`check`].
@@ -204,7 +217,7 @@ fn layout(file: &CsvFile, checked: &mut Checked) -> Option<Layout> {
                 line,
                 column: Some(column_name(&file.header, index)),
                 reason: format!(
-                    "Unknown column “{}”. The columns are maker (or maker_id), model, year, engine, and optionally image_url and bike_id.",
+                    "Unknown column “{}”. The columns are maker (or maker_id), model, year, engine, and optionally image_url, photo and bike_id.",
                     name.trim()
                 ),
             });
@@ -273,11 +286,13 @@ fn folded(name: &str) -> String {
     name.trim().to_lowercase()
 }
 
-/// Checks every row of `file` against the database as `conn` sees it.
+/// Checks every row of `file` against the database as `conn` sees it,
+/// and each row's photo by what became of it in `photos`.
 pub fn check(
     conn: &Connection,
     file: &CsvFile,
     options: Options,
+    photos: &Photos,
     progress: Progress,
 ) -> DbResult<Checked> {
     let rows = file.rows.len();
@@ -460,6 +475,44 @@ pub fn check(
         }
         .map_err(|reason| refuse(&mut checked, "image_url", reason))
         .ok();
+        let photo = match layout.cell(row, PHOTO_COLUMN).map(str::trim) {
+            None | Some("") => None,
+            Some(_)
+                if layout
+                    .cell(row, "image_url")
+                    .is_some_and(|cell| !cell.trim().is_empty()) =>
+            {
+                refuse(
+                    &mut checked,
+                    PHOTO_COLUMN,
+                    "This row has both an image_url and a photo: keep one of them.".into(),
+                );
+                None
+            }
+            Some(_) if !photos.given => {
+                refuse(
+                    &mut checked,
+                    PHOTO_COLUMN,
+                    "This row names a photo, but no photos came with the file: import a zip holding the CSV file and the photos (on the command line, or --photos with the folder or zip of photos).".into(),
+                );
+                None
+            }
+            Some(name) => match photos.by_name.get(name) {
+                Some(Ok(photo)) => Some(Arc::clone(photo)),
+                Some(Err(reason)) => {
+                    refuse(&mut checked, PHOTO_COLUMN, format!("“{name}”: {reason}"));
+                    None
+                }
+                None => {
+                    refuse(
+                        &mut checked,
+                        PHOTO_COLUMN,
+                        format!("The photo “{name}” was not found."),
+                    );
+                    None
+                }
+            },
+        };
         if checked.problem_count > before {
             continue;
         }
@@ -484,7 +537,8 @@ pub fn check(
                 // that differs only by surrounding spaces (an old row
                 // written by hand) is unchanged, so an exported file
                 // imported again changes nothing.
-                let same = matches!(maker, MakerRef::Existing(m) if m == current.maker_id)
+                let same = photo.is_none()
+                    && matches!(maker, MakerRef::Existing(m) if m == current.maker_id)
                     && current.model.trim() == model.as_str()
                     && current.year.trim() == year.value().to_string()
                     && current.engine.trim() == engine.as_str()
@@ -502,6 +556,9 @@ pub fn check(
             Action::Unchanged(_) => checked.counts.unchanged += 1,
             Action::Refused => {}
         }
+        if photo.is_some() {
+            checked.counts.photos += 1;
+        }
         checked.actions[index] = action;
         checked.valid[index] = Some(Valid {
             maker,
@@ -509,6 +566,7 @@ pub fn check(
             year,
             engine,
             image_url,
+            photo,
         });
     }
     checked.counts.new_makers = checked.new_makers.len() as u64;
@@ -517,20 +575,22 @@ pub fn check(
 }
 
 /// Checks `file` again inside the transaction and, when every row is fine,
-/// writes it: the makers to create, then each new or changed bike. Returns
-/// what was done, or the check with its problems (nothing written).
-/// Writes the import and its one activity entry (every maker and bike it
-/// added or changed, before and after), so that one undo takes the whole
-/// import back. Returns the counts and the entry's id.
+/// writes it: the makers to create, then each new or changed bike with its
+/// photo. Returns what was done, or the check with its problems (nothing
+/// written). Writes the import and its one activity entry (every maker
+/// and bike it added or changed, before and after), so that one undo takes
+/// the whole import back, photos included. Returns the counts and the
+/// entry's id.
 pub fn apply(
     tx: &Transaction,
     actor: &Actor,
     file: &CsvFile,
     options: Options,
+    photos: &Photos,
     checking: Progress,
     writing: Progress,
 ) -> DbResult<Result<(Counts, i64), Checked>> {
-    let checked = check(tx, file, options, checking)?;
+    let checked = check(tx, file, options, photos, checking)?;
     if !checked.is_fine() {
         return Ok(Err(checked));
     }
@@ -567,6 +627,9 @@ pub fn apply(
         match action {
             Action::Add => {
                 let bike_id = transfer::add_bike(tx, &values)?;
+                if let Some(photo) = &valid.photo {
+                    transfer::set_photo(tx, bike_id, photo)?;
+                }
                 changes.push(Change {
                     record: Record::Bike,
                     id: bike_id,
@@ -577,6 +640,9 @@ pub fn apply(
             Action::Change(id) => {
                 let before = logged(tx, *id)?;
                 transfer::update_bike(tx, *id, &values)?;
+                if let Some(photo) = &valid.photo {
+                    transfer::set_photo(tx, *id, photo)?;
+                }
                 changes.push(Change {
                     record: Record::Bike,
                     id: *id,

@@ -11,18 +11,22 @@ use rand::RngExt;
 
 use super::csv_file::CsvFile;
 use super::import::Options;
+use super::photos::Photos;
 
 /// How long a preview can be confirmed.
 pub const LIFETIME: Duration = Duration::from_secs(10 * 60);
 /// Previews held at most, over all accounts.
 const MAX_HELD: usize = 16;
-/// Bytes held at most (a 5 MB upload takes about twice that once parsed).
-const MAX_BYTES: usize = 128 * 1024 * 1024;
+/// Bytes held at most (a 5 MB spreadsheet takes about twice that once
+/// parsed; a 50 MB zip's photos, processed, about as much as the zip).
+const MAX_BYTES: usize = 256 * 1024 * 1024;
 
 /// One held upload.
 #[derive(Clone)]
 pub struct Held {
     pub file: Arc<CsvFile>,
+    /// The photos that came with it, already processed.
+    pub photos: Arc<Photos>,
     pub options: Options,
     /// The uploaded file's name, for the pages.
     pub name: String,
@@ -47,7 +51,7 @@ impl PendingImports {
         let mut bytes = [0u8; 32];
         rand::rng().fill(&mut bytes);
         let token = hex::encode(bytes);
-        let size = held.file.size();
+        let size = held.file.size() + held.photos.size();
         let mut entries = self.lock();
         entries.retain(|e| e.made.elapsed() < LIFETIME);
         while !entries.is_empty()
@@ -101,6 +105,7 @@ mod tests {
                 super::super::csv_file::read(b"maker,model,year,engine\nHonda,CB,2020,500cc\n")
                     .unwrap(),
             ),
+            photos: Arc::default(),
             options: Options::default(),
             name: "bikes.csv".into(),
         }

@@ -2,65 +2,122 @@
 
 use maud::{Markup, html};
 
-use crate::assets;
-use crate::domain::records::{self, Bike, Filter, Maker, Page};
+use super::links::Links;
+use crate::domain::records::{Bike, Filter, Maker, Page};
+
+/// Bikes per catalogue page.
+pub const PAGE_SIZE: u64 = 12;
 
 /// The image to show for a bike: its own, or the embedded placeholder.
 pub fn image_src(bike: &Bike) -> String {
-    if bike.image_url.is_empty() {
-        assets::url("placeholder.svg").to_string()
-    } else {
-        bike.image_url.clone()
-    }
+    photo_src(&Links::Live, bike, false).0
 }
 
 /// The image for a list (catalogue cards, the admin table): an uploaded
 /// photo's thumbnail, or what [`image_src`] gives.
 pub fn thumbnail_src(bike: &Bike) -> String {
-    records::thumbnail_url(&bike.image_url).unwrap_or_else(|| image_src(bike))
+    photo_src(&Links::Live, bike, true).0
 }
 
-pub fn image_alt(bike: &Bike) -> String {
-    if bike.image_url.is_empty() {
-        format!("No photo yet of the {} {}", bike.maker, bike.model)
-    } else {
-        format!("The {} {}", bike.maker, bike.model)
+/// The bike's photo (or its thumbnail) as `links` reach it, and whether
+/// it is the bike's own; the placeholder when there is none.
+fn photo_src(links: &Links, bike: &Bike, thumbnail: bool) -> (String, bool) {
+    match (!bike.image_url.is_empty())
+        .then(|| links.image(&bike.image_url, thumbnail))
+        .flatten()
+    {
+        Some(src) => (src, true),
+        None => (links.asset("placeholder.svg"), false),
     }
 }
 
+pub fn image_alt(bike: &Bike) -> String {
+    alt(bike, !bike.image_url.is_empty())
+}
+
+fn alt(bike: &Bike, own_photo: bool) -> String {
+    if own_photo {
+        format!("The {} {}", bike.maker, bike.model)
+    } else {
+        format!("No photo yet of the {} {}", bike.maker, bike.model)
+    }
+}
+
+/// What the catalogue's list pages show around the bikes.
+pub struct Listing<'a> {
+    pub links: Links<'a>,
+    pub makers: &'a [Maker],
+    pub filter: &'a Filter,
+    pub results: &'a Page<Bike>,
+}
+
 pub fn home(makers: &[Maker], filter: &Filter, results: &Page<Bike>) -> Markup {
+    listing(&Listing {
+        links: Links::Live,
+        makers,
+        filter,
+        results,
+    })
+}
+
+/// The catalogue: on the live site with its maker filter and search; on
+/// exported files with a link to each maker's own pages and a search
+/// form for the search page.
+pub fn listing(l: &Listing) -> Markup {
+    let (links, filter, results) = (&l.links, l.filter, l.results);
     let filtered = filter.maker_id.is_some() || !filter.search.is_empty();
+    let maker = filter
+        .maker_id
+        .and_then(|id| l.makers.iter().find(|m| m.maker_id == id));
     html! {
-        h1 { "Motorbikes" }
-        form.filters method="get" action="/" role="search" {
-            div.field {
-                label for="maker_id" { "Maker" }
-                select #maker_id name="maker_id" {
-                    option value="" { "All makers" }
-                    @for maker in makers {
-                        option value=(maker.maker_id) selected[filter.maker_id == Some(maker.maker_id)] { (maker.name) }
+        @match (links.is_live(), maker) {
+            (false, Some(maker)) => h1 { (maker.name) },
+            _ => h1 { "Motorbikes" },
+        }
+        @if links.is_live() {
+            form.filters method="get" action=(links.search()) role="search" {
+                div.field {
+                    label for="maker_id" { "Maker" }
+                    select #maker_id name="maker_id" {
+                        option value="" { "All makers" }
+                        @for maker in l.makers {
+                            option value=(maker.maker_id) selected[filter.maker_id == Some(maker.maker_id)] { (maker.name) }
+                        }
+                    }
+                }
+                div.field {
+                    label for="search" { "Search model or maker" }
+                    input #search type="search" name="search" value=(filter.search) maxlength="100";
+                }
+                div.filter-actions {
+                    button.button.primary type="submit" { "Show bikes" }
+                    @if filtered {
+                        a.button.secondary href=(links.home()) { "Clear" }
                     }
                 }
             }
-            div.field {
-                label for="search" { "Search model or maker" }
-                input #search type="search" name="search" value=(filter.search) maxlength="100";
-            }
-            div.filter-actions {
-                button.button.primary type="submit" { "Show bikes" }
-                @if filtered {
-                    a.button.secondary href="/" { "Clear" }
+        } @else {
+            (search_form(links, ""))
+            nav.maker-links aria-label="Makers" {
+                a href=(links.home()) aria-current=[maker.is_none().then_some("page")] { "All makers" }
+                @for each in l.makers {
+                    a href=(links.maker(each.maker_id)) aria-current=[(filter.maker_id == Some(each.maker_id)).then_some("page")] { (each.name) }
                 }
             }
         }
         @if results.items.is_empty() {
             div.empty-state {
-                @if filtered {
+                @if let (false, Some(maker), true) = (links.is_live(), maker, filter.search.is_empty()) {
+                    p { "There are no bikes by " (maker.name) " yet." }
+                    a.button href=(links.home()) { "Show all bikes" }
+                } @else if filtered {
                     p { "No bikes match your search. Try another maker or fewer letters." }
-                    a.button href="/" { "Show all bikes" }
-                } @else {
+                    a.button href=(links.home()) { "Show all bikes" }
+                } @else if links.is_live() {
                     p { "The catalogue is empty. Admins can add bikes from the admin area." }
                     a.button href="/admin" { "Go to the admin area" }
+                } @else {
+                    p { "The catalogue is empty." }
                 }
             }
         } @else {
@@ -70,40 +127,71 @@ pub fn home(makers: &[Maker], filter: &Filter, results: &Page<Bike>) -> Markup {
             }
             ul.bike-grid {
                 @for bike in &results.items {
-                    li.bike-card {
-                        a href={ "/bikes/" (bike.bike_id) } {
-                            img.bike-thumb src=(thumbnail_src(bike)) alt=(image_alt(bike)) loading="lazy" width="400" height="300";
-                            div.bike-card-body {
-                                span.bike-maker { (bike.maker) }
-                                span.bike-model { (bike.model) }
-                                span.bike-meta { (bike.year) " · " (bike.engine) }
-                            }
-                        }
-                    }
+                    (bike_card(links, bike))
                 }
             }
-            (pagination(results, |page| page_link("/", filter, page)))
+            (pagination(results, |page| links.catalogue(filter, page)))
         }
     }
 }
 
-/// `/?maker_id=…&search=…&page=N`, keeping the current filter.
-fn page_link(base: &str, filter: &Filter, page: u64) -> String {
-    let mut query: Vec<(&str, String)> = Vec::new();
-    if let Some(id) = filter.maker_id {
-        query.push(("maker_id", id.to_string()));
+/// A list card's image: its address and alternative text.
+pub fn card_image(links: &Links, bike: &Bike) -> (String, String) {
+    let (src, own) = photo_src(links, bike, true);
+    (src, alt(bike, own))
+}
+
+/// One bike in a list.
+pub fn bike_card(links: &Links, bike: &Bike) -> Markup {
+    let (src, alt) = card_image(links, bike);
+    html! {
+        li.bike-card {
+            a href=(links.bike(bike.bike_id)) {
+                img.bike-thumb src=(src) alt=(alt) loading="lazy" width="400" height="300";
+                div.bike-card-body {
+                    span.bike-maker { (bike.maker) }
+                    span.bike-model { (bike.model) }
+                    span.bike-meta { (bike.year) " · " (bike.engine) }
+                }
+            }
+        }
     }
-    if !filter.search.is_empty() {
-        query.push(("search", filter.search.clone()));
+}
+
+/// The search box of an exported site, which sends to its search page.
+fn search_form(links: &Links, search: &str) -> Markup {
+    html! {
+        form.filters.search-only method="get" action=(links.search()) role="search" {
+            div.field {
+                label for="search" { "Search model or maker" }
+                input #search type="search" name="search" value=(search) maxlength="100";
+            }
+            div.filter-actions {
+                button.button.primary type="submit" { "Search" }
+            }
+        }
     }
-    if page > 1 {
-        query.push(("page", page.to_string()));
-    }
-    let encoded = serde_urlencoded::to_string(&query).unwrap_or_default();
-    if encoded.is_empty() {
-        base.to_string()
-    } else {
-        format!("{base}?{encoded}")
+}
+
+/// The search page of an exported site: `static/search.js` reads the
+/// index (`search-index.js`), finds what the live search finds, and fills
+/// the list with copies of the card in the `template` element, the same
+/// markup as [`bike_card`]'s (made from `example`, any bike of the
+/// catalogue, so that even the template's links lead somewhere).
+pub fn search_page(links: &Links, example: Option<&Bike>) -> Markup {
+    html! {
+        h1 { "Search" }
+        (search_form(links, ""))
+        p #search-status .result-count.muted role="status" {
+            noscript { "Searching needs JavaScript. Every bike is also listed on the " a href=(links.home()) { "catalogue pages" } "." }
+        }
+        ul #search-results .bike-grid {}
+        @if let Some(example) = example {
+            template #bike-card-template { (bike_card(links, example)) }
+        }
+        p { a.button.secondary href=(links.home()) { "← All bikes" } }
+        script src=(links.search_index()) {}
+        script src=(links.asset("search.js")) {}
     }
 }
 
@@ -142,9 +230,15 @@ pub fn pagination<T>(results: &Page<T>, link: impl Fn(u64) -> String) -> Markup 
 }
 
 pub fn bike_page(bike: &Bike) -> Markup {
+    bike_page_with(&Links::Live, bike)
+}
+
+/// A bike's page, with its links as `links` make them.
+pub fn bike_page_with(links: &Links, bike: &Bike) -> Markup {
+    let (src, own) = photo_src(links, bike, false);
     html! {
         article.bike-detail {
-            img.bike-photo src=(image_src(bike)) alt=(image_alt(bike)) width="800" height="600";
+            img.bike-photo src=(src) alt=(alt(bike, own)) width="800" height="600";
             div.bike-info {
                 p.bike-maker { (bike.maker) }
                 h1 { (bike.model) }
@@ -155,8 +249,8 @@ pub fn bike_page(bike: &Bike) -> Markup {
                     div { dt { "Engine" } dd { (bike.engine) } }
                 }
                 div.form-actions {
-                    a.button href={ "/?maker_id=" (bike.maker_id) } { "More from " (bike.maker) }
-                    a.button.secondary href="/" { "← All bikes" }
+                    a.button href=(links.maker(bike.maker_id)) { "More from " (bike.maker) }
+                    a.button.secondary href=(links.home()) { "← All bikes" }
                 }
             }
         }

@@ -2,7 +2,7 @@
 
 use maud::{DOCTYPE, Markup, html};
 
-use crate::assets;
+use super::links::Links;
 use crate::domain::site::{DEFAULT_TITLE, Site};
 
 /// Which admin page is showing, to mark it in the navigation.
@@ -40,6 +40,8 @@ pub struct Chrome<'a> {
     /// The site's title and introduction; `None` (error pages, which are
     /// made without the database): motodex's own name.
     pub site: Option<&'a Site>,
+    /// Where the header's and footer's links point.
+    pub links: Links<'a>,
 }
 
 impl<'a> Chrome<'a> {
@@ -52,6 +54,16 @@ impl<'a> Chrome<'a> {
             flash: None,
             flash_undo: None,
             site: None,
+            links: Links::Live,
+        }
+    }
+
+    /// A page of a catalogue exported as files.
+    pub fn exported(title: &'a str, site: &'a Site, links: Links<'a>) -> Chrome<'a> {
+        Chrome {
+            links,
+            site: Some(site),
+            ..Chrome::catalogue(title)
         }
     }
 
@@ -66,6 +78,7 @@ impl<'a> Chrome<'a> {
 }
 
 pub fn page(chrome: &Chrome, content: Markup) -> Markup {
+    let links = &chrome.links;
     let site_title = chrome
         .site
         .map_or(DEFAULT_TITLE, |site| site.title.as_str());
@@ -80,19 +93,19 @@ pub fn page(chrome: &Chrome, content: Markup) -> Markup {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (chrome.title) " · " (site_title) }
-                link rel="stylesheet" href=(assets::url("style.css"));
-                link rel="icon" href=(assets::url("favicon.svg")) type="image/svg+xml";
+                link rel="stylesheet" href=(links.asset("style.css"));
+                link rel="icon" href=(links.asset("favicon.svg")) type="image/svg+xml";
             }
             body {
                 a.skip-link href="#main" { "Skip to content" }
                 header.site-header {
                     div.container.header-inner {
-                        a.brand href="/" {
-                            img src=(assets::url("favicon.svg")) alt="" width="28" height="28";
+                        a.brand href=(links.home()) {
+                            img src=(links.asset("favicon.svg")) alt="" width="28" height="28";
                             " " (site_title)
                         }
                         nav.site-nav aria-label="Site" {
-                            a href="/" aria-current=[chrome.in_catalogue.then_some("page")] { "Catalogue" }
+                            a href=(links.home()) aria-current=[chrome.in_catalogue.then_some("page")] { "Catalogue" }
                             @if let Some(bar) = &chrome.admin {
                                 a href="/admin" aria-current="page" { "Admin" }
                                 span.muted.nav-user { (bar.username) }
@@ -100,7 +113,7 @@ pub fn page(chrome: &Chrome, content: Markup) -> Markup {
                                     input type="hidden" name="csrf_token" value=(bar.csrf_token);
                                     button.link-button type="submit" { "Log out" }
                                 }
-                            } @else {
+                            } @else if links.is_live() {
                                 a href="/admin" { "Admin" }
                             }
                         }

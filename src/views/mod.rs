@@ -9,6 +9,7 @@ pub mod catalogue;
 pub mod errors;
 pub mod json;
 pub mod layout;
+pub mod links;
 pub mod makers;
 pub mod settings;
 pub mod share;

@@ -27,8 +27,13 @@ pub fn import_form(csrf_token: &str, options: Options, error: Option<&str>) -> M
             p {
                 "A CSV file with a header row: " code { "maker" } " (or " code { "maker_id" } "), "
                 code { "model" } ", " code { "year" } ", " code { "engine" } ", and optionally "
-                code { "image_url" } " and " code { "bike_id" } ". Comma, semicolon or tab separated. "
+                code { "image_url" } ", " code { "photo" } " and " code { "bike_id" } ". Comma, semicolon or tab separated. "
                 "You will see what would change before anything is imported."
+            }
+            p {
+                "With photos: put the CSV file and the photos in one zip, and name each row's photo in its "
+                code { "photo" } " column (" code { "honda-cb500f.jpg" } ", or " code { "photos/honda-cb500f.jpg" }
+                " when it is in a folder of the zip). Each photo is checked and resized as an upload is."
             }
             p { a href="/admin/import/template.csv" download { "Download a template" } " with the header and two example rows." }
             (upload_form(csrf_token, options, error))
@@ -41,8 +46,8 @@ fn upload_form(csrf_token: &str, options: Options, error: Option<&str>) -> Marku
         form.stacked-form method="post" action="/admin/import" enctype="multipart/form-data" {
             (csrf_field(csrf_token))
             div.field.has-error[error.is_some()] {
-                label for="file" { "CSV file (at most 5 MB)" }
-                input #file type="file" name="file" accept=".csv,text/csv" required
+                label for="file" { "CSV file (at most 5 MB), or a zip with the CSV file and its photos (at most 50 MB)" }
+                input #file type="file" name="file" accept=".csv,text/csv,.zip,application/zip" required
                     aria-invalid=[error.map(|_| "true")] aria-describedby="file-hint file-error";
                 p.hint #file-hint { "In Excel: File › Save As › “CSV UTF-8 (Comma delimited)”." }
                 @if let Some(error) = error {
@@ -101,6 +106,9 @@ pub fn preview(p: &Preview) -> Markup {
                 div { dt { "New bikes" } dd { (counts.added) } }
                 div { dt { "Changed bikes" } dd { (counts.changed) } }
                 div { dt { "Unchanged bikes" } dd { (counts.unchanged) } }
+                @if counts.photos > 0 {
+                    div { dt { "Photos" } dd { (counts.photos) } }
+                }
                 div { dt { "New makers" } dd {
                     (counts.new_makers)
                     @if !p.checked.new_makers.is_empty() {

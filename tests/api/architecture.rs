@@ -12,7 +12,7 @@ const LAYERS: &[&[&str]] = &[
     &["server", "commands"],
     &["routes"],
     &["handlers"],
-    &["state", "error", "prompt"],
+    &["state", "error", "prompt", "site"],
     &["auth", "backup", "photo", "page_cache", "views", "tls"],
     &["transfer"],
     &["db", "assets"],

@@ -40,9 +40,11 @@ mod crash_safety;
 mod disk_faults;
 #[cfg(unix)]
 mod double_click;
+mod export_site;
 #[cfg(unix)]
 mod first_run;
 mod hostile;
+mod import_photos;
 mod json_api;
 mod properties;
 mod public;

@@ -91,6 +91,14 @@ pub fn search_with(
     }
 }
 
+/// Runs `work` in one read snapshot, so that the many searches of an
+/// exported site agree with each other even while an admin writes.
+pub fn in_snapshot<T>(conn: &Connection, work: impl FnOnce() -> DbResult<T>) -> DbResult<T> {
+    conn.prepare_cached("BEGIN")?.execute([])?;
+    let _snapshot = EndOnDrop(conn);
+    work()
+}
+
 /// Ends the read transaction however the search ends. Cached statements:
 /// `Connection::transaction` would parse BEGIN and COMMIT on every request.
 struct EndOnDrop<'a>(&'a Connection);
