@@ -10,6 +10,7 @@ use crate::cli::PasswordArgs;
 use crate::db::{Db, DbError, sessions, users};
 use crate::domain::Username;
 use crate::domain::activity::Actor;
+use crate::domain::names::Clash;
 use crate::domain::records::{BackupFile, Counts};
 use crate::prompt::{confirm, read_new_password};
 
@@ -37,15 +38,15 @@ fn db_problem(path: &Path, err: DbError) -> String {
 pub fn create_admin(db_path: &Path, args: &PasswordArgs) -> Result<String, String> {
     let username = Username::parse(&args.username)?;
     let db = Db::open(db_path, true).map_err(|e| db_problem(db_path, e))?;
-    let taken = |db: &Db| {
-        db.write_now(|tx| users::find_by_name(tx, username.as_str()))
-            .map_err(|e| db_problem(db_path, e))
+    let refusal = |clash: Clash| match clash {
+        Clash::Same(_) => format!("An admin named “{}” already exists.", username.as_str()),
+        Clash::LooksAlike(existing) => Clash::looks_alike_message(&existing, username.as_str()),
     };
-    if taken(&db)?.is_some() {
-        return Err(format!(
-            "An admin named “{}” already exists.",
-            username.as_str()
-        ));
+    let clash = db
+        .write_now(|tx| users::clash(tx, username.as_str()))
+        .map_err(|e| db_problem(db_path, e))?;
+    if let Some(clash) = clash {
+        return Err(refusal(clash));
     }
     let password = read_new_password(username.as_str(), args.password_stdin)?;
     let hash = password::hash(&password);
@@ -53,11 +54,8 @@ pub fn create_admin(db_path: &Path, args: &PasswordArgs) -> Result<String, Strin
         .write_now(|tx| users::insert(tx, &Actor::command_line(), username.as_str(), &hash))
         .map_err(|e| db_problem(db_path, e))?
     {
-        Some(_) => Ok(format!("Admin “{}” created.", username.as_str())),
-        None => Err(format!(
-            "An admin named “{}” already exists.",
-            username.as_str()
-        )),
+        Ok(_) => Ok(format!("Admin “{}” created.", username.as_str())),
+        Err(clash) => Err(refusal(clash)),
     }
 }
 

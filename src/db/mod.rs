@@ -16,6 +16,7 @@ pub mod generate;
 pub mod images;
 pub mod login_failures;
 pub mod makers;
+mod names;
 mod open;
 mod replaced;
 pub mod sample;

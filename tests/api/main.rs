@@ -42,6 +42,7 @@ mod disk_faults;
 mod double_click;
 mod hostile;
 mod json_api;
+mod lookalike_names;
 mod properties;
 mod public;
 mod recovery;
