@@ -7,7 +7,7 @@ use std::path::Path;
 use crate::auth::{password, throttle};
 use crate::backup;
 use crate::cli::PasswordArgs;
-use crate::db::{Db, DbError, sessions, users};
+use crate::db::{Db, DbError, sessions, two_factor, users};
 use crate::domain::Username;
 use crate::domain::activity::Actor;
 use crate::domain::names::Clash;
@@ -67,14 +67,23 @@ pub fn reset_password(db_path: &Path, args: &PasswordArgs) -> Result<String, Str
         .ok_or_else(|| format!("There is no admin named “{}”.", args.username.trim()))?;
     let password = read_new_password(&user.username, args.password_stdin)?;
     let hash = password::hash(&password);
-    db.write_now(|tx| {
-        users::set_password_hash(tx, &Actor::command_line(), user.user_id, &hash)?;
-        sessions::delete_for_user(tx, user.user_id, None)?;
-        throttle::clear(tx, &user.username)
-    })
-    .map_err(|e| db_problem(db_path, e))?;
+    let two_factor_was_on = db
+        .write_now(|tx| {
+            let actor = Actor::command_line();
+            users::set_password_hash(tx, &actor, user.user_id, &hash)?;
+            sessions::delete_for_user(tx, user.user_id, None)?;
+            throttle::clear(tx, &user.username)?;
+            let words = format!("turned two-factor sign-in off for {}", user.username);
+            two_factor::turn_off(tx, &actor, user.user_id, &words)
+        })
+        .map_err(|e| db_problem(db_path, e))?;
+    let two_factor = if two_factor_was_on {
+        " Two-factor sign-in is off for this account now: they can turn it on again at /admin/two-factor."
+    } else {
+        ""
+    };
     Ok(format!(
-        "New password set for “{}”. Their sessions have ended and any login lock-out is lifted.",
+        "New password set for “{}”. Their sessions have ended and any login lock-out is lifted.{two_factor}",
         user.username
     ))
 }

@@ -25,6 +25,7 @@ pub mod sessions;
 pub mod settings;
 pub mod transfer;
 pub mod trash;
+pub mod two_factor;
 pub mod undo;
 pub mod users;
 pub mod versions;

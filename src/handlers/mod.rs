@@ -15,6 +15,7 @@ pub mod password;
 pub mod public;
 pub mod setup;
 pub mod trash;
+pub mod two_factor;
 pub mod users;
 
 use std::sync::Arc;

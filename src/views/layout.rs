@@ -15,6 +15,7 @@ pub enum Section {
     Trash,
     Import,
     Backups,
+    TwoFactor,
     Other,
 }
 
@@ -133,6 +134,7 @@ fn admin_nav(current: Section) -> Markup {
             (link(Section::Trash, "/admin/trash", "Trash"))
             (link(Section::Import, "/admin/import", "Import & export"))
             (link(Section::Password, "/admin/change-password", "Change password"))
+            (link(Section::TwoFactor, "/admin/two-factor", "Two-factor"))
             (link(Section::Backups, "/admin/backups", "Backups"))
         }
     }

@@ -53,4 +53,5 @@ mod security;
 mod tls;
 mod transfer_cli;
 mod transfer_web;
+mod two_factor;
 mod undo_trash;
