@@ -73,7 +73,7 @@ impl Engine {
 pub struct MakerName(String);
 impl MakerName {
     pub fn parse(value: &str) -> Result<MakerName, String> {
-        if let Some(c) = names::invisible(value) {
+        if let Some(c) = names::invisible(value.trim()) {
             return Err(names::invisible_message("maker name", c));
         }
         trimmed_length(value, "maker name", 60).map(MakerName)

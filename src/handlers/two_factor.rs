@@ -40,18 +40,28 @@ async fn setup_or_on_page(
     password_error: Option<&str>,
 ) -> Result<Response, AppError> {
     let user_id = request.admin.user_id;
-    let proposed = codes::new_secret();
     let (row, unused, required) = request
         .state
         .db
-        .write(move |tx| {
+        .read(move |conn| {
             Ok((
-                two_factor::get_or_propose(tx, user_id, &proposed)?,
-                two_factor::unused_recovery_codes(tx, user_id)?.len(),
-                two_factor::must_enrol(tx, user_id)?,
+                two_factor::get(conn, user_id)?,
+                two_factor::unused_recovery_codes(conn, user_id)?.len(),
+                two_factor::must_enrol(conn, user_id)?,
             ))
         })
         .await?;
+    let row = match row {
+        Some(row) => row,
+        None => {
+            let proposed = codes::new_secret();
+            request
+                .state
+                .db
+                .write(move |tx| two_factor::get_or_propose(tx, user_id, &proposed))
+                .await?
+        }
+    };
     let content = if row.enabled {
         pages::on(&pages::OnPage {
             csrf_token: request.csrf_token(),
