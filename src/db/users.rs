@@ -28,14 +28,21 @@ pub fn count(conn: &Connection) -> DbResult<i64> {
 /// folding: `domain::names::key`). A database from before that rule may
 /// hold two accounts of one key: the one spelt exactly as typed wins, then
 /// the oldest.
+///
+/// The key of a name of printable ASCII is its lowercase, so those rows are
+/// found through the `NOCASE` index; only the other rows (matched by the
+/// GLOB, in SQLite's C) have their key computed, which keeps a login's
+/// look-up fast however many accounts there are.
 pub fn find_by_name(conn: &Connection, username: &str) -> DbResult<Option<User>> {
+    let key = names::key(username);
     Ok(conn
         .prepare_cached(
             "SELECT user_id, username, password_hash FROM users
-             WHERE motodex_name_key(username) = ?1
+             WHERE (?3 AND username = ?1 COLLATE NOCASE)
+                OR (username GLOB '*[^ -~]*' AND motodex_name_key(username) = ?1)
              ORDER BY username = ?2 DESC, user_id LIMIT 1",
         )?
-        .query_row(params![names::key(username), username.trim()], from_row)
+        .query_row(params![key, username.trim(), key.is_ascii()], from_row)
         .optional()?)
 }
 

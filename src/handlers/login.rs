@@ -117,10 +117,12 @@ pub async fn login(
         state
             .db
             .write(move |tx| {
-                Ok((
-                    throttle::reserve(tx, &keys, now)?,
-                    users::find_by_name(tx, &name)?,
-                ))
+                let reserved = throttle::reserve(tx, &keys, now)?;
+                let user = match reserved {
+                    Ok(_) => users::find_by_name(tx, &name)?,
+                    Err(_) => None,
+                };
+                Ok((reserved, user))
             })
             .await?
     };
