@@ -2,7 +2,7 @@
 //! runs it until asked to stop.
 
 use std::future::Future;
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -17,7 +17,7 @@ use crate::cookies::CookieSettings;
 use crate::db::{Db, DbError, settings, users};
 use crate::page_cache::PageCache;
 use crate::photo::PhotoWorkers;
-use crate::state::{AppState, SetupToken};
+use crate::state::{AppState, Listening, SetupToken, SiteCache};
 use crate::{prompt, routes, server};
 
 /// Start-up faults, each one sentence saying what to do.
@@ -72,8 +72,18 @@ impl App {
         let db_path = std::path::absolute(&config.db_path).unwrap_or(config.db_path.clone());
         let db = open_db(&db_path, config.sample_data)?;
         let key = cookie_key(&db, config.secret_key_hex.as_deref())?;
-        let (listener, moved_from_default_port) = bind(config.host, config.port).await?;
-        let local_addr = listener
+        let open_to_network = if config.host_from_settings {
+            db.read_now(settings::open_to_network)
+                .map_err(|e| StartError::Server(e.to_string()))?
+        } else {
+            None
+        };
+        let host = match open_to_network {
+            Some(true) => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+            _ => config.host,
+        };
+        let (mut listener, moved_from_default_port) = bind(host, config.port).await?;
+        let mut local_addr = listener
             .local_addr()
             .map_err(|e| StartError::Server(e.to_string()))?;
 
@@ -81,9 +91,24 @@ impl App {
         let can_add_admin = !db.is_read_only();
         if can_add_admin && admin_count(&db)? == 0 && config.interactive_setup {
             let prompt_db = db.clone();
-            tokio::task::spawn_blocking(move || prompt::prompt_first_admin(&prompt_db))
-                .await
-                .map_err(|e| StartError::Server(e.to_string()))?;
+            let ask_network = config.host_from_settings && open_to_network.is_none();
+            let opened = tokio::task::spawn_blocking(move || {
+                prompt::prompt_first_admin(&prompt_db);
+                ask_network && prompt::ask_open_to_network(&prompt_db)
+            })
+            .await
+            .map_err(|e| StartError::Server(e.to_string()))?;
+            if opened && local_addr.ip().is_loopback() {
+                // The same port on every interface, at once rather than at
+                // the next start: nobody has connected yet.
+                drop(listener);
+                listener = bind(IpAddr::V4(Ipv4Addr::UNSPECIFIED), Some(local_addr.port()))
+                    .await?
+                    .0;
+                local_addr = listener
+                    .local_addr()
+                    .map_err(|e| StartError::Server(e.to_string()))?;
+            }
         }
         if can_add_admin && admin_count(&db)? == 0 {
             setup_token = Some(crate::auth::csrf::new_token());
@@ -123,6 +148,12 @@ impl App {
             )),
             restores: crate::backup::Pending::default(),
             started_at: crate::clock::now(),
+            listening: Listening {
+                addr: local_addr,
+                tls: config.tls.is_some(),
+                host_given: !config.host_from_settings,
+            },
+            site: SiteCache::default(),
         });
         Ok(App {
             state,
@@ -147,6 +178,12 @@ impl App {
     /// `http://HOST:PORT/` as a browser on this computer reaches it.
     pub fn url(&self) -> String {
         base_url(self.local_addr, self.state.tls)
+    }
+
+    /// Neither `--host` nor `MOTODEX_HOST` was given, so the share page's
+    /// setting chose where this server listens.
+    pub fn host_from_settings(&self) -> bool {
+        !self.state.listening.host_given
     }
 
     /// True when the database file could only be opened for reading.

@@ -117,14 +117,11 @@ pub struct PasswordArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
-    /// Address to listen on; 0.0.0.0 lets other computers on the network connect.
-    #[arg(
-        long,
-        env = "MOTODEX_HOST",
-        default_value = "127.0.0.1",
-        value_name = "ADDR"
-    )]
-    pub host: IpAddr,
+    /// Address to listen on; 0.0.0.0 lets other computers on the network connect [default: 127.0.0.1, or 0.0.0.0 when the share page's "Let other devices on this network open the site" is on].
+    // No default_value: `Config` must tell "not given" (the share page's
+    // setting decides) from "127.0.0.1".
+    #[arg(long, env = "MOTODEX_HOST", value_name = "ADDR")]
+    pub host: Option<IpAddr>,
 
     /// Port to listen on (0 = any free port) [default: 5000, or the next free one].
     #[arg(long, env = "MOTODEX_PORT", value_name = "N")]

@@ -13,6 +13,10 @@ pub const DEFAULT_PORT: u16 = 5000;
 pub struct Config {
     pub db_path: PathBuf,
     pub host: IpAddr,
+    /// Neither `--host` nor `MOTODEX_HOST` was given: the database's
+    /// `open_to_network` setting (the share page's) chooses between
+    /// `host` and every interface.
+    pub host_from_settings: bool,
     /// `None`: the default port, or the next free one if it is busy.
     pub port: Option<u16>,
     pub tls: Option<TlsFiles>,
@@ -91,6 +95,7 @@ impl Config {
         Config {
             db_path,
             host: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            host_from_settings: false,
             port: Some(0),
             tls: None,
             open_browser: false,
@@ -114,12 +119,16 @@ impl Config {
             (Some(cert), Some(key)) => Some(TlsFiles { cert, key }),
             _ => None,
         };
+        let host = args.host.unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
         Config {
             db_path,
-            host: args.host,
+            host,
+            host_from_settings: args.host.is_none(),
             port: args.port,
             tls,
-            open_browser: !args.no_browser && interactive && args.host.is_loopback(),
+            // Opened on this computer at 127.0.0.1 also when the share
+            // page's setting opens the site to the network.
+            open_browser: !args.no_browser && interactive && host.is_loopback(),
             sample_data: !args.no_sample_data,
             session_idle: Duration::from_secs(args.session_idle_secs),
             session_max: Duration::from_secs(args.session_max_secs),

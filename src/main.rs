@@ -75,11 +75,12 @@ fn serve(
         let app = App::build(config.clone())
             .await
             .map_err(|e| e.to_string())?;
-        print_banner(&app, &config, db.beside_binary);
+        let stop = stop_signal();
+        print_banner(&app, config.tls.is_some(), db.beside_binary);
         if config.open_browser {
             open_browser(app.setup_url().unwrap_or(&app.url()));
         }
-        app.run_until_stopped(stop_signal())
+        app.run_until_stopped(stop)
             .await
             .map_err(|e| e.to_string())?;
         println!("motodex stopped; the database is saved.");
@@ -87,7 +88,7 @@ fn serve(
     })
 }
 
-fn print_banner(app: &App, config: &Config, beside_binary: bool) {
+fn print_banner(app: &App, tls: bool, beside_binary: bool) {
     println!("motodex {}", env!("CARGO_PKG_VERSION"));
     println!("Database: {}", app.db_path().display());
     if beside_binary {
@@ -107,39 +108,40 @@ fn print_banner(app: &App, config: &Config, beside_binary: bool) {
             app.port()
         );
     }
-    let scheme = if config.tls.is_some() {
-        "https"
-    } else {
-        "http"
-    };
-    if config.host.is_unspecified() {
+    let scheme = if tls { "https" } else { "http" };
+    let host = app.local_addr().ip();
+    if host.is_unspecified() {
         println!(
-            "Listening on {scheme}://{}:{}/ (every network interface)",
-            config.host,
+            "Listening on {scheme}://{host}:{}/ (every network interface)",
             app.port()
         );
+        if app.host_from_settings() {
+            println!(
+                "  Open to this network, as the share page's setting says (--host 127.0.0.1 keeps it to this computer)."
+            );
+        }
         println!("  On this computer: {}", app.url());
-        // 0.0.0.0 takes IPv4 only; :: takes IPv6 (and, but on Windows, IPv4 too).
-        let reachable = |ip: &std::net::IpAddr| {
-            if config.host.is_ipv4() {
-                ip.is_ipv4()
-            } else {
-                ip.is_ipv6() || !cfg!(windows)
+        let lan = motodex::network::lan_addresses(motodex::network::interfaces(), host);
+        for address in &lan {
+            println!("  From other computers: {}", address.url(app.port(), tls));
+        }
+        if let Some(first) = lan.first() {
+            let url = first.url(app.port(), tls);
+            if let Some(code) = motodex::qr::terminal(&url) {
+                println!(
+                    "Scan this with a phone on the same network to open {url} (the address of {}):",
+                    first.interface
+                );
+                println!("{code}");
             }
-        };
-        for ip in motodex::server::lan_addresses()
-            .into_iter()
-            .filter(reachable)
-        {
-            let host = if ip.is_ipv6() {
-                format!("[{ip}]")
-            } else {
-                ip.to_string()
-            };
-            println!("  From other computers: {scheme}://{host}:{}/", app.port());
         }
     } else {
         println!("Listening on {}", app.url());
+        if host.is_loopback() && app.host_from_settings() {
+            println!(
+                "  Only this computer can open the site. To let phones and other computers on this network in, turn it on at /admin/share (from the next start) or start with --host 0.0.0.0."
+            );
+        }
     }
     if let Some(setup) = app.setup_url() {
         println!("No admin exists yet. Open this one-time link to create the first admin:");
@@ -221,24 +223,38 @@ fn own_console() -> bool {
     false
 }
 
-/// Ctrl-C, or SIGTERM from a service manager.
-async fn stop_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Ctrl-C, or SIGTERM from a service manager. The handlers are in place
+/// when this returns (before the banner is printed): a signal sent the
+/// moment the banner appears still stops the server cleanly, instead of
+/// killing it before the future was first polled.
+fn stop_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
+    let (interrupt, terminate) = {
+        use tokio::signal::unix::{SignalKind, signal};
+        (
+            signal(SignalKind::interrupt()).ok(),
+            signal(SignalKind::terminate()).ok(),
+        )
     };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
+    async move {
+        #[cfg(unix)]
+        {
+            let wait = |handler: Option<tokio::signal::unix::Signal>| async move {
+                match handler {
+                    Some(mut signal) => {
+                        signal.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            tokio::select! {
+                () = wait(interrupt) => {},
+                () = wait(terminate) => {},
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }

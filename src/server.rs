@@ -206,20 +206,6 @@ fn oversized<B>(request: &http::Request<B>) -> Option<StatusCode> {
     (headers > MAX_HEADERS).then_some(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE)
 }
 
-/// The machine's network addresses other computers can use (not loopback).
-pub fn lan_addresses() -> Vec<std::net::IpAddr> {
-    if_addrs::get_if_addrs()
-        .map(|interfaces| {
-            interfaces
-                .into_iter()
-                .filter(|i| !i.is_loopback())
-                .map(|i| i.ip())
-                .filter(|ip| !matches!(ip, std::net::IpAddr::V6(v6) if (v6.segments()[0] & 0xffc0) == 0xfe80))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 impl ConnectionLimits {
     /// The time a body or a response of `length` bytes may take.
     fn deadline_for(&self, length: u64) -> Instant {

@@ -37,7 +37,7 @@ use fantoccini::elements::Element;
 use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 use futures_util::FutureExt as _;
-use helpers::{ADMIN, PASSWORD, TestApp, app_with_admin, spawn_app};
+use helpers::{ADMIN, PASSWORD, TestApp, app_with_admin, create_admin, spawn_app, spawn_app_with};
 use serde_json::{Value, json};
 
 /// At most this many browsers at once: the machine has two cores.
@@ -1961,6 +1961,71 @@ async fn import_a_spreadsheet_through_the_preview() {
             "Imported bikes.csv: 2 bikes added, 0 changed, 0 unchanged, 1 maker created.",
         )
         .await;
+    })
+    .await;
+}
+
+/// The classroom pages (SPEC §13): the share page on every interface (its
+/// QR codes large) and on this computer only (the note), and the site
+/// settings with a refused title, then the new title on the catalogue,
+/// each checked at both widths.
+#[tokio::test]
+async fn share_page_and_site_settings() {
+    let app = spawn_app_with(|config| {
+        config.host = std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED);
+    })
+    .await;
+    create_admin(&app, ADMIN, PASSWORD);
+    scenario("classroom", &app, |b| async move {
+        b.open("/admin/login").await;
+        b.log_in(ADMIN, PASSWORD, false).await;
+        b.follow("Share").await;
+        b.expect_heading("Open motodex on a phone").await;
+        b.check("share").await;
+        let widths = b
+            .js("return [...document.querySelectorAll('.share-code svg')].map(s => s.getBoundingClientRect().width);")
+            .await;
+        for width in widths.as_array().expect("a list") {
+            assert!(width.as_f64().unwrap_or(0.0) >= 300.0, "a QR code large enough for a projector: {widths}");
+        }
+
+        b.follow("Settings").await;
+        b.expect_heading("Site settings").await;
+        b.check("settings").await;
+        b.type_into("Site title", &"t".repeat(61)).await;
+        b.type_into("Introduction", "Bikes chosen by class 3B.").await;
+        b.press("Save settings").await;
+        assert!(b.error_beside("Site title").await.contains("at most 60"));
+        assert_eq!(b.value_of("Introduction").await, "Bikes chosen by class 3B.", "kept");
+        b.check("settings-error").await;
+        b.type_into("Site title", "Bikes of class 3B").await;
+        b.press("Save settings").await;
+        b.wait_for_flash().await;
+
+        b.open("/").await;
+        b.expect_heading("Motorbikes").await;
+        b.expect_text("Bikes chosen by class 3B.").await;
+        assert_eq!(
+            b.js("return document.title;").await,
+            json!("Motorbikes · Bikes of class 3B")
+        );
+        b.check("catalogue-with-title").await;
+    })
+    .await;
+
+    let this_computer_only = app_with_admin().await;
+    scenario("share-loopback", &this_computer_only, |b| async move {
+        b.open("/admin/login").await;
+        b.log_in(ADMIN, PASSWORD, false).await;
+        b.follow("Share").await;
+        b.expect_text("This site is reachable from this computer only.")
+            .await;
+        b.check("share-loopback").await;
+        b.tick("Let other devices on this network open the site")
+            .await;
+        b.press("Save").await;
+        b.wait_for_flash().await;
+        b.expect_text("from the next start of motodex").await;
     })
     .await;
 }

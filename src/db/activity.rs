@@ -177,7 +177,20 @@ pub fn list(
     filter: &ActivityFilter,
     page: i64,
 ) -> DbResult<(Vec<LoggedEntry>, bool)> {
-    let mut sql = format!("SELECT {COLUMNS} FROM activity a WHERE 1");
+    // Three characters or more, and no LIKE wildcard to escape (the index
+    // is not used for a LIKE with ESCAPE): the trigram index finds the
+    // matching entries, newest first, without reading every description.
+    // CROSS JOIN keeps the index as the outer loop; SQLite would otherwise
+    // walk an account's entries and probe the index once for each.
+    let indexed = filter.q.chars().count() >= 3 && !filter.q.contains(['%', '_']);
+    let mut sql = if indexed {
+        format!(
+            "SELECT {COLUMNS} FROM activity_text t CROSS JOIN activity a ON a.entry_id = t.rowid
+             WHERE 1"
+        )
+    } else {
+        format!("SELECT {COLUMNS} FROM activity a WHERE 1")
+    };
     let mut values: Vec<rusqlite::types::Value> = Vec::new();
     if let Some(user_id) = filter.user_id {
         values.push(user_id.into());
@@ -191,7 +204,10 @@ pub fn list(
         values.push(since.into());
         sql.push_str(&format!(" AND a.at >= ?{}", values.len()));
     }
-    if !filter.q.is_empty() {
+    if indexed {
+        values.push(format!("%{}%", filter.q).into());
+        sql.push_str(&format!(" AND t.description LIKE ?{}", values.len()));
+    } else if !filter.q.is_empty() {
         let escaped = filter
             .q
             .replace('\\', "\\\\")
@@ -206,7 +222,8 @@ pub fn list(
     values.push((PAGE_SIZE + 1).into());
     values.push(((page.max(1) - 1) * PAGE_SIZE).into());
     sql.push_str(&format!(
-        " ORDER BY a.entry_id DESC LIMIT ?{} OFFSET ?{}",
+        " ORDER BY {} DESC LIMIT ?{} OFFSET ?{}",
+        if indexed { "t.rowid" } else { "a.entry_id" },
         values.len() - 1,
         values.len()
     ));

@@ -6,6 +6,10 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use super::DbResult;
 use crate::domain::records::Photo;
 
+/// The sample catalogue's drawings (uploads are never SVG: only JPEG,
+/// PNG, GIF and WebP photos are accepted).
+pub const SVG: &str = "image/svg+xml";
+
 pub struct Image {
     pub content_type: String,
     pub data: Vec<u8>,

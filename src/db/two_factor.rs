@@ -183,9 +183,25 @@ pub fn must_enrol(conn: &Connection, user_id: i64) -> DbResult<bool> {
         .query_row(params![user_id, REQUIRE_TWO_FACTOR], |r| r.get(0))?)
 }
 
-/// Sets the owner's requirement.
-pub fn set_required(tx: &Transaction, required: bool) -> DbResult<()> {
-    settings::set(tx, REQUIRE_TWO_FACTOR, if required { "1" } else { "0" })
+/// Whether the owner requires two-factor sign-in for owner and admins.
+pub fn is_required(conn: &Connection) -> DbResult<bool> {
+    Ok(settings::get(conn, REQUIRE_TWO_FACTOR)?.as_deref() == Some("1"))
+}
+
+/// Sets the owner's requirement and records it; false (nothing written)
+/// when it was so already.
+pub fn set_required(tx: &Transaction, actor: &Actor, required: bool) -> DbResult<bool> {
+    if is_required(tx)? == required {
+        return Ok(false);
+    }
+    settings::set(tx, REQUIRE_TWO_FACTOR, if required { "1" } else { "0" })?;
+    let words = if required {
+        "required two-factor sign-in for the owner and admins"
+    } else {
+        "stopped requiring two-factor sign-in"
+    };
+    activity::record(tx, actor, Entry::event(Kind::Settings, "edit", words))?;
+    Ok(true)
 }
 
 /// A login waiting for its code.

@@ -5,6 +5,7 @@
 pub mod activity;
 pub mod names;
 pub mod records;
+pub mod site;
 
 use std::fmt;
 use std::str::FromStr;

@@ -45,13 +45,14 @@ fn login_token(state: &AppState, cookie: Option<&str>) -> (String, Option<String
     }
 }
 
-fn login_page(
+async fn login_page(
     state: &AppState,
     cookie: Option<&str>,
     next: &str,
     username: &str,
     error: Option<&str>,
-) -> Response {
+) -> Result<Response, AppError> {
+    let site = state.site().await?;
     let (token, set_cookie) = login_token(state, cookie);
     let next = NextPath::parse(next)
         .map(|n| n.as_str().to_string())
@@ -59,6 +60,7 @@ fn login_page(
     let mut response = public_page(
         state,
         cookie,
+        &site,
         "Admin login",
         StatusCode::OK,
         pages::login(&token, &next, username, error),
@@ -66,7 +68,7 @@ fn login_page(
     if let Some(set_cookie) = set_cookie {
         add_cookie(&mut response, &set_cookie);
     }
-    response
+    Ok(response)
 }
 
 pub async fn login_form(
@@ -84,13 +86,14 @@ pub async fn login_form(
     if signed_in.is_some() {
         return Ok(redirect(NextPath::DEFAULT));
     }
-    Ok(login_page(
+    login_page(
         &state,
         cookie.as_deref(),
         query.first("next").unwrap_or(""),
         "",
         None,
-    ))
+    )
+    .await
 }
 
 /// `POST /admin/login` (its CSRF token checked by the route). A success is
@@ -167,13 +170,14 @@ pub async fn login(
                 Ok(())
             })
             .await?;
-        return Ok(login_page(
+        return login_page(
             &state,
             cookie.as_deref(),
             next.as_str(),
             &username,
             Some(INVALID_LOGIN),
-        ));
+        )
+        .await;
     };
 
     let new_hash = match verdict {

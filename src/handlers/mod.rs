@@ -13,7 +13,9 @@ pub mod login;
 pub mod makers;
 pub mod password;
 pub mod public;
+pub mod settings;
 pub mod setup;
+pub mod share;
 pub mod trash;
 pub mod two_factor;
 pub mod users;
@@ -27,6 +29,7 @@ use warp::reply::Response;
 use crate::auth::session::Admin;
 use crate::db::{DbResult, Transaction};
 use crate::domain::activity::Actor;
+use crate::domain::site::Site;
 use crate::reply::{self, add_cookie, html};
 use crate::state::AppState;
 use crate::views::{self, AdminBar, Chrome, Section};
@@ -157,10 +160,14 @@ const UNDO_COOKIE: &str = "motodex_undo";
 pub fn catalogue_page(
     state: &AppState,
     cookie_header: Option<&str>,
+    site: &Site,
     title: &str,
     content: Markup,
 ) -> Response {
-    let chrome = Chrome::catalogue(title);
+    let chrome = Chrome {
+        site: Some(site),
+        ..Chrome::catalogue(title)
+    };
     page_with_message(state, cookie_header, chrome, StatusCode::OK, content)
 }
 
@@ -169,11 +176,16 @@ pub fn catalogue_page(
 pub fn public_page(
     state: &AppState,
     cookie_header: Option<&str>,
+    site: &Site,
     title: &str,
     status: StatusCode,
     content: Markup,
 ) -> Response {
-    page_with_message(state, cookie_header, Chrome::plain(title), status, content)
+    let chrome = Chrome {
+        site: Some(site),
+        ..Chrome::plain(title)
+    };
+    page_with_message(state, cookie_header, chrome, status, content)
 }
 
 /// The page, showing the one-time message if there is one (and clearing it).

@@ -5,6 +5,7 @@ use warp::reply::Response;
 use crate::db::{bikes, catalogue, images, makers};
 use crate::domain::Id;
 use crate::domain::records::Filter;
+use crate::domain::site::Site;
 use crate::error::AppError;
 use crate::forms::Fields;
 use crate::reply;
@@ -64,6 +65,7 @@ pub async fn home(
             Ok((makers::list(conn)?, results, filter))
         })
         .await?;
+    let site = state.site().await?;
     let title = if filter.search.is_empty() {
         "Motorbikes"
     } else {
@@ -75,6 +77,7 @@ pub async fn home(
         cookie.as_deref(),
         key,
         generation,
+        &site,
         title,
         content,
     ))
@@ -94,12 +97,14 @@ pub async fn bike(state: std::sync::Arc<AppState>, id: Id) -> Result<Response, A
         .read(move |conn| bikes::get(conn, id.0))
         .await?
         .ok_or(AppError::NotFound)?;
+    let site = state.site().await?;
     let title = format!("{} {}", bike.maker, bike.model);
     Ok(remembered(
         &state,
         None,
         key,
         generation,
+        &site,
         &title,
         views::catalogue::bike_page(&bike),
     ))
@@ -118,15 +123,18 @@ fn remembered(
     cookie: Option<&str>,
     key: Option<String>,
     generation: u64,
+    site: &Site,
     title: &str,
     content: maud::Markup,
 ) -> Response {
     let Some(key) = key else {
-        return super::catalogue_page(state, cookie, title, content);
+        return super::catalogue_page(state, cookie, site, title, content);
     };
-    let body = bytes::Bytes::from(
-        views::layout::page(&views::Chrome::catalogue(title), content).into_string(),
-    );
+    let chrome = views::Chrome {
+        site: Some(site),
+        ..views::Chrome::catalogue(title)
+    };
+    let body = bytes::Bytes::from(views::layout::page(&chrome, content).into_string());
     state
         .pages
         .put(key, generation, state.db.generation(), body.clone());
@@ -179,7 +187,7 @@ pub async fn image(
     Ok(response)
 }
 
-/// Only the image types uploads are stored as. Anything else in the table
+/// Only the image types uploads and the sample drawings are stored as. Anything else in the table
 /// (a row written by hand, say `text/html`) is sent as opaque bytes, which
 /// a browser never renders as a page of this site.
 fn served_content_type(stored: &str) -> &'static str {
@@ -188,6 +196,8 @@ fn served_content_type(stored: &str) -> &'static str {
         "image/png" => "image/png",
         "image/gif" => "image/gif",
         "image/webp" => "image/webp",
+        // The sample drawings; sent with a policy that runs nothing in them.
+        images::SVG => images::SVG,
         _ => "application/octet-stream",
     }
 }

@@ -26,25 +26,27 @@ fn setup_token_matches(state: &AppState, token: &str) -> bool {
         .is_some_and(|expected| csrf::tokens_match(&expected, token))
 }
 
-fn closed(state: &AppState) -> Response {
-    public_page(
+async fn closed(state: &AppState) -> Result<Response, AppError> {
+    Ok(public_page(
         state,
         None,
+        &*state.site().await?,
         "Setup",
         StatusCode::FORBIDDEN,
         pages::setup_closed(),
-    )
+    ))
 }
 
 pub async fn setup_form(state: Arc<AppState>, query: Fields) -> Result<Response, AppError> {
     let token = query.first("token").unwrap_or("").to_string();
     let no_admin = state.db.read(users::count).await? == 0;
     if !no_admin || !setup_token_matches(&state, &token) {
-        return Ok(closed(&state));
+        return closed(&state).await;
     }
     Ok(public_page(
         &state,
         None,
+        &*state.site().await?,
         "Create the first admin",
         StatusCode::OK,
         pages::setup(&token, &NewAccountForm::default()),
@@ -61,7 +63,7 @@ pub async fn setup(
 ) -> Result<Response, AppError> {
     let token = fields.required("token")?.to_string();
     if !setup_token_matches(&state, &token) {
-        return Ok(closed(&state));
+        return closed(&state).await;
     }
     let typed_name = fields.required("username")?;
     let password = fields.required("password")?.to_string();
@@ -78,6 +80,7 @@ pub async fn setup(
         return Ok(public_page(
             &state,
             None,
+            &*state.site().await?,
             "Create the first admin",
             StatusCode::UNPROCESSABLE_ENTITY,
             pages::setup(&token, &form),
@@ -111,7 +114,7 @@ pub async fn setup(
         })
         .await?;
     let Some(token) = created else {
-        return Ok(closed(&state));
+        return closed(&state).await;
     };
     state.setup_token.close();
     let mut response = redirect_with_message(

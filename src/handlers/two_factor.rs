@@ -280,29 +280,25 @@ pub async fn code_form(
     cookie: Option<String>,
     login: HalfwayLogin,
 ) -> Result<Response, AppError> {
-    Ok(code_page(
-        &state,
-        cookie.as_deref(),
-        &login,
-        StatusCode::OK,
-        None,
-    ))
+    code_page(&state, cookie.as_deref(), &login, StatusCode::OK, None).await
 }
 
-fn code_page(
+async fn code_page(
     state: &AppState,
     cookie: Option<&str>,
     login: &HalfwayLogin,
     status: StatusCode,
     error: Option<&str>,
-) -> Response {
-    public_page(
+) -> Result<Response, AppError> {
+    let site = state.site().await?;
+    Ok(public_page(
         state,
         cookie,
+        &site,
         "Enter your code",
         status,
         pages::login_code(&login.halfway.csrf_token, error),
-    )
+    ))
 }
 
 /// `POST /admin/login/code` (its CSRF token checked by the route). The
@@ -423,13 +419,14 @@ pub async fn code(
         } else {
             NOT_A_CODE
         };
-        return Ok(code_page(
+        return code_page(
             &state,
             cookie.as_deref(),
             &login,
             StatusCode::UNPROCESSABLE_ENTITY,
             Some(error),
-        ));
+        )
+        .await;
     };
     let mut response = redirect(&login.halfway.next);
     add_cookie(

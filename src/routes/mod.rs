@@ -5,6 +5,7 @@
 mod activity;
 mod admin;
 mod api;
+mod classroom;
 mod filters;
 mod gate;
 mod login;
@@ -31,6 +32,8 @@ pub fn site(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
         .or(activity::routes(Arc::clone(&state)))
         .unify()
         .or(admin::routes(Arc::clone(&state)))
+        .unify()
+        .or(classroom::routes(Arc::clone(&state)))
         .unify()
         .or(api::routes(state))
         .unify()

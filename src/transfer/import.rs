@@ -406,9 +406,6 @@ pub fn check(
         let engine = Engine::parse(layout.cell(row, "engine").unwrap_or(""))
             .map_err(|reason| refuse(&mut checked, "engine", reason))
             .ok();
-        let image_url = ImageUrl::parse(layout.cell(row, "image_url").unwrap_or(""))
-            .map_err(|reason| refuse(&mut checked, "image_url", reason))
-            .ok();
         let bike_id = match layout.cell(row, "bike_id").map(str::trim) {
             None | Some("") => None,
             Some(cell) => match cell.parse::<Id>() {
@@ -454,6 +451,15 @@ pub fn check(
                 }
             },
         };
+        // A file without an image_url column leaves the pictures of the
+        // bikes it changes alone (a sample drawing, an uploaded photo);
+        // an empty cell in that column removes one.
+        let image_url = match (layout.cell(row, "image_url"), &bike_id) {
+            (None, Some((_, current))) => ImageUrl::parse(current.image_url.trim()),
+            (cell, _) => ImageUrl::parse(cell.unwrap_or("")),
+        }
+        .map_err(|reason| refuse(&mut checked, "image_url", reason))
+        .ok();
         if checked.problem_count > before {
             continue;
         }

@@ -3,6 +3,7 @@
 use maud::{DOCTYPE, Markup, html};
 
 use crate::assets;
+use crate::domain::site::{DEFAULT_TITLE, Site};
 
 /// Which admin page is showing, to mark it in the navigation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,6 +17,8 @@ pub enum Section {
     Import,
     Backups,
     TwoFactor,
+    Share,
+    Settings,
     Other,
 }
 
@@ -35,6 +38,9 @@ pub struct Chrome<'a> {
     pub flash: Option<&'a str>,
     /// The activity entry the confirmation's Undo button undoes.
     pub flash_undo: Option<i64>,
+    /// The site's title and introduction; `None` (error pages, which are
+    /// made without the database): motodex's own name.
+    pub site: Option<&'a Site>,
 }
 
 impl<'a> Chrome<'a> {
@@ -46,6 +52,7 @@ impl<'a> Chrome<'a> {
             admin: None,
             flash: None,
             flash_undo: None,
+            site: None,
         }
     }
 
@@ -60,13 +67,20 @@ impl<'a> Chrome<'a> {
 }
 
 pub fn page(chrome: &Chrome, content: Markup) -> Markup {
+    let site_title = chrome
+        .site
+        .map_or(DEFAULT_TITLE, |site| site.title.as_str());
+    let introduction = chrome
+        .site
+        .map(|site| site.introduction.as_str())
+        .filter(|text| chrome.in_catalogue && !text.is_empty());
     html! {
         (DOCTYPE)
         html lang="en" {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (chrome.title) " · motodex" }
+                title { (chrome.title) " · " (site_title) }
                 link rel="stylesheet" href=(assets::url("style.css"));
                 link rel="icon" href=(assets::url("favicon.svg")) type="image/svg+xml";
             }
@@ -76,7 +90,7 @@ pub fn page(chrome: &Chrome, content: Markup) -> Markup {
                     div.container.header-inner {
                         a.brand href="/" {
                             img src=(assets::url("favicon.svg")) alt="" width="28" height="28";
-                            " motodex"
+                            " " (site_title)
                         }
                         nav.site-nav aria-label="Site" {
                             a href="/" aria-current=[chrome.in_catalogue.then_some("page")] { "Catalogue" }
@@ -96,6 +110,9 @@ pub fn page(chrome: &Chrome, content: Markup) -> Markup {
                 main #main .container {
                     @if let Some(bar) = &chrome.admin {
                         (admin_nav(bar.section))
+                    }
+                    @if let Some(text) = introduction {
+                        p.site-introduction { (text) }
                     }
                     @if let Some(message) = chrome.flash {
                         div.flash.flash-ok role="status" {
@@ -136,6 +153,8 @@ fn admin_nav(current: Section) -> Markup {
             (link(Section::Password, "/admin/change-password", "Change password"))
             (link(Section::TwoFactor, "/admin/two-factor", "Two-factor"))
             (link(Section::Backups, "/admin/backups", "Backups"))
+            (link(Section::Share, "/admin/share", "Share"))
+            (link(Section::Settings, "/admin/settings", "Settings"))
         }
     }
 }

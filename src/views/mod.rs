@@ -10,6 +10,8 @@ pub mod errors;
 pub mod json;
 pub mod layout;
 pub mod makers;
+pub mod settings;
+pub mod share;
 pub mod transfer;
 pub mod two_factor;
 

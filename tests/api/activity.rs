@@ -87,6 +87,10 @@ async fn each_catalogue_change_is_one_entry_with_who_what_before_and_after() {
     let admin_id = app.count("SELECT user_id FROM users");
     let ducati = maker_id(&app, "Ducati");
     let monster = bike_id(&app, "Monster");
+    let drawing = text(
+        &app,
+        &format!("SELECT image_url FROM bikes WHERE bike_id = {monster}"),
+    );
     let start = entries(&app).len();
 
     // Add a bike.
@@ -94,9 +98,13 @@ async fn each_catalogue_change_is_one_entry_with_who_what_before_and_after() {
     let added = post_multipart(&client, &app.url("/admin/add"), &fields, None).await;
     assert_eq!(added.status(), 303);
     let scrambler = bike_id(&app, "Scrambler");
-    // Edit the year of the Monster.
+    // Edit the year of the Monster (the form keeps its sample drawing).
     let edit = with(
-        with(bike(ducati, "Monster"), "year", "2020"),
+        with(
+            with(bike(ducati, "Monster"), "image_url", &drawing),
+            "year",
+            "2020",
+        ),
         "engine",
         "937cc",
     );
@@ -179,7 +187,8 @@ async fn each_catalogue_change_is_one_entry_with_who_what_before_and_after() {
     );
     assert_eq!(log[1].changes[0]["before"]["year"], "2021");
     assert_eq!(log[1].changes[0]["after"]["year"], "2020");
-    assert_eq!(log[2].description, "added a photo to Ducati Monster");
+    assert_eq!(log[2].description, "changed the photo of Ducati Monster");
+    assert_eq!(log[2].changes[0]["before"]["image_url"], drawing.as_str());
     assert_eq!(log[2].changes[0]["after"]["image_url"], image_url.as_str());
     assert_eq!(log[3].changes[0]["after"], serde_json::Value::Null);
     assert_eq!(log[3].changes[0]["before"]["model"], "Scrambler");
@@ -198,8 +207,16 @@ async fn a_form_that_changes_nothing_writes_no_entry() {
     let monster = bike_id(&app, "Monster");
     let ducati = maker_id(&app, "Ducati");
     let start = entries(&app).len();
+    let drawing = text(
+        &app,
+        &format!("SELECT image_url FROM bikes WHERE bike_id = {monster}"),
+    );
     let same = with(
-        with(bike(ducati, "Monster"), "year", "2021"),
+        with(
+            with(bike(ducati, "Monster"), "image_url", &drawing),
+            "year",
+            "2021",
+        ),
         "engine",
         "937cc",
     );
@@ -533,4 +550,104 @@ async fn only_the_newest_ten_thousand_failed_logins_are_kept() {
         app.count("SELECT count(*) FROM activity WHERE action = 'login'"),
         logins_before
     );
+}
+
+/// The ids of the first page `/admin/activity?q=…` lists, through the same
+/// query the page makes.
+fn searched(app: &TestApp, q: &str, user_id: Option<i64>) -> Vec<i64> {
+    let filter = motodex::db::activity::ActivityFilter {
+        q: q.to_string(),
+        user_id,
+        ..Default::default()
+    };
+    let (entries, _) = app
+        .state
+        .db
+        .read_now(move |conn| motodex::db::activity::list(conn, &filter, 1))
+        .expect("list");
+    entries.iter().map(|entry| entry.entry_id).collect()
+}
+
+#[tokio::test]
+async fn the_word_search_finds_exactly_what_reading_every_description_finds() {
+    let (app, _client) = logged_in_app().await;
+    let conn = rusqlite::Connection::open(&app.db_path).expect("open");
+    let texts = [
+        "changed the year of Ducati Monster from 2020 to 2021",
+        "deleted the maker MV Agusta",
+        "added Honda CB500F (2019)",
+        "changed the model of Kawasaki Z900 to Z900RS",
+        "renamed 100% Electric to Zero_Motorcycles",
+        "added Škoda Moto ÉLAN",
+        "restored KTM 390 Duke from the trash",
+    ];
+    for i in 0..300 {
+        conn.execute(
+            "INSERT INTO activity (at, user_id, username, kind, action, description)
+             VALUES (?1, ?2, 'student', 'bike', 'edit', ?3)",
+            rusqlite::params![
+                i,
+                i % 3,
+                format!("{} #{i}", texts[i as usize % texts.len()])
+            ],
+        )
+        .expect("insert");
+    }
+    // Some go, as the bound on failed logins removes entries.
+    conn.execute("DELETE FROM activity WHERE entry_id % 7 = 0", [])
+        .expect("delete");
+    conn.execute(
+        "UPDATE activity SET description = 'edited again: Ducati Panigale' WHERE entry_id % 11 = 0",
+        [],
+    )
+    .expect("update");
+
+    let all: Vec<(i64, i64, String)> = conn
+        .prepare("SELECT entry_id, coalesce(user_id, -1), description FROM activity ORDER BY entry_id DESC")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    // LIKE's own rule: ASCII letters match either case, others exactly.
+    let expected = |q: &str, user: Option<i64>| -> Vec<i64> {
+        all.iter()
+            .filter(|(_, user_id, text)| {
+                user.is_none_or(|u| u == *user_id)
+                    && text.to_ascii_lowercase().contains(&q.to_ascii_lowercase())
+            })
+            .map(|(id, _, _)| *id)
+            .take(50)
+            .collect()
+    };
+    for q in [
+        "monster",
+        "MONSTER 2020",
+        "Ducati",
+        "z900rs",
+        "100%",
+        "o_M",
+        "#1",
+        "ag",
+        "é",
+        "ÉLAN",
+        "Škoda",
+        "škoda",
+        "Panigale",
+        "nothing like this",
+        "from the",
+        "e",
+    ] {
+        assert_eq!(searched(&app, q, None), expected(q, None), "q = {q:?}");
+        assert_eq!(
+            searched(&app, q, Some(1)),
+            expected(q, Some(1)),
+            "q = {q:?}, user 1"
+        );
+    }
+    conn.execute(
+        "INSERT INTO activity_text (activity_text, rank) VALUES ('integrity-check', 1)",
+        [],
+    )
+    .expect("the index matches the descriptions it was built from");
 }

@@ -530,7 +530,7 @@ async fn deleting_asks_first_then_deletes_with_a_message() {
 
     let before = bikes(&app);
     let confirm = page(&c, &app.url(&format!("/admin/delete/{id}")), 200).await;
-    assert!(confirm.contains("Delete Ducati Panigale V4 (2023)?"));
+    assert!(confirm.contains("Delete Ducati Panigale V4 (2023) and its photo?"));
     assert!(confirm.contains(&format!(r#"action="/admin/delete/{id}""#)));
     assert_eq!(bikes(&app), before, "showing the question deletes nothing");
 

@@ -78,7 +78,11 @@ async fn the_backup_download_is_a_complete_copy_named_with_the_date() {
             "{table}"
         );
     }
-    assert_eq!(row_count(&copy, "images"), 1, "photos are in the backup");
+    assert_eq!(
+        row_count(&copy, "images WHERE content_type = 'image/png'"),
+        1,
+        "the uploaded photo is in the backup"
+    );
 }
 
 #[tokio::test]

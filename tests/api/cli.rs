@@ -394,13 +394,15 @@ fn the_first_run_asks_for_the_first_admin_on_a_terminal() {
     session.expect("Password (hidden): ").unwrap();
     session.send_line("short").unwrap();
     session.expect("Use at least 12 characters.").unwrap();
-    session.expect("Admin username: ").unwrap();
-    session.send_line("head").unwrap();
     session.expect("Password (hidden): ").unwrap();
     session.send_line(PASSWORD).unwrap();
     session.expect("Type it again: ").unwrap();
     session.send_line(PASSWORD).unwrap();
     session.expect("Admin “head” created.").unwrap();
+    session
+        .expect("Let other devices on this network open the site? [y/N] ")
+        .unwrap();
+    session.send_line("").unwrap();
     let listening = session
         .expect(expectrl::Regex("Listening on http://127.0.0.1:[0-9]+/"))
         .unwrap();
@@ -428,6 +430,10 @@ fn an_empty_username_at_the_prompt_skips_to_the_setup_link() {
     let mut session = first_start_on_a_terminal(dir.path());
     use expectrl::Expect;
     session.expect("Admin username: ").unwrap();
+    session.send_line("").unwrap();
+    session
+        .expect("Let other devices on this network open the site? [y/N] ")
+        .unwrap();
     session.send_line("").unwrap();
     session.expect("/admin/setup?token=").unwrap();
     let _ = session

@@ -109,17 +109,27 @@ fn every_interface_prints_lan_addresses_and_sigterm_stops_cleanly() {
         banner.contains(&format!("On this computer: http://127.0.0.1:{port}/")),
         "{banner}"
     );
-    let lan = motodex::server::lan_addresses();
+    let lan = motodex::network::lan_addresses(
+        motodex::network::interfaces(),
+        std::net::IpAddr::from([0, 0, 0, 0]),
+    );
     if lan.is_empty() {
         println!("this machine has no LAN address; only the listening lines were checked");
     }
-    for ip in lan {
+    for address in &lan {
         // 0.0.0.0 is IPv4 only, so IPv6 addresses are not offered.
-        let shown = format!("From other computers: http://{ip}:{port}/");
-        assert_eq!(
-            banner.contains(&shown),
-            ip.is_ipv4(),
-            "{shown:?} in\n{banner}"
+        let shown = format!("From other computers: http://{}:{port}/", address.ip);
+        assert!(banner.contains(&shown), "{shown:?} in\n{banner}");
+    }
+    if let Some(first) = lan.first() {
+        assert!(
+            banner.contains(&format!("(the address of {})", first.interface)),
+            "the banner names the interface of its QR code:\n{banner}"
+        );
+        let code = motodex::qr::terminal(&first.url(port.parse().unwrap(), false)).unwrap();
+        assert!(
+            banner.contains(&code),
+            "the QR code of {first:?} in\n{banner}"
         );
     }
     // No admin yet and no terminal: the one-time link is printed.

@@ -119,13 +119,7 @@ async fn a_full_disk_gives_a_clear_page_keeps_the_database_intact_and_recovers()
     let token = admin_token(&app, &c).await;
     let users_before = app.count("SELECT count(*) FROM users");
 
-    // Fill the disk to the last byte.
-    let filler = disk.path().join("filler");
-    let _ = Command::new("dd")
-        .arg("if=/dev/zero")
-        .arg(format!("of={}", filler.display()))
-        .args(["bs=4k"])
-        .output();
+    let filler = fill(&disk);
     let mut saw_full = false;
     for i in 0..20 {
         // A large-ish form so each write needs fresh pages.
@@ -192,4 +186,81 @@ async fn a_database_file_deleted_or_replaced_while_running_causes_no_panic() {
         200,
         "still serving"
     );
+}
+
+/// Fills `disk` to the last byte with one file, and returns its path.
+fn fill(disk: &SmallDisk) -> PathBuf {
+    let filler = disk.path().join("filler");
+    let _ = Command::new("dd")
+        .arg("if=/dev/zero")
+        .arg(format!("of={}", filler.display()))
+        .args(["bs=4k"])
+        .output();
+    filler
+}
+
+fn backup_files(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name != "filler")
+        .collect();
+    names.sort();
+    names
+}
+
+async fn back_up_now(app: &TestApp, c: &reqwest::Client) -> reqwest::Response {
+    let token = admin_token(app, c).await;
+    c.post(app.url("/admin/backups/now"))
+        .form(&[("csrf_token", token.as_str())])
+        .sent()
+        .await
+}
+
+#[tokio::test]
+async fn a_backup_onto_a_full_disk_says_so_leaves_no_partial_file_and_keeps_the_older_backups() {
+    let Some(disk) = SmallDisk::mount("4m") else {
+        return;
+    };
+    let backups = disk.path().join("backups");
+    let app = spawn_app_with(|config| config.backup_dir = Some(backups.clone())).await;
+    create_admin(&app, ADMIN, PASSWORD);
+    let c = client();
+    assert_eq!(login(&app, &c, ADMIN, PASSWORD).await.status(), 303);
+    assert_eq!(back_up_now(&app, &c).await.status(), 303);
+    let good = backup_files(&backups);
+    assert_eq!(good.len(), 1, "{good:?}");
+    let good_bytes = std::fs::read(backups.join(&good[0])).unwrap();
+
+    let filler = fill(&disk);
+    let response = back_up_now(&app, &c).await;
+    assert_eq!(response.status(), 500);
+    let body = response.body().await;
+    assert!(
+        body.contains("The backup could not be written: the disk is full."),
+        "{body}"
+    );
+    assert!(!body.contains(&backups.display().to_string()), "{body}");
+    assert_eq!(backup_files(&backups), good, "no partial file is left");
+    assert_eq!(
+        std::fs::read(backups.join(&good[0])).unwrap(),
+        good_bytes,
+        "the older backup is untouched"
+    );
+    assert!(
+        page(&c, &app.url("/admin"), 200)
+            .await
+            .contains("The last backup failed")
+    );
+    assert_eq!(client().get(app.url("/")).status().await, 200);
+
+    std::fs::remove_file(&filler).unwrap();
+    assert_eq!(
+        back_up_now(&app, &c).await.status(),
+        303,
+        "backups work again once there is space"
+    );
+    let after = backup_files(&backups);
+    assert_eq!(after.len(), 2, "{after:?}");
+    assert_eq!(integrity(&backups.join(&after[1])), "ok");
 }

@@ -40,6 +40,8 @@ mod crash_safety;
 mod disk_faults;
 #[cfg(unix)]
 mod double_click;
+#[cfg(unix)]
+mod first_run;
 mod hostile;
 mod json_api;
 mod lookalike_names;
@@ -48,8 +50,11 @@ mod public;
 mod recovery;
 mod replaced;
 mod restore;
+mod sample_pictures;
 mod search_equivalence;
 mod security;
+mod settings;
+mod share;
 mod tls;
 mod transfer_cli;
 mod transfer_web;

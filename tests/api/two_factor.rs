@@ -352,10 +352,30 @@ async fn reset_password_turns_two_factor_off_and_says_so() {
 #[tokio::test]
 async fn when_the_owner_requires_it_an_account_without_it_is_sent_to_turn_it_on() {
     let app = app_with_admin().await;
-    app.state
-        .db
-        .write_now(|tx| two_factor::set_required(tx, true))
-        .unwrap();
+    let owner = client();
+    assert_eq!(login(&app, &owner, ADMIN, PASSWORD).await.status(), 303);
+    let settings = page(&owner, &app.url("/admin/settings"), 200).await;
+    assert!(settings.contains("Require two-factor sign-in for the owner and admins"));
+    let response = post_form(
+        &owner,
+        &app.url("/admin/settings"),
+        &[
+            ("csrf_token".into(), csrf_token_of(&settings)),
+            ("title".into(), "motodex".into()),
+            ("introduction".into(), String::new()),
+            ("require_two_factor".into(), "1".into()),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(
+        app.count("SELECT count(*) FROM settings WHERE key = 'require_two_factor' AND value = '1'"),
+        1
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM activity WHERE description = 'required two-factor sign-in for the owner and admins'"),
+        1
+    );
     let c = client();
     let response = login(&app, &c, ADMIN, PASSWORD).await;
     assert_eq!(response.status(), 303);
