@@ -7,9 +7,10 @@ use std::path::Path;
 use crate::auth::{password, throttle};
 use crate::backup;
 use crate::cli::PasswordArgs;
-use crate::db::{Db, DbError, sessions, users};
+use crate::db::{Db, DbError, sessions, two_factor, users};
 use crate::domain::Username;
 use crate::domain::activity::Actor;
+use crate::domain::names::Clash;
 use crate::domain::records::{BackupFile, Counts};
 use crate::prompt::{confirm, read_new_password};
 
@@ -37,15 +38,15 @@ fn db_problem(path: &Path, err: DbError) -> String {
 pub fn create_admin(db_path: &Path, args: &PasswordArgs) -> Result<String, String> {
     let username = Username::parse(&args.username)?;
     let db = Db::open(db_path, true).map_err(|e| db_problem(db_path, e))?;
-    let taken = |db: &Db| {
-        db.write_now(|tx| users::find_by_name(tx, username.as_str()))
-            .map_err(|e| db_problem(db_path, e))
+    let refusal = |clash: Clash| match clash {
+        Clash::Same(_) => format!("An admin named “{}” already exists.", username.as_str()),
+        Clash::LooksAlike(existing) => Clash::looks_alike_message(&existing, username.as_str()),
     };
-    if taken(&db)?.is_some() {
-        return Err(format!(
-            "An admin named “{}” already exists.",
-            username.as_str()
-        ));
+    let clash = db
+        .write_now(|tx| users::clash(tx, username.as_str()))
+        .map_err(|e| db_problem(db_path, e))?;
+    if let Some(clash) = clash {
+        return Err(refusal(clash));
     }
     let password = read_new_password(username.as_str(), args.password_stdin)?;
     let hash = password::hash(&password);
@@ -53,11 +54,8 @@ pub fn create_admin(db_path: &Path, args: &PasswordArgs) -> Result<String, Strin
         .write_now(|tx| users::insert(tx, &Actor::command_line(), username.as_str(), &hash))
         .map_err(|e| db_problem(db_path, e))?
     {
-        Some(_) => Ok(format!("Admin “{}” created.", username.as_str())),
-        None => Err(format!(
-            "An admin named “{}” already exists.",
-            username.as_str()
-        )),
+        Ok(_) => Ok(format!("Admin “{}” created.", username.as_str())),
+        Err(clash) => Err(refusal(clash)),
     }
 }
 
@@ -69,14 +67,23 @@ pub fn reset_password(db_path: &Path, args: &PasswordArgs) -> Result<String, Str
         .ok_or_else(|| format!("There is no admin named “{}”.", args.username.trim()))?;
     let password = read_new_password(&user.username, args.password_stdin)?;
     let hash = password::hash(&password);
-    db.write_now(|tx| {
-        users::set_password_hash(tx, &Actor::command_line(), user.user_id, &hash)?;
-        sessions::delete_for_user(tx, user.user_id, None)?;
-        throttle::clear(tx, &user.username)
-    })
-    .map_err(|e| db_problem(db_path, e))?;
+    let two_factor_was_on = db
+        .write_now(|tx| {
+            let actor = Actor::command_line();
+            users::set_password_hash(tx, &actor, user.user_id, &hash)?;
+            sessions::delete_for_user(tx, user.user_id, None)?;
+            throttle::clear(tx, &user.username)?;
+            let words = format!("turned two-factor sign-in off for {}", user.username);
+            two_factor::turn_off(tx, &actor, user.user_id, &words)
+        })
+        .map_err(|e| db_problem(db_path, e))?;
+    let two_factor = if two_factor_was_on {
+        " Two-factor sign-in is off for this account now: they can turn it on again at /admin/two-factor."
+    } else {
+        ""
+    };
     Ok(format!(
-        "New password set for “{}”. Their sessions have ended and any login lock-out is lifted.",
+        "New password set for “{}”. Their sessions have ended and any login lock-out is lifted.{two_factor}",
         user.username
     ))
 }

@@ -21,6 +21,8 @@ pub enum AppError {
     BadRequest(#[from] BadRequest),
     #[error("login required")]
     LoginRequired { next: Option<String> },
+    #[error("two-factor sign-in required first")]
+    TwoFactorRequired,
     #[error("cross-site request refused")]
     Forbidden,
     #[error("too many failed logins")]
@@ -57,6 +59,7 @@ pub fn error_page(err: &AppError) -> Response {
             };
             return redirect(&target);
         }
+        AppError::TwoFactorRequired => return redirect("/admin/two-factor"),
         AppError::Forbidden => (
             StatusCode::FORBIDDEN,
             "Request refused",

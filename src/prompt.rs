@@ -8,6 +8,7 @@ use crate::auth::password;
 use crate::db::{Db, settings, users};
 use crate::domain::Username;
 use crate::domain::activity::Actor;
+use crate::domain::names::Clash;
 
 /// Asks for the first admin until one is created; an empty username skips
 /// (the caller then prints the one-time setup link).
@@ -33,14 +34,20 @@ pub fn prompt_first_admin(db: &Db) {
         let hash = password::hash(&password);
         match db.write_now(|tx| users::insert(tx, &Actor::command_line(), username.as_str(), &hash))
         {
-            Ok(Some(_)) => {
+            Ok(Ok(_)) => {
                 println!(
                     "Admin “{}” created. Log in at /admin/login.",
                     username.as_str()
                 );
                 return;
             }
-            Ok(None) => println!("That username is already taken."),
+            Ok(Err(Clash::Same(_))) => println!("That username is already taken."),
+            Ok(Err(Clash::LooksAlike(existing))) => {
+                println!(
+                    "{}",
+                    Clash::looks_alike_message(&existing, username.as_str())
+                )
+            }
             Err(err) => {
                 println!("Could not save the account: {err}.");
                 return;

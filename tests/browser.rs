@@ -1257,6 +1257,68 @@ async fn change_password_then_log_in_with_the_new_one() {
     .await;
 }
 
+/// Two-factor sign-in (SPEC §11): turning it on with the QR code's key,
+/// the recovery codes, and a login through the code step.
+#[tokio::test]
+async fn two_factor_on_then_log_in_with_a_code() {
+    let app = app_with_admin().await;
+    scenario("two-factor", &app, |b| async move {
+        let code = |secret: &str, steps: i64| {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .expect("clock")
+                .as_secs() as i64;
+            motodex::auth::two_factor::code_at(secret, (now + steps * 30) as u64).expect("a code")
+        };
+        b.open("/admin/login").await;
+        b.log_in(ADMIN, PASSWORD, false).await;
+        b.expect_heading("Bikes").await;
+        b.follow("Two-factor").await;
+        b.expect_heading("Two-factor sign-in").await;
+        b.check("two-factor-setup").await;
+        let secret = b
+            .js("return document.querySelector('.secret-key').textContent")
+            .await
+            .as_str()
+            .expect("the key as text")
+            .replace(' ', "");
+
+        b.type_into("Code", "000000x").await;
+        b.press("Turn on two-factor sign-in").await;
+        b.expect_heading("Two-factor sign-in").await;
+        assert_eq!(
+            b.error_beside("Code").await,
+            "Type the six digits the app shows."
+        );
+        b.check("two-factor-setup-error").await;
+
+        b.type_into("Code", &code(&secret, 0)).await;
+        b.press("Turn on two-factor sign-in").await;
+        b.expect_heading("Two-factor sign-in is on").await;
+        b.check("two-factor-recovery-codes").await;
+        b.open("/admin/two-factor").await;
+        b.expect_text("Recovery codes left: 10 of 10.").await;
+        b.check("two-factor-on").await;
+
+        b.log_out().await;
+        b.log_in(ADMIN, PASSWORD, false).await;
+        b.expect_heading("Enter your code").await;
+        b.check("login-code").await;
+        b.type_into("Code", "12").await;
+        b.press("Log in").await;
+        b.expect_heading("Enter your code").await;
+        assert_eq!(
+            b.error_beside("Code").await,
+            "Type the six digits the app shows, or a recovery code."
+        );
+        b.check("login-code-error").await;
+        b.type_into("Code", &code(&secret, 1)).await;
+        b.press("Log in").await;
+        b.expect_heading("Bikes").await;
+    })
+    .await;
+}
+
 impl Browser {
     /// Waits for the short confirmation message after a change; returns it.
     async fn wait_for_flash(&self) -> String {

@@ -7,3 +7,4 @@ pub mod csrf;
 pub mod password;
 pub mod session;
 pub mod throttle;
+pub mod two_factor;

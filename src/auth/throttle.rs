@@ -18,8 +18,9 @@ pub const WINDOW_SECS: i64 = 15 * 60;
 pub const MAX_PER_USERNAME: i64 = 5;
 pub const MAX_PER_ADDRESS: i64 = 20;
 
-/// What failures are counted under: the username as typed (ignoring case)
-/// and the client's address.
+/// What failures are counted under: the username's key (as accounts are
+/// found by it, so `ADMIN` or `ａdmin` count as `admin`) and the client's
+/// address.
 #[derive(Debug, Clone)]
 pub struct Keys {
     user: String,
@@ -36,7 +37,7 @@ impl Keys {
 }
 
 fn username_key(username: &str) -> String {
-    format!("user:{}", username.to_lowercase())
+    format!("user:{}", crate::domain::names::key(username))
 }
 
 fn address_key(addr: Option<IpAddr>) -> String {

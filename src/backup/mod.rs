@@ -130,6 +130,18 @@ pub fn find(dir: &Path, name: &str) -> Option<PathBuf> {
     path.is_file().then_some(path)
 }
 
+/// Creates the backup folder (and any missing parents) when it is missing,
+/// open to its owner only on Unix (SPEC §6: every file in it holds the
+/// secret key and the password hashes). An existing folder keeps the mode
+/// its owner gave it.
+pub fn create_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
 // Messages name no paths (admins read them on web pages); the log and the
 // command line say where.
 
@@ -139,7 +151,7 @@ pub fn find(dir: &Path, name: &str) -> Option<PathBuf> {
 /// always whole. Blocking: call it off the executor.
 pub fn write(db: &Db, dir: &Path, kind: Kind) -> Result<BackupFile, String> {
     let cannot = |e: &dyn std::fmt::Display| format!("The backup could not be written: {e}.");
-    std::fs::create_dir_all(dir).map_err(|e| cannot(&io_reason(&e)))?;
+    create_dir(dir).map_err(|e| cannot(&io_reason(&e)))?;
     let mut at = clock::now();
     // Two backups within one second (a restore right after "Back up now")
     // must not share a name.

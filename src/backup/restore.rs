@@ -37,7 +37,7 @@ pub fn prepare(db: &Db, dir: &Path, file: &Path, name: &str) -> Result<Prepared,
     if !file.is_file() {
         return Err(format!("There is no file {}.", file.display()));
     }
-    std::fs::create_dir_all(dir).map_err(|e| cannot_stage(&e))?;
+    super::create_dir(dir).map_err(|e| cannot_stage(&e))?;
     let staged = tempfile::Builder::new()
         .prefix(STAGING_PREFIX)
         .suffix(".db")

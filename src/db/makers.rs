@@ -6,6 +6,7 @@ use super::activity::{self, Entry};
 use super::{DbResult, trash, versions};
 use crate::domain::MakerName;
 use crate::domain::activity::{Actor, Change, Kind, Record};
+use crate::domain::names::{self, Clash};
 use crate::domain::records::{Maker, MakerUsage};
 
 /// Every maker, alphabetically.
@@ -54,23 +55,27 @@ pub fn bike_count(conn: &Connection, maker_id: i64) -> DbResult<i64> {
         .query_row([maker_id], |r| r.get(0))?)
 }
 
-/// Another maker whose name equals `name` ignoring case. Compared in Rust
-/// rather than with `COLLATE NOCASE`, which folds only ASCII: "ŠKODA" and
-/// "Škoda" are the same maker too. The list of makers is short.
-pub(super) fn same_name(
-    conn: &Connection,
-    name: &str,
-    except: Option<i64>,
-) -> DbResult<Option<Maker>> {
-    let wanted = name.to_lowercase();
-    Ok(list(conn)?
+/// Another maker whose name is the same as `name` (NFKC, full case
+/// folding: "ŠKODA" and "Škoda", "ΣΊΣΥΦΟΣ" and "σίσυφος") or looks the same
+/// (`domain::names`). Compared in Rust over the list, which is short.
+pub(super) fn clash(conn: &Connection, name: &str, except: Option<i64>) -> DbResult<Option<Clash>> {
+    let (key, skeleton) = (names::key(name), names::skeleton(name));
+    let others: Vec<Maker> = list(conn)?
         .into_iter()
-        .find(|m| Some(m.maker_id) != except && m.name.trim().to_lowercase() == wanted))
+        .filter(|m| Some(m.maker_id) != except)
+        .collect();
+    if let Some(same) = others.iter().find(|m| names::key(&m.name) == key) {
+        return Ok(Some(Clash::Same(same.name.clone())));
+    }
+    Ok(others
+        .into_iter()
+        .find(|m| names::skeleton(&m.name) == skeleton)
+        .map(|m| Clash::LooksAlike(m.name)))
 }
 
-/// Another maker already has the name: its spelling.
+/// Another maker already has the name, or one that looks the same.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Taken(pub String);
+pub struct Taken(pub Clash);
 
 /// Adds a maker unless the name is taken. The check runs inside the write
 /// transaction, so two admins adding "Honda" at once cannot both succeed.
@@ -80,8 +85,8 @@ pub fn insert(
     actor: &Actor,
     name: &MakerName,
 ) -> DbResult<Result<(i64, i64), Taken>> {
-    if let Some(existing) = same_name(tx, name.as_str(), None)? {
-        return Ok(Err(Taken(existing.name)));
+    if let Some(clash) = clash(tx, name.as_str(), None)? {
+        return Ok(Err(Taken(clash)));
     }
     tx.execute("INSERT INTO makers (name) VALUES (?1)", [name.as_str()])?;
     let maker_id = tx.last_insert_rowid();
@@ -124,8 +129,8 @@ pub fn rename(
     let Some(maker) = get(tx, maker_id)? else {
         return Ok(Renamed::Missing);
     };
-    if let Some(existing) = same_name(tx, name.as_str(), Some(maker_id))? {
-        return Ok(Renamed::Taken(Taken(existing.name)));
+    if let Some(clash) = clash(tx, name.as_str(), Some(maker_id))? {
+        return Ok(Renamed::Taken(Taken(clash)));
     }
     tx.execute(
         "UPDATE makers SET name = ?1 WHERE maker_id = ?2",

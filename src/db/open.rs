@@ -59,6 +59,7 @@ pub(super) fn open_connection(path: &Path, flags: OpenFlags) -> DbResult<Connect
         conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA secure_delete = ON;")?;
     }
     catalogue::register_functions(&conn)?;
+    super::names::register_functions(&conn)?;
     conn.set_prepared_statement_cache_capacity(64);
     Ok(conn)
 }

@@ -7,6 +7,7 @@ use serde_json::json;
 use super::DbResult;
 use super::activity::{self, Entry};
 use crate::domain::activity::{Actor, Change, Kind, Record};
+use crate::domain::names::{self, Clash};
 use crate::domain::records::User;
 
 fn from_row(r: &rusqlite::Row) -> rusqlite::Result<User> {
@@ -23,15 +24,42 @@ pub fn count(conn: &Connection) -> DbResult<i64> {
         .query_row([], |r| r.get(0))?)
 }
 
-/// Finds an account by name, ignoring case (usernames are unique that way).
+/// Finds an account by name as SPEC §6 compares them (NFKC, full case
+/// folding: `domain::names::key`). A database from before that rule may
+/// hold two accounts of one key: the one spelt exactly as typed wins, then
+/// the oldest.
+///
+/// The key of a name of printable ASCII is its lowercase, so those rows are
+/// found through the `NOCASE` index; only the other rows (matched by the
+/// GLOB, in SQLite's C) have their key computed, which keeps a login's
+/// look-up fast however many accounts there are.
 pub fn find_by_name(conn: &Connection, username: &str) -> DbResult<Option<User>> {
+    let key = names::key(username);
     Ok(conn
         .prepare_cached(
             "SELECT user_id, username, password_hash FROM users
-             WHERE username = ?1 COLLATE NOCASE ORDER BY username = ?1 DESC, user_id LIMIT 1",
+             WHERE (?3 AND username = ?1 COLLATE NOCASE)
+                OR (username GLOB '*[^ -~]*' AND motodex_name_key(username) = ?1)
+             ORDER BY username = ?2 DESC, user_id LIMIT 1",
         )?
-        .query_row([username], from_row)
+        .query_row(params![key, username.trim(), key.is_ascii()], from_row)
         .optional()?)
+}
+
+/// The existing account a new `username` would clash with: the same name,
+/// or one that looks the same.
+pub fn clash(conn: &Connection, username: &str) -> DbResult<Option<Clash>> {
+    if let Some(user) = find_by_name(conn, username)? {
+        return Ok(Some(Clash::Same(user.username)));
+    }
+    let look_alike: Option<String> = conn
+        .prepare_cached(
+            "SELECT username FROM users WHERE motodex_name_skeleton(username) = ?1
+             ORDER BY user_id LIMIT 1",
+        )?
+        .query_row([names::skeleton(username)], |r| r.get(0))
+        .optional()?;
+    Ok(look_alike.map(Clash::LooksAlike))
 }
 
 pub fn get(conn: &Connection, user_id: i64) -> DbResult<Option<User>> {
@@ -56,15 +84,16 @@ fn logged(user_id: i64, username: &str) -> serde_json::Value {
     json!({ "user_id": user_id, "username": username })
 }
 
-/// Adds an account and records it; `None` when the name is taken (ignoring case).
+/// Adds an account and records it, unless the name clashes with an
+/// existing one (checked inside the write, so two at once cannot both pass).
 pub fn insert(
     tx: &Transaction,
     actor: &Actor,
     username: &str,
     password_hash: &str,
-) -> DbResult<Option<i64>> {
-    if find_by_name(tx, username)?.is_some() {
-        return Ok(None);
+) -> DbResult<Result<i64, Clash>> {
+    if let Some(clash) = clash(tx, username)? {
+        return Ok(Err(clash));
     }
     tx.execute(
         "INSERT INTO users (username, password_hash) VALUES (?1, ?2)",
@@ -86,7 +115,7 @@ pub fn insert(
             },
         ),
     )?;
-    Ok(Some(user_id))
+    Ok(Ok(user_id))
 }
 
 /// Sets a new password and records it: "changed their password" when the

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use super::{DbResult, bikes, images, makers, trash};
 use crate::domain::activity::{Actor, Change, Record};
+use crate::domain::names::Clash;
 use crate::domain::records::Bike;
 use crate::domain::{Engine, ImageUrl, MakerName, Model, Year};
 
@@ -368,11 +369,16 @@ fn put_maker(
             }));
         }
     };
-    if let Some(other) = makers::same_name(tx, name.as_str(), Some(id))? {
-        return Ok(Err(Blocked::NameTaken {
-            id,
-            name: other.name,
-        }));
+    match makers::clash(tx, name.as_str(), Some(id))? {
+        Some(Clash::Same(other)) => return Ok(Err(Blocked::NameTaken { id, name: other })),
+        Some(Clash::LooksAlike(other)) => {
+            return Ok(Err(Blocked::Invalid {
+                record: Record::Maker,
+                id,
+                reason: Clash::looks_alike_message(&other, name.as_str()),
+            }));
+        }
+        None => {}
     }
     match current {
         Now::Live(_) => {

@@ -3,6 +3,7 @@
 //! sentence shown beside the form field when the value is refused.
 
 pub mod activity;
+pub mod names;
 pub mod records;
 pub mod site;
 
@@ -73,6 +74,9 @@ impl Engine {
 pub struct MakerName(String);
 impl MakerName {
     pub fn parse(value: &str) -> Result<MakerName, String> {
+        if let Some(c) = names::invisible(value.trim()) {
+            return Err(names::invisible_message("maker name", c));
+        }
         trimmed_length(value, "maker name", 60).map(MakerName)
     }
     pub fn as_str(&self) -> &str {
@@ -137,12 +141,14 @@ impl ImageUrl {
     }
 }
 
-/// 1–40 of letters, digits, `.`, `_`, `-`.
+/// 1–40 of letters, digits, `.`, `_`, `-`, nothing invisible, and the
+/// letters of one script (so no Latin name can hide a Cyrillic letter).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Username(String);
 impl Username {
     pub fn parse(value: &str) -> Result<Username, String> {
-        let value = value.trim();
+        let composed = names::composed(value.trim());
+        let value = composed.as_str();
         let len = value.chars().count();
         if len == 0 {
             return Err("Enter a username.".into());
@@ -150,12 +156,21 @@ impl Username {
         if len > 40 {
             return Err("A username can be at most 40 characters.".into());
         }
+        if let Some(c) = names::invisible(value) {
+            return Err(names::invisible_message("username", c));
+        }
         if !value
             .chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'))
+            .all(|c| c.is_alphanumeric() || names::is_mark(c) || matches!(c, '.' | '_' | '-'))
         {
             return Err(
                 "A username can only use letters, digits, dots, underscores and hyphens.".into(),
+            );
+        }
+        if !names::single_script(value) {
+            return Err(
+                "A username cannot mix letters of different scripts (such as Latin and Cyrillic)."
+                    .into(),
             );
         }
         Ok(Username(value.to_string()))

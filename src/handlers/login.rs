@@ -9,12 +9,14 @@ use warp::reply::Response;
 use super::{AdminRequest, public_page};
 use crate::auth::password::Verdict;
 use crate::auth::session::{self, LOGIN_CSRF};
+use crate::auth::two_factor::HALFWAY_COOKIE;
 use crate::auth::{csrf, throttle};
 use crate::clock;
 use crate::db::activity::{self, Entry, LOGIN_FAILED};
-use crate::db::{sessions, users};
+use crate::db::{sessions, two_factor, users};
 use crate::domain::NextPath;
 use crate::domain::activity::{Actor, Kind};
+use crate::domain::records::User;
 use crate::error::AppError;
 use crate::forms::Fields;
 use crate::reply::{add_cookie, redirect, redirect_with_message};
@@ -118,10 +120,12 @@ pub async fn login(
         state
             .db
             .write(move |tx| {
-                Ok((
-                    throttle::reserve(tx, &keys, now)?,
-                    users::find_by_name(tx, &name)?,
-                ))
+                let reserved = throttle::reserve(tx, &keys, now)?;
+                let user = match reserved {
+                    Ok(_) => users::find_by_name(tx, &name)?,
+                    Err(_) => None,
+                };
+                Ok((reserved, user))
             })
             .await?
     };
@@ -180,29 +184,91 @@ pub async fn login(
         Verdict::Right { needs_rehash: true } => Some(state.passwords.hash(password).await),
         _ => None,
     };
-    let policy = state.sessions.clone();
     let actor = Actor::user(user.user_id, &user.username, ip, user_agent.as_deref());
-    let token = state
+    after_password_is_right(&state, user, new_hash, reservation, remember, next, actor).await
+}
+
+/// What a right password leads to.
+enum AfterPassword {
+    /// Two-factor is on: the login waits half-way for its code (the token
+    /// of that half-way state, which is not a session).
+    Halfway(String),
+    /// A session, and whether the account must turn two-factor on first.
+    Session { token: String, must_enrol: bool },
+}
+
+/// After the password is right: second factor or session. One write holds
+/// the re-hashed password, the reservation given back, and either the
+/// half-way login (the username's failures stay counted until the code is
+/// right, so a known password cannot reset them) or the session with the
+/// lifted lock-out.
+async fn after_password_is_right(
+    state: &AppState,
+    user: User,
+    new_hash: Option<String>,
+    reservation: throttle::Reservation,
+    remember: bool,
+    next: NextPath,
+    actor: Actor,
+) -> Result<Response, AppError> {
+    let policy = state.sessions.clone();
+    let halfway_next = next.as_str().to_string();
+    let after = state
         .db
         .write(move |tx| {
             if let Some(new_hash) = &new_hash {
                 users::upgrade_password_hash(tx, user.user_id, &user.password_hash, new_hash)?;
             }
             throttle::release(tx, &reservation)?;
-            throttle::clear(tx, &username)?;
+            if two_factor::is_on(tx, user.user_id)? {
+                let (token, token_hash) = session::new_token();
+                two_factor::begin_halfway(
+                    tx,
+                    &two_factor::NewHalfway {
+                        token_hash: &token_hash,
+                        user_id: user.user_id,
+                        remember,
+                        next: &halfway_next,
+                        csrf_token: &csrf::new_token(),
+                        now: clock::now(),
+                    },
+                )?;
+                return Ok(AfterPassword::Halfway(token));
+            }
+            throttle::clear(tx, &user.username)?;
             activity::record(
                 tx,
                 &actor,
                 Entry::event(Kind::Security, "login", "logged in"),
             )?;
-            session::begin(tx, &policy, user.user_id, remember)
+            Ok(AfterPassword::Session {
+                token: session::begin(tx, &policy, user.user_id, remember)?,
+                must_enrol: two_factor::must_enrol(tx, user.user_id)?,
+            })
         })
         .await?;
-    let mut response = redirect(next.as_str());
-    add_cookie(
-        &mut response,
-        &session::cookie(&state.cookies, &state.sessions, &token, remember),
-    );
+    let mut response = match after {
+        AfterPassword::Halfway(token) => {
+            let mut response = redirect("/admin/login/code");
+            add_cookie(
+                &mut response,
+                &state.cookies.signed(HALFWAY_COOKIE, &token, None),
+            );
+            response
+        }
+        AfterPassword::Session { token, must_enrol } => {
+            let mut response = redirect(if must_enrol {
+                "/admin/two-factor"
+            } else {
+                next.as_str()
+            });
+            add_cookie(
+                &mut response,
+                &session::cookie(&state.cookies, &state.sessions, &token, remember),
+            );
+            response
+        }
+    };
     add_cookie(&mut response, &state.cookies.removal(LOGIN_CSRF));
     Ok(response)
 }

@@ -6,6 +6,7 @@ use warp::reply::Response;
 
 use super::AdminRequest;
 use crate::db::makers::{self, Deleted, Renamed, Taken};
+use crate::domain::names::Clash;
 use crate::domain::records::Maker;
 use crate::domain::{Id, MakerName};
 use crate::error::AppError;
@@ -16,8 +17,11 @@ use crate::views::makers::{self as pages, MakerForm};
 
 const LIST: &str = "/admin/makers";
 
-fn taken(Taken(existing): Taken) -> String {
-    format!("There is already a maker called “{existing}”.")
+fn taken(Taken(clash): Taken, typed: &str) -> String {
+    match clash {
+        Clash::Same(existing) => format!("There is already a maker called “{existing}”."),
+        Clash::LooksAlike(existing) => Clash::looks_alike_message(&existing, typed),
+    }
 }
 
 async fn list_page(
@@ -47,7 +51,7 @@ pub async fn add(request: AdminRequest, fields: Fields) -> Result<Response, AppE
                 Ok((_, entry_id)) => {
                     return Ok(request.redirect_with_undo(LIST, &message, Some(entry_id)));
                 }
-                Err(existing) => taken(existing),
+                Err(existing) => taken(existing, typed),
             }
         }
     };
@@ -108,7 +112,7 @@ pub async fn edit(request: AdminRequest, id: Id, fields: Fields) -> Result<Respo
                         entry_id,
                     ));
                 }
-                Renamed::Taken(existing) => taken(existing),
+                Renamed::Taken(existing) => taken(existing, typed),
                 Renamed::Missing => return Err(AppError::NotFound),
             }
         }

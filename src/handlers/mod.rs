@@ -17,6 +17,7 @@ pub mod settings;
 pub mod setup;
 pub mod share;
 pub mod trash;
+pub mod two_factor;
 pub mod users;
 
 use std::sync::Arc;

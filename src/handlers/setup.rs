@@ -98,7 +98,7 @@ pub async fn setup(
                 return Ok(None);
             }
             let stranger = Actor::anonymous(&name, client.map(|c| c.ip()), user_agent.as_deref());
-            let Some(user_id) = users::insert(tx, &stranger, &name, &hash)? else {
+            let Ok(user_id) = users::insert(tx, &stranger, &name, &hash)? else {
                 return Ok(None);
             };
             let admin = Actor {

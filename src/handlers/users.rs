@@ -6,6 +6,7 @@ use warp::reply::Response;
 use super::AdminRequest;
 use crate::auth::password::check_new_password;
 use crate::db::users;
+use crate::domain::names::Clash;
 use crate::domain::{Id, Username};
 use crate::error::AppError;
 use crate::forms::Fields;
@@ -38,18 +39,24 @@ pub async fn add_user(request: AdminRequest, fields: Fields) -> Result<Response,
     if let (Ok(username), None, None) = (&username, &password_error, &confirm_error) {
         let hash = request.state.passwords.hash(password).await;
         let name = username.as_str().to_string();
-        if request
+        match request
             .write(move |tx, actor| users::insert(tx, actor, &name, &hash))
             .await?
-            .is_some()
         {
-            let message = format!("Added admin {}.", username.as_str());
-            return Ok(request.redirect_with_message(LIST, &message));
+            Ok(_) => {
+                let message = format!("Added admin {}.", username.as_str());
+                return Ok(request.redirect_with_message(LIST, &message));
+            }
+            Err(Clash::Same(_)) => {
+                taken = Some(format!(
+                    "The username “{}” is already taken.",
+                    username.as_str()
+                ));
+            }
+            Err(Clash::LooksAlike(existing)) => {
+                taken = Some(Clash::looks_alike_message(&existing, username.as_str()));
+            }
         }
-        taken = Some(format!(
-            "The username “{}” is already taken.",
-            username.as_str()
-        ));
     }
     let form = NewAccountForm {
         username: typed_name,

@@ -16,7 +16,7 @@ use super::gate::{
 };
 use super::{first_of, reply};
 use crate::domain::Id;
-use crate::handlers::{backup, bikes, export, import, makers, password, users};
+use crate::handlers::{backup, bikes, export, import, makers, password, two_factor, users};
 use crate::state::AppState;
 
 pub fn routes(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
@@ -210,6 +210,16 @@ fn maker_routes(state: &Arc<AppState>) -> BoxedFilter<(Response,)> {
 }
 
 fn account_routes(state: &Arc<AppState>) -> BoxedFilter<(Response,)> {
+    let two_factor_page = warp::path!("admin" / "two-factor")
+        .and(warp::get())
+        .and(admin(state))
+        .then(two_factor::page)
+        .map(reply);
+    let two_factor_change = warp::path!("admin" / "two-factor")
+        .and(warp::post())
+        .and(admin_form(state))
+        .then(two_factor::change)
+        .map(reply);
     let password_form = warp::path!("admin" / "change-password")
         .and(warp::get())
         .and(admin(state))
@@ -238,6 +248,8 @@ fn account_routes(state: &Arc<AppState>) -> BoxedFilter<(Response,)> {
         .map(reply);
 
     first_of(vec![
+        two_factor_page.boxed(),
+        two_factor_change.boxed(),
         password_form.boxed(),
         change_password.boxed(),
         list.boxed(),

@@ -413,7 +413,7 @@ async fn read_file_form<B: warp::Buf>(
 async fn new_upload_file(dir: &std::path::Path) -> Result<tempfile::NamedTempFile, AppError> {
     let dir = dir.to_path_buf();
     tokio::task::spawn_blocking(move || {
-        std::fs::create_dir_all(&dir)?;
+        crate::backup::create_dir(&dir)?;
         tempfile::Builder::new()
             .prefix(".motodex-upload-")
             .suffix(".db")

@@ -17,12 +17,17 @@ use super::filters::{
     upload_form, user_agent, with_state,
 };
 use crate::auth::session;
-use crate::db::users;
+use crate::db::{two_factor, users};
 use crate::domain::activity::Actor;
 use crate::error::AppError;
 use crate::forms::{Fields, FileForm, PhotoForm, SpooledFile};
 use crate::handlers::AdminRequest;
 use crate::state::AppState;
+
+/// The admin pages an account may open while the owner requires
+/// two-factor sign-in of it and it has not turned it on: every other one
+/// sends it to turn it on.
+const OPEN_BEFORE_TWO_FACTOR: [&str; 2] = ["/admin/two-factor", "/admin/logout"];
 
 /// Yields the [`AdminRequest`] of a signed-in account, or rejects: a GET is
 /// sent to the login page with its path in `next`; any other method is sent
@@ -57,6 +62,17 @@ pub fn admin(
                 .map_err(|err| warp::reject::custom(AppError::Db(err)))?;
                 match found {
                     Some(admin) => {
+                        if !OPEN_BEFORE_TWO_FACTOR.contains(&path.as_str()) {
+                            let user_id = admin.user_id;
+                            let must_enrol = state
+                                .db
+                                .read(move |conn| two_factor::must_enrol(conn, user_id))
+                                .await
+                                .map_err(|err| warp::reject::custom(AppError::Db(err)))?;
+                            if must_enrol {
+                                return Err(warp::reject::custom(AppError::TwoFactorRequired));
+                            }
+                        }
                         let actor = Actor::user(
                             admin.user_id,
                             &admin.username,

@@ -281,9 +281,9 @@ fn layout(file: &CsvFile, checked: &mut Checked) -> Option<Layout> {
     fine.then_some(layout)
 }
 
-/// Folds a maker name as the maker pages compare them (ignoring case).
+/// A maker name's key, as the maker pages compare them (SPEC §6).
 fn folded(name: &str) -> String {
-    name.trim().to_lowercase()
+    crate::domain::names::key(name)
 }
 
 /// Checks every row of `file` against the database as `conn` sees it,

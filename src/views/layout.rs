@@ -16,6 +16,7 @@ pub enum Section {
     Trash,
     Import,
     Backups,
+    TwoFactor,
     Share,
     Settings,
     Other,
@@ -163,6 +164,7 @@ fn admin_nav(current: Section) -> Markup {
             (link(Section::Trash, "/admin/trash", "Trash"))
             (link(Section::Import, "/admin/import", "Import & export"))
             (link(Section::Password, "/admin/change-password", "Change password"))
+            (link(Section::TwoFactor, "/admin/two-factor", "Two-factor"))
             (link(Section::Backups, "/admin/backups", "Backups"))
             (link(Section::Share, "/admin/share", "Share"))
             (link(Section::Settings, "/admin/settings", "Settings"))

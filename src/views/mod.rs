@@ -14,5 +14,6 @@ pub mod makers;
 pub mod settings;
 pub mod share;
 pub mod transfer;
+pub mod two_factor;
 
 pub use layout::{AdminBar, Chrome, Section};

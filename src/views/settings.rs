@@ -13,6 +13,9 @@ pub struct SettingsForm<'a> {
     pub title: &'a str,
     pub introduction: &'a str,
     pub errors: &'a SiteErrors,
+    /// The owner's two-factor requirement; `None` for anyone else, who
+    /// does not see it.
+    pub require_two_factor: Option<bool>,
 }
 
 pub fn settings(csrf_token: &str, form: &SettingsForm) -> Markup {
@@ -22,6 +25,9 @@ pub fn settings(csrf_token: &str, form: &SettingsForm) -> Markup {
             form.stacked-form.settings-form method="post" action="/admin/settings" {
                 (csrf_field(csrf_token))
                 (public_site(form))
+                @if let Some(required) = form.require_two_factor {
+                    (sign_in(required))
+                }
                 div.form-actions { button.button.primary type="submit" { "Save settings" } }
             }
         }
@@ -60,6 +66,22 @@ fn public_site(form: &SettingsForm) -> Markup {
                 @if let Some(error) = error {
                     p.field-error #introduction-error { (error) }
                 }
+            }
+        }
+    }
+}
+
+fn sign_in(required: bool) -> Markup {
+    html! {
+        fieldset.settings-group {
+            legend { "Signing in" }
+            div.checkbox-field {
+                input #require_two_factor type="checkbox" name="require_two_factor" value="1"
+                    checked[required] aria-describedby="require_two_factor-hint";
+                label for="require_two_factor" { "Require two-factor sign-in for the owner and admins" }
+            }
+            p.hint #require_two_factor-hint {
+                "An account without it is sent to turn it on right after logging in, and can open no other admin page until it has."
             }
         }
     }

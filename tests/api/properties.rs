@@ -5,7 +5,7 @@ use cookie::Key;
 use motodex::auth::password;
 use motodex::auth::session::SESSION;
 use motodex::cookies::CookieSettings;
-use motodex::domain::{Engine, Id, ImageUrl, MakerName, Model, NextPath, Username, Year};
+use motodex::domain::{Engine, Id, ImageUrl, MakerName, Model, NextPath, Username, Year, names};
 use motodex::forms::Fields;
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
@@ -87,7 +87,8 @@ proptest! {
         let n = s.trim().chars().count();
         prop_assert_eq!(Model::parse(&s).is_ok(), (1..=100).contains(&n));
         prop_assert_eq!(Engine::parse(&s).is_ok(), (1..=50).contains(&n));
-        prop_assert_eq!(MakerName::parse(&s).is_ok(), (1..=60).contains(&n));
+        let visible = names::invisible(s.trim()).is_none();
+        prop_assert_eq!(MakerName::parse(&s).is_ok(), (1..=60).contains(&n) && visible);
         if let Ok(model) = Model::parse(&s) {
             prop_assert_eq!(model.as_str(), s.trim());
         }
@@ -107,9 +108,14 @@ proptest! {
 
     #[test]
     fn usernames_are_exactly_1_to_40_allowed_characters(s in "\\PC{0,45}|[A-Za-z0-9._-]{0,45}") {
-        let t = s.trim();
+        // Checked in composed form (NFC): letters (with their combining
+        // marks), digits, `.`, `_`, `-`; nothing invisible; one script.
+        let t = names::composed(s.trim());
         let n = t.chars().count();
-        let expected = (1..=40).contains(&n) && t.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'));
+        let expected = (1..=40).contains(&n)
+            && names::invisible(&t).is_none()
+            && t.chars().all(|c| c.is_alphanumeric() || names::is_mark(c) || matches!(c, '.' | '_' | '-'))
+            && names::single_script(&t);
         prop_assert_eq!(Username::parse(&s).is_ok(), expected);
     }
 

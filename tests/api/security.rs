@@ -371,6 +371,29 @@ async fn a_new_database_its_wal_and_a_backup_are_readable_by_their_owner_only() 
     assert_eq!(mode(&backup), 0o600, "backup");
 }
 
+#[cfg(unix)]
+#[tokio::test]
+async fn the_backup_folder_is_created_open_to_its_owner_only() {
+    let (app, c) = logged_in_app().await;
+    let folder = app.dir.path().join("backups");
+    assert!(!folder.exists(), "no backup folder before the first backup");
+    let token = admin_token(&app, &c).await;
+    let response = post_form(
+        &c,
+        &app.url("/admin/backups/now"),
+        &[("csrf_token".to_string(), token)],
+    )
+    .await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(mode(&folder), 0o700, "backup folder");
+    let backup = std::fs::read_dir(&folder)
+        .expect("backup folder")
+        .filter_map(Result::ok)
+        .find(|e| e.file_name().to_string_lossy().ends_with("Z.db"))
+        .expect("a backup was written");
+    assert_eq!(mode(&backup.path()), 0o600, "backup in the folder");
+}
+
 // --- Deleted photos are gone (SPEC §6: secure_delete) ---
 
 /// True when any 48-byte piece of `needle` (taken at several places)
