@@ -7,12 +7,20 @@
 //! dropped too). Writes made by another program (the sqlite3 shell, the
 //! course's Flask app) cannot be seen, so no entry lives longer than
 //! [`LIFETIME`]: such a change shows within a second.
+//!
+//! After a write, the first visitor of a page rebuilds it and the visitors
+//! who ask for it meanwhile wait for that one build ([`PageCache::lookup`]),
+//! instead of each running the same SQL and rendering the same page: while
+//! admins save every few milliseconds, the catalogue is built once per
+//! write, not once per visitor. Only visitors who saw the same generation
+//! share a build, so nobody is answered from data older than what they saw.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use tokio::sync::watch;
 
 /// How long an entry may answer at most.
 pub const LIFETIME: Duration = Duration::from_secs(1);
@@ -21,6 +29,8 @@ const CAPACITY: usize = 2 * 1024 * 1024;
 
 pub struct PageCache {
     entries: Mutex<Entries>,
+    /// The builds under way: key → (generation, where the page will come).
+    building: Mutex<HashMap<String, (u64, watch::Receiver<Option<Bytes>>)>>,
     off: bool,
 }
 
@@ -29,6 +39,7 @@ impl PageCache {
     pub fn new(off: bool) -> PageCache {
         PageCache {
             entries: Mutex::default(),
+            building: Mutex::default(),
             off,
         }
     }
@@ -83,6 +94,100 @@ impl PageCache {
             },
         ) {
             entries.bytes -= old.value.len();
+        }
+    }
+}
+
+/// What [`PageCache::lookup`] found.
+pub enum Lookup<'a> {
+    /// The page, from the cache or from another visitor's build.
+    Found(Bytes),
+    /// Build it, then hand it to [`Build::finish`].
+    Build(Build<'a>),
+}
+
+/// A page to build: the one build of its key and generation (others wait
+/// for it), or, when that build gave up, one of the waiting visitors' own.
+pub struct Build<'a> {
+    cache: &'a PageCache,
+    key: String,
+    generation: u64,
+    /// Set for the build others wait for.
+    waiting: Option<watch::Sender<Option<Bytes>>>,
+}
+
+impl PageCache {
+    /// The page under `key` as of the database's `generation`: stored, or
+    /// built by the visitor who asked first (waiting for it), or for this
+    /// caller to build.
+    pub async fn lookup(&self, key: String, generation: u64) -> Lookup<'_> {
+        if let Some(value) = self.get(&key, generation) {
+            return Lookup::Found(value);
+        }
+        let mut own = Build {
+            cache: self,
+            key,
+            generation,
+            waiting: None,
+        };
+        if self.off {
+            return Lookup::Build(own);
+        }
+        let under_way = {
+            let mut building = self.building.lock().unwrap_or_else(|p| p.into_inner());
+            match building.get(&own.key) {
+                Some((at, page)) if *at == generation => Some(page.clone()),
+                _ => {
+                    let (sender, page) = watch::channel(None);
+                    building.insert(own.key.clone(), (generation, page));
+                    own.waiting = Some(sender);
+                    None
+                }
+            }
+        };
+        let Some(mut page) = under_way else {
+            return Lookup::Build(own);
+        };
+        // A build that ends without a page (an error, a dropped request)
+        // drops its sender: then this caller builds the page itself.
+        match page.wait_for(Option::is_some).await {
+            Ok(value) => match value.clone() {
+                Some(value) => Lookup::Found(value),
+                None => Lookup::Build(own),
+            },
+            Err(_) => Lookup::Build(own),
+        }
+    }
+}
+
+impl Build<'_> {
+    /// Stores the page built (ignored if a write happened since: `now` is
+    /// the generation after the build) and gives it to those waiting.
+    pub fn finish(self, value: Bytes, now: u64) {
+        self.cache
+            .put(self.key.clone(), self.generation, now, value.clone());
+        if let Some(waiting) = &self.waiting {
+            waiting.send_replace(Some(value));
+        }
+    }
+}
+
+impl Drop for Build<'_> {
+    /// The build is over (finished or not): later visitors look again.
+    fn drop(&mut self) {
+        if self.waiting.is_none() {
+            return;
+        }
+        let mut building = self
+            .cache
+            .building
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if building
+            .get(&self.key)
+            .is_some_and(|(at, _)| *at == self.generation)
+        {
+            building.remove(&self.key);
         }
     }
 }

@@ -41,6 +41,7 @@ mod disk_faults;
 #[cfg(unix)]
 mod double_click;
 mod hostile;
+mod hot_paths;
 mod json_api;
 mod properties;
 mod public;
