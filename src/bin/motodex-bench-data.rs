@@ -21,6 +21,9 @@ struct Args {
     /// How many makers.
     #[arg(long, default_value_t = 500)]
     makers: u64,
+    /// How many activity-log entries (year edits by 8 accounts) to add.
+    #[arg(long, default_value_t = 0)]
+    activity: u64,
 }
 
 fn main() -> ExitCode {
@@ -31,12 +34,15 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
     let started = Instant::now();
-    match motodex::db::generate::new_catalogue(&args.db, args.bikes, args.makers) {
+    let made = motodex::db::generate::new_catalogue(&args.db, args.bikes, args.makers)
+        .and_then(|()| motodex::db::generate::activity(&args.db, args.activity));
+    match made {
         Ok(()) => {
             println!(
-                "{} bikes from {} makers written to {db} in {:.1} s.",
+                "{} bikes from {} makers and {} activity entries written to {db} in {:.1} s.",
                 args.bikes,
                 args.makers,
+                args.activity,
                 started.elapsed().as_secs_f64()
             );
             ExitCode::SUCCESS

@@ -58,8 +58,10 @@ pub async fn home(
     let (makers, results, filter) = state
         .db
         .quick_read(move |conn| {
-            let results = catalogue::search(conn, &filter, page, PAGE_SIZE)?;
-            Ok((makers::list(conn)?, results, filter.clone()))
+            catalogue::snapshot(conn, |conn| {
+                let results = catalogue::search(conn, &filter, page, PAGE_SIZE)?;
+                Ok((makers::list(conn)?, results, filter.clone()))
+            })
         })
         .await?;
     let title = if filter.search.is_empty() {
