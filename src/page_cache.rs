@@ -29,8 +29,7 @@ const CAPACITY: usize = 2 * 1024 * 1024;
 
 pub struct PageCache {
     entries: Mutex<Entries>,
-    /// The builds under way: key → (generation, where the page will come).
-    building: Mutex<HashMap<String, (u64, watch::Receiver<Option<Bytes>>)>>,
+    building: Mutex<Builds>,
     off: bool,
 }
 
@@ -44,6 +43,9 @@ impl PageCache {
         }
     }
 }
+
+/// The builds under way: key → (generation, where the page will come).
+type Builds = HashMap<String, (u64, watch::Receiver<Option<Bytes>>)>;
 
 #[derive(Default)]
 struct Entries {
@@ -205,6 +207,48 @@ mod tests {
         // A value read before the write is not stored after it.
         cache.put("a".into(), 0, 1, Bytes::from_static(b"stale"));
         assert_eq!(cache.get("a", 1), None);
+    }
+
+    #[tokio::test]
+    async fn visitors_of_one_generation_wait_for_one_build() {
+        let cache = PageCache::new(false);
+        let Lookup::Build(first) = cache.lookup("/".into(), 7).await else {
+            panic!("an empty cache has nothing to give");
+        };
+        // The second visitor is polled first, so it is waiting when the
+        // first one's page is done.
+        let (second, ()) = tokio::join!(cache.lookup("/".into(), 7), async {
+            tokio::task::yield_now().await;
+            first.finish(Bytes::from_static(b"built once"), 8);
+        });
+        match second {
+            Lookup::Found(page) => assert_eq!(&page[..], b"built once"),
+            Lookup::Build(_) => panic!("the waiting visitor built the page again"),
+        }
+        // A write happened during that build (`now` 8): not stored.
+        assert!(cache.get("/", 7).is_none());
+    }
+
+    #[tokio::test]
+    async fn a_visitor_who_saw_a_later_write_or_whose_build_gave_up_builds() {
+        let cache = PageCache::new(false);
+        let Lookup::Build(older) = cache.lookup("/".into(), 1).await else {
+            panic!("nothing stored yet");
+        };
+        assert!(matches!(
+            cache.lookup("/".into(), 2).await,
+            Lookup::Build(_)
+        ));
+        drop(older);
+
+        let Lookup::Build(failing) = cache.lookup("/a".into(), 1).await else {
+            panic!("nothing stored yet");
+        };
+        let (waiting, ()) = tokio::join!(cache.lookup("/a".into(), 1), async {
+            tokio::task::yield_now().await;
+            drop(failing);
+        });
+        assert!(matches!(waiting, Lookup::Build(_)));
     }
 
     #[test]

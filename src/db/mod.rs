@@ -43,6 +43,11 @@ use tokio::sync::Semaphore;
 pub use error::{DbError, DbResult};
 use open::{open_reader, open_writer};
 
+/// How often at most a server looks for other processes' commits (see
+/// [`Db::generation`]): a page answers from data at most this much older
+/// than a commit made by `motodex restore`, the sqlite3 shell or the
+/// course's Flask app.
+const WATCH_EVERY: Duration = Duration::from_millis(20);
 /// How many read connections serve page requests at once.
 const READERS: usize = 4;
 /// How long a connection waits for another process (e.g. `motodex backup`)
@@ -63,6 +68,10 @@ struct Inner {
     /// Moves on after every committed write made through this handle, so
     /// that answers derived from the data (the page cache) know they are old.
     generation: AtomicU64,
+    /// When this handle was opened, and when (µs after that) the watch
+    /// below is next asked.
+    opened: std::time::Instant,
+    next_watch: AtomicU64,
     /// A connection that only asks SQLite whether anyone else (another
     /// process: `motodex restore`, the sqlite3 shell, the Flask app) has
     /// committed since it last asked, with the answer it last got.
@@ -112,6 +121,8 @@ impl Db {
                 readers: Mutex::new(readers),
                 read_turns: Semaphore::new(READERS),
                 generation: AtomicU64::new(0),
+                opened: std::time::Instant::now(),
+                next_watch: AtomicU64::new(0),
                 watch: Mutex::new((watch, seen)),
                 replaced: is_writable.then(|| replaced::Watch::new(path)),
             }),
@@ -145,7 +156,18 @@ impl Db {
     /// executor. Statements cached by the pool need nothing: SQLite prepares
     /// them again by itself when the schema has changed.
     pub fn generation(&self) -> u64 {
+        // Asking SQLite takes and gives back the file's shared lock (two
+        // system calls each way), more than a cached page costs to send:
+        // ask at most every WATCH_EVERY; this handle's own writes move the
+        // generation at once regardless.
+        let now = self.inner.opened.elapsed().as_micros() as u64;
+        if now < self.inner.next_watch.load(Ordering::Relaxed) {
+            return self.inner.generation.load(Ordering::Acquire);
+        }
         if let Ok(mut watch) = self.inner.watch.try_lock() {
+            self.inner
+                .next_watch
+                .store(now + WATCH_EVERY.as_micros() as u64, Ordering::Relaxed);
             let (conn, seen) = &mut *watch;
             match data_version(conn) {
                 Ok(version) if version == *seen => {}

@@ -46,9 +46,12 @@ async fn the_catalogue_bike_and_admin_queries_are_never_prepared_again() {
     assert_eq!(app.state.db.times_reprepared(), 0);
 }
 
-/// Where each run of a read happened.
-fn recording_threads() -> (Arc<Mutex<Vec<ThreadId>>>, Arc<Mutex<Vec<ThreadId>>>) {
-    let runs = Arc::new(Mutex::new(Vec::new()));
+/// The threads a read ran on, one per run.
+type Runs = Arc<Mutex<Vec<ThreadId>>>;
+
+/// A record of runs for the read to fill, and the same for the test to read.
+fn recording_threads() -> (Runs, Runs) {
+    let runs = Runs::default();
     (Arc::clone(&runs), runs)
 }
 
