@@ -7,12 +7,20 @@
 //! dropped too). Writes made by another program (the sqlite3 shell, the
 //! course's Flask app) cannot be seen, so no entry lives longer than
 //! [`LIFETIME`]: such a change shows within a second.
+//!
+//! After a write, the first visitor of a page rebuilds it and the visitors
+//! who ask for it meanwhile wait for that one build ([`PageCache::lookup`]),
+//! instead of each running the same SQL and rendering the same page: while
+//! admins save every few milliseconds, the catalogue is built once per
+//! write, not once per visitor. Only visitors who saw the same generation
+//! share a build, so nobody is answered from data older than what they saw.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use tokio::sync::watch;
 
 /// How long an entry may answer at most.
 pub const LIFETIME: Duration = Duration::from_secs(1);
@@ -21,6 +29,7 @@ const CAPACITY: usize = 2 * 1024 * 1024;
 
 pub struct PageCache {
     entries: Mutex<Entries>,
+    building: Mutex<Builds>,
     off: bool,
 }
 
@@ -29,10 +38,14 @@ impl PageCache {
     pub fn new(off: bool) -> PageCache {
         PageCache {
             entries: Mutex::default(),
+            building: Mutex::default(),
             off,
         }
     }
 }
+
+/// The builds under way: key → (generation, where the page will come).
+type Builds = HashMap<String, (u64, watch::Receiver<Option<Bytes>>)>;
 
 #[derive(Default)]
 struct Entries {
@@ -87,6 +100,100 @@ impl PageCache {
     }
 }
 
+/// What [`PageCache::lookup`] found.
+pub enum Lookup<'a> {
+    /// The page, from the cache or from another visitor's build.
+    Found(Bytes),
+    /// Build it, then hand it to [`Build::finish`].
+    Build(Build<'a>),
+}
+
+/// A page to build: the one build of its key and generation (others wait
+/// for it), or, when that build gave up, one of the waiting visitors' own.
+pub struct Build<'a> {
+    cache: &'a PageCache,
+    key: String,
+    generation: u64,
+    /// Set for the build others wait for.
+    waiting: Option<watch::Sender<Option<Bytes>>>,
+}
+
+impl PageCache {
+    /// The page under `key` as of the database's `generation`: stored, or
+    /// built by the visitor who asked first (waiting for it), or for this
+    /// caller to build.
+    pub async fn lookup(&self, key: String, generation: u64) -> Lookup<'_> {
+        if let Some(value) = self.get(&key, generation) {
+            return Lookup::Found(value);
+        }
+        let mut own = Build {
+            cache: self,
+            key,
+            generation,
+            waiting: None,
+        };
+        if self.off {
+            return Lookup::Build(own);
+        }
+        let under_way = {
+            let mut building = self.building.lock().unwrap_or_else(|p| p.into_inner());
+            match building.get(&own.key) {
+                Some((at, page)) if *at == generation => Some(page.clone()),
+                _ => {
+                    let (sender, page) = watch::channel(None);
+                    building.insert(own.key.clone(), (generation, page));
+                    own.waiting = Some(sender);
+                    None
+                }
+            }
+        };
+        let Some(mut page) = under_way else {
+            return Lookup::Build(own);
+        };
+        // A build that ends without a page (an error, a dropped request)
+        // drops its sender: then this caller builds the page itself.
+        match page.wait_for(Option::is_some).await {
+            Ok(value) => match value.clone() {
+                Some(value) => Lookup::Found(value),
+                None => Lookup::Build(own),
+            },
+            Err(_) => Lookup::Build(own),
+        }
+    }
+}
+
+impl Build<'_> {
+    /// Stores the page built (ignored if a write happened since: `now` is
+    /// the generation after the build) and gives it to those waiting.
+    pub fn finish(self, value: Bytes, now: u64) {
+        self.cache
+            .put(self.key.clone(), self.generation, now, value.clone());
+        if let Some(waiting) = &self.waiting {
+            waiting.send_replace(Some(value));
+        }
+    }
+}
+
+impl Drop for Build<'_> {
+    /// The build is over (finished or not): later visitors look again.
+    fn drop(&mut self) {
+        if self.waiting.is_none() {
+            return;
+        }
+        let mut building = self
+            .cache
+            .building
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if building
+            .get(&self.key)
+            .is_some_and(|(at, _)| *at == self.generation)
+        {
+            building.remove(&self.key);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -100,6 +207,48 @@ mod tests {
         // A value read before the write is not stored after it.
         cache.put("a".into(), 0, 1, Bytes::from_static(b"stale"));
         assert_eq!(cache.get("a", 1), None);
+    }
+
+    #[tokio::test]
+    async fn visitors_of_one_generation_wait_for_one_build() {
+        let cache = PageCache::new(false);
+        let Lookup::Build(first) = cache.lookup("/".into(), 7).await else {
+            panic!("an empty cache has nothing to give");
+        };
+        // The second visitor is polled first, so it is waiting when the
+        // first one's page is done.
+        let (second, ()) = tokio::join!(cache.lookup("/".into(), 7), async {
+            tokio::task::yield_now().await;
+            first.finish(Bytes::from_static(b"built once"), 8);
+        });
+        match second {
+            Lookup::Found(page) => assert_eq!(&page[..], b"built once"),
+            Lookup::Build(_) => panic!("the waiting visitor built the page again"),
+        }
+        // A write happened during that build (`now` 8): not stored.
+        assert!(cache.get("/", 7).is_none());
+    }
+
+    #[tokio::test]
+    async fn a_visitor_who_saw_a_later_write_or_whose_build_gave_up_builds() {
+        let cache = PageCache::new(false);
+        let Lookup::Build(older) = cache.lookup("/".into(), 1).await else {
+            panic!("nothing stored yet");
+        };
+        assert!(matches!(
+            cache.lookup("/".into(), 2).await,
+            Lookup::Build(_)
+        ));
+        drop(older);
+
+        let Lookup::Build(failing) = cache.lookup("/a".into(), 1).await else {
+            panic!("nothing stored yet");
+        };
+        let (waiting, ()) = tokio::join!(cache.lookup("/a".into(), 1), async {
+            tokio::task::yield_now().await;
+            drop(failing);
+        });
+        assert!(matches!(waiting, Lookup::Build(_)));
     }
 
     #[test]

@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use super::csrf;
 use crate::clock;
 use crate::cookies::CookieSettings;
-use crate::db::{Db, DbResult, Transaction, sessions};
+use crate::db::{Db, DbError, DbResult, Transaction, sessions};
 
 /// Session time-outs, in seconds, enforced by the server.
 #[derive(Debug, Clone)]
@@ -114,7 +114,10 @@ pub async fn current(
         return Ok(None);
     };
     let hash = token_hash(&token);
-    let Some(session) = db.read(move |conn| sessions::find(conn, &hash)).await? else {
+    let Some(session) = db
+        .quick_read(move |conn| sessions::find(conn, &hash))
+        .await?
+    else {
         return Ok(None);
     };
     let now = clock::now();
@@ -129,10 +132,21 @@ pub async fn current(
         return Ok(None);
     }
     // At most one write per session per second keeps the idle clock honest
-    // without turning every page view into a write.
+    // without turning every page view into a write. The page does not wait
+    // for it: it changes nothing the page shows, and a write waits its turn
+    // behind the other admins' saves (each with its fsync).
     if now > session.last_seen_at {
-        db.write(move |tx| sessions::touch(tx, session_id, now))
-            .await?;
+        let db = db.clone();
+        tokio::spawn(async move {
+            match db
+                .write(move |tx| sessions::touch(tx, session_id, now))
+                .await
+            {
+                // Said where they matter (the write itself, the pages' notice).
+                Ok(()) | Err(DbError::ReadOnly | DbError::Replaced) => {}
+                Err(err) => tracing::warn!("warning: a session's last visit was not saved: {err}"),
+            }
+        });
     }
     Ok(Some(Admin {
         user_id: session.user_id,

@@ -29,6 +29,9 @@ struct Args {
     /// How many photos (and rows) in the --photos folder.
     #[arg(long, default_value_t = 1000)]
     photo_count: u64,
+    /// How many activity-log entries (year edits by 8 accounts) to add.
+    #[arg(long, default_value_t = 0)]
+    activity: u64,
 }
 
 /// Writes `count` distinct 1200 × 900 JPEGs and the CSV that imports them.
@@ -81,12 +84,15 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
     let started = Instant::now();
-    match motodex::db::generate::new_catalogue(path, args.bikes, args.makers) {
+    let made = motodex::db::generate::new_catalogue(path, args.bikes, args.makers)
+        .and_then(|()| motodex::db::generate::activity(path, args.activity));
+    match made {
         Ok(()) => {
             println!(
-                "{} bikes from {} makers written to {db} in {:.1} s.",
+                "{} bikes from {} makers and {} activity entries written to {db} in {:.1} s.",
                 args.bikes,
                 args.makers,
+                args.activity,
                 started.elapsed().as_secs_f64()
             );
             ExitCode::SUCCESS

@@ -62,6 +62,10 @@ impl Entry {
 
 /// Writes one entry in the caller's transaction and returns its id.
 pub fn record(tx: &Transaction, actor: &Actor, entry: Entry) -> DbResult<i64> {
+    #[cfg(feature = "bench-data")]
+    if bench_without_log() {
+        return Ok(0);
+    }
     let changes = Value::Array(entry.changes.iter().map(change_json).collect()).to_string();
     tx.prepare_cached(
         "INSERT INTO activity (at, user_id, username, client_addr, user_agent, kind, action,
@@ -101,6 +105,16 @@ pub fn record(tx: &Transaction, actor: &Actor, entry: Entry) -> DbResult<i64> {
         .execute(params![LOGIN_FAILED, FAILED_LOGINS_KEPT])?;
     }
     Ok(entry_id)
+}
+
+/// `bench/run` measures what the log costs a write by running the same
+/// edits with and without it: `MOTODEX_BENCH_WITHOUT_ACTIVITY_LOG=1` turns
+/// recording off, only in the benchmark build (the `bench-data` feature);
+/// the motodex that is shipped always records.
+#[cfg(feature = "bench-data")]
+fn bench_without_log() -> bool {
+    static OFF: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *OFF.get_or_init(|| std::env::var_os("MOTODEX_BENCH_WITHOUT_ACTIVITY_LOG").is_some())
 }
 
 fn change_json(change: &Change) -> Value {

@@ -10,6 +10,8 @@ use rand::{RngExt, SeedableRng};
 use rusqlite::{Connection, params};
 
 use super::DbResult;
+use super::bikes::{COLUMNS, from_row};
+use crate::domain::records::Bike;
 
 /// Consonant-vowel syllables: every generated word is a sequence of these
 /// two-letter pieces, so words of different piece sequences never collide.
@@ -100,6 +102,78 @@ pub fn new_catalogue(path: &Path, bikes: u64, makers: u64) -> DbResult<()> {
     drop(super::Db::open(path, false)?);
     let mut conn = Connection::open(path)?;
     catalogue(&mut conn, bikes, makers)
+}
+
+/// Accounts the generated activity log is spread over (user ids 1 to 8;
+/// the entries keep their names, as the log does for deleted accounts).
+pub const EDITORS: i64 = 8;
+
+/// Fills the activity log with `entries` year edits of random bikes by
+/// [`EDITORS`] accounts, an hour apart back from now, as `db::bikes::save`
+/// records them (the same description and before/after values).
+pub fn activity(path: &Path, entries: u64) -> DbResult<()> {
+    let mut conn = Connection::open(path)?;
+    conn.execute_batch("PRAGMA synchronous = OFF; PRAGMA cache_size = -262144;")?;
+    let tx = conn.transaction()?;
+    let bikes: Vec<Bike> = tx
+        .prepare(&format!(
+            "SELECT {COLUMNS} FROM bikes b JOIN makers m ON m.maker_id = b.maker_id"
+        ))?
+        .query_map([], from_row)?
+        .collect::<Result<_, _>>()?;
+    if bikes.is_empty() {
+        return Ok(());
+    }
+    {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(0x0061_6374_6976 ^ entries);
+        let mut insert = tx.prepare(
+            "INSERT INTO activity (at, user_id, username, client_addr, user_agent, kind, action,
+                                   record_id, description, changes)
+             VALUES (?1, ?2, ?3, '192.0.2.7', 'bench', 'bike', 'edit', ?4, ?5, ?6)",
+        )?;
+        let mut touched = tx.prepare(
+            "INSERT OR IGNORE INTO activity_records (record, record_id, entry_id) VALUES ('bike', ?1, ?2)",
+        )?;
+        let start = crate::clock::now() - entries as i64 * 3600;
+        for i in 0..entries {
+            let bike = bikes.choose(&mut rng).unwrap_or(&bikes[0]);
+            let editor = 1 + (i as i64 % EDITORS);
+            let before = 1950 + rng.random_range(0..76i64);
+            let after = if before == 2025 { 1950 } else { before + 1 };
+            let values = |year: i64| {
+                serde_json::json!({
+                    "maker_id": bike.maker_id,
+                    "maker": bike.maker,
+                    "model": bike.model,
+                    "year": year.to_string(),
+                    "engine": bike.engine,
+                    "image_url": bike.image_url,
+                })
+            };
+            let (before, after) = (values(before), values(after));
+            let description = super::versions::describe_bike_edit(&before, &after)
+                .map(|(_, words)| words)
+                .unwrap_or_default();
+            let changes = serde_json::json!([{
+                "record": "bike",
+                "id": bike.bike_id,
+                "before": before,
+                "after": after,
+            }]);
+            insert.execute(params![
+                start + i as i64 * 3600,
+                editor,
+                format!("editor-{editor}"),
+                bike.bike_id,
+                description,
+                changes.to_string(),
+            ])?;
+            touched.execute(params![bike.bike_id, tx.last_insert_rowid()])?;
+        }
+    }
+    tx.commit()?;
+    conn.execute_batch("PRAGMA optimize; PRAGMA synchronous = FULL;")?;
+    Ok(())
 }
 
 fn catalogue(conn: &mut Connection, bikes: u64, makers: u64) -> DbResult<()> {

@@ -1,14 +1,16 @@
 //! All SQL lives under this module; nothing else in motodex knows SQL.
 //!
-//! SQLite work never runs on the async executor: every call goes through
+//! SQLite work never holds up the async executor: every call goes through
 //! [`Db::read`] or [`Db::write`], which run the closure on tokio's blocking
-//! pool. Reads share a small pool of connections (WAL lets them run beside the
+//! pool, or [`Db::quick_read`], which runs it on the executor within a
+//! budget of half a millisecond and moves it to the pool past that. Reads share a small pool of connections (WAL lets them run beside the
 //! writer); writes go through one connection, one at a time, so concurrent
 //! admins queue instead of meeting "database is locked".
 
 pub mod activity;
 pub mod backup;
 pub mod bikes;
+mod budget;
 pub mod catalogue;
 mod error;
 #[cfg(feature = "bench-data")]
@@ -43,6 +45,11 @@ use tokio::sync::Semaphore;
 pub use error::{DbError, DbResult};
 use open::{open_reader, open_writer};
 
+/// How often at most a server looks for other processes' commits (see
+/// [`Db::generation`]): a page answers from data at most this much older
+/// than a commit made by `motodex restore`, the sqlite3 shell or the
+/// course's Flask app.
+const WATCH_EVERY: Duration = Duration::from_millis(20);
 /// How many read connections serve page requests at once.
 const READERS: usize = 4;
 /// How long a connection waits for another process (e.g. `motodex backup`)
@@ -63,6 +70,10 @@ struct Inner {
     /// Moves on after every committed write made through this handle, so
     /// that answers derived from the data (the page cache) know they are old.
     generation: AtomicU64,
+    /// When this handle was opened, and when (µs after that) the watch
+    /// below is next asked.
+    opened: std::time::Instant,
+    next_watch: AtomicU64,
     /// A connection that only asks SQLite whether anyone else (another
     /// process: `motodex restore`, the sqlite3 shell, the Flask app) has
     /// committed since it last asked, with the answer it last got.
@@ -112,6 +123,8 @@ impl Db {
                 readers: Mutex::new(readers),
                 read_turns: Semaphore::new(READERS),
                 generation: AtomicU64::new(0),
+                opened: std::time::Instant::now(),
+                next_watch: AtomicU64::new(0),
                 watch: Mutex::new((watch, seen)),
                 replaced: is_writable.then(|| replaced::Watch::new(path)),
             }),
@@ -145,7 +158,18 @@ impl Db {
     /// executor. Statements cached by the pool need nothing: SQLite prepares
     /// them again by itself when the schema has changed.
     pub fn generation(&self) -> u64 {
+        // Asking SQLite takes and gives back the file's shared lock (two
+        // system calls each way), more than a cached page costs to send:
+        // ask at most every WATCH_EVERY; this handle's own writes move the
+        // generation at once regardless.
+        let now = self.inner.opened.elapsed().as_micros() as u64;
+        if now < self.inner.next_watch.load(Ordering::Relaxed) {
+            return self.inner.generation.load(Ordering::Acquire);
+        }
         if let Ok(mut watch) = self.inner.watch.try_lock() {
+            self.inner
+                .next_watch
+                .store(now + WATCH_EVERY.as_micros() as u64, Ordering::Relaxed);
             let (conn, seen) = &mut *watch;
             match data_version(conn) {
                 Ok(version) if version == *seen => {}
@@ -184,6 +208,29 @@ impl Db {
             result
         })
         .await
+    }
+
+    /// Runs a read on a pooled connection on this thread, when one is free,
+    /// within [`budget::BUDGET`]; a read that runs out of time (or finds no
+    /// free connection) runs again, from the start, as [`Db::read`] does. For
+    /// the reads of every page view, which take microseconds: handing them
+    /// to another thread would cost more than they do.
+    pub async fn quick_read<T, F>(&self, work: F) -> DbResult<T>
+    where
+        T: Send + 'static,
+        F: Fn(&Connection) -> DbResult<T> + Send + 'static,
+    {
+        if let Ok(_turn) = self.inner.read_turns.try_acquire() {
+            let conn = lock(&self.inner.readers).pop();
+            if let Some(conn) = conn {
+                let answer = budget::within(|| work(&conn));
+                self.inner.give_back(conn);
+                if let Some(answer) = answer {
+                    return answer;
+                }
+            }
+        }
+        self.read(work).await
     }
 
     /// Runs `work` inside one write transaction; it is committed before this
@@ -295,6 +342,39 @@ impl Inner {
         }
         lock(&self.readers).push(conn);
     }
+}
+
+impl Db {
+    /// How many times SQLite has prepared again a statement that the
+    /// connections idle in this handle's pool keep cached: it should stay 0
+    /// (see `open.rs`); a test reads it after a run of requests.
+    pub fn times_reprepared(&self) -> u64 {
+        let readers = lock(&self.inner.readers);
+        let writer = lock(&self.inner.writer);
+        readers
+            .iter()
+            .chain(writer.as_ref())
+            .map(times_reprepared_on)
+            .sum()
+    }
+}
+
+fn times_reprepared_on(conn: &Connection) -> u64 {
+    use rusqlite::ffi;
+    let mut total = 0;
+    // SAFETY: the handle belongs to `conn`, borrowed (so open) throughout;
+    // sqlite3_next_stmt walks that connection's own statements, and none is
+    // finalized meanwhile, since `conn` is not used for anything else here.
+    unsafe {
+        let db = conn.handle();
+        let mut stmt = ffi::sqlite3_next_stmt(db, std::ptr::null_mut());
+        while !stmt.is_null() {
+            let count = ffi::sqlite3_stmt_status(stmt, ffi::SQLITE_STMTSTATUS_REPREPARE, 0);
+            total += u64::try_from(count).unwrap_or(0);
+            stmt = ffi::sqlite3_next_stmt(db, stmt);
+        }
+    }
+    total
 }
 
 /// What a replaced database file means, for pages that warn of it.

@@ -19,7 +19,8 @@ pub(super) fn open_writer(path: &Path, sample_data: bool) -> DbResult<Connection
 }
 
 /// A read-only connection. On read-only media a WAL database cannot create
-/// its shared-memory file, so fall back to reading it as immutable.
+/// its shared-memory file, so fall back to reading it as immutable. Readers
+/// carry the time budget of [`super::budget`].
 pub(super) fn open_reader(path: &Path) -> DbResult<Connection> {
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let plain = open_connection(path, flags).and_then(|conn| {
@@ -28,7 +29,7 @@ pub(super) fn open_reader(path: &Path) -> DbResult<Connection> {
         })?;
         Ok(conn)
     });
-    match plain {
+    let mut conn = match plain {
         Err(DbError::Other(_) | DbError::ReadOnly | DbError::CannotOpen) => {
             let escaped = path
                 .display()
@@ -40,11 +41,23 @@ pub(super) fn open_reader(path: &Path) -> DbResult<Connection> {
             open_connection(Path::new(&uri), flags | OpenFlags::SQLITE_OPEN_URI)
         }
         other => other,
-    }
+    }?;
+    super::budget::install(&mut conn)?;
+    Ok(conn)
 }
 
 pub(super) fn open_connection(path: &Path, flags: OpenFlags) -> DbResult<Connection> {
     let conn = Connection::open_with_flags(path, flags)?;
+    // The query planner stability guarantee: a cached statement keeps its
+    // plan whatever is bound to it. Without it SQLite prepares a statement
+    // again (parsing and planning it anew) whenever a rebound parameter is
+    // one its planner looked at, as every LIMIT and OFFSET is: that was a
+    // fifth of the CPU of an uncached catalogue page (issue 17). The plans
+    // here do not depend on the values; the catalogue names its indexes.
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+        true,
+    )?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.execute_batch("PRAGMA foreign_keys = ON;")?;
     if !flags.contains(OpenFlags::SQLITE_OPEN_READ_ONLY) {

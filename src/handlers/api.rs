@@ -74,7 +74,7 @@ async fn body(state: &AppState, call: Call) -> Result<String, (StatusCode, Strin
             let (filter, page) = catalogue_query(&query);
             let results = state
                 .db
-                .read(move |conn| catalogue::search(conn, &filter, page, PAGE_SIZE))
+                .quick_read(move |conn| catalogue::search(conn, &filter, page, PAGE_SIZE))
                 .await
                 .map_err(db_error)?;
             Ok(json::bike_page(&results))
@@ -82,7 +82,7 @@ async fn body(state: &AppState, call: Call) -> Result<String, (StatusCode, Strin
         Call::Bike(id) => {
             let bike = state
                 .db
-                .read(move |conn| bikes::get(conn, id.0))
+                .quick_read(move |conn| bikes::get(conn, id.0))
                 .await
                 .map_err(db_error)?;
             bike.map(|bike| json::bike(&bike))

@@ -32,9 +32,9 @@ pub async fn bike_list(request: AdminRequest, query: Fields) -> Result<Response,
     let (results, filter) = request
         .state
         .db
-        .read(move |conn| {
+        .quick_read(move |conn| {
             let results = catalogue::search(conn, &filter, page, ADMIN_PAGE_SIZE)?;
-            Ok((results, filter))
+            Ok((results, filter.clone()))
         })
         .await?;
     let notice = super::backup::notice(&request.state).await;

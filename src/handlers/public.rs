@@ -8,6 +8,7 @@ use crate::domain::records::Filter;
 use crate::domain::site::Site;
 use crate::error::AppError;
 use crate::forms::Fields;
+use crate::page_cache::{Build, Lookup};
 use crate::reply;
 use crate::state::AppState;
 use crate::views;
@@ -50,18 +51,17 @@ pub async fn home(
             filter.maker_id, filter.search
         )
     });
-    let generation = state.db.generation();
-    if let Some(body) = key
-        .as_deref()
-        .and_then(|key| state.pages.get(key, generation))
-    {
-        return Ok(cached_page(body));
-    }
+    let build = match look_up(&state, key).await {
+        Ok(found) => return Ok(found),
+        Err(build) => build,
+    };
     let (makers, results, filter) = state
         .db
-        .read(move |conn| {
-            let results = catalogue::search(conn, &filter, page, PAGE_SIZE)?;
-            Ok((makers::list(conn)?, results, filter))
+        .quick_read(move |conn| {
+            catalogue::snapshot(conn, |conn| {
+                let results = catalogue::search(conn, &filter, page, PAGE_SIZE)?;
+                Ok((makers::list(conn)?, results, filter.clone()))
+            })
         })
         .await?;
     let site = state.site().await?;
@@ -74,8 +74,7 @@ pub async fn home(
     Ok(remembered(
         &state,
         cookie.as_deref(),
-        key,
-        generation,
+        build,
         &site,
         title,
         content,
@@ -84,16 +83,13 @@ pub async fn home(
 
 pub async fn bike(state: std::sync::Arc<AppState>, id: Id) -> Result<Response, AppError> {
     let key = cache_key(None, || format!("/bikes/{}", id.0));
-    let generation = state.db.generation();
-    if let Some(body) = key
-        .as_deref()
-        .and_then(|key| state.pages.get(key, generation))
-    {
-        return Ok(cached_page(body));
-    }
+    let build = match look_up(&state, key).await {
+        Ok(found) => return Ok(found),
+        Err(build) => build,
+    };
     let bike = state
         .db
-        .read(move |conn| bikes::get(conn, id.0))
+        .quick_read(move |conn| bikes::get(conn, id.0))
         .await?
         .ok_or(AppError::NotFound)?;
     let site = state.site().await?;
@@ -101,12 +97,23 @@ pub async fn bike(state: std::sync::Arc<AppState>, id: Id) -> Result<Response, A
     Ok(remembered(
         &state,
         None,
-        key,
-        generation,
+        build,
         &site,
         &title,
         views::catalogue::bike_page(&bike),
     ))
+}
+
+/// The remembered page under `key`, or what to build (`None`: a page not
+/// to remember, see [`cache_key`]).
+async fn look_up(state: &AppState, key: Option<String>) -> Result<Response, Option<Build<'_>>> {
+    let Some(key) = key else {
+        return Err(None);
+    };
+    match state.pages.lookup(key, state.db.generation()).await {
+        Lookup::Found(body) => Ok(cached_page(body)),
+        Lookup::Build(build) => Err(Some(build)),
+    }
 }
 
 /// Public pages are the same for every visitor, except for a one-time
@@ -116,17 +123,16 @@ fn cache_key(cookie: Option<&str>, make: impl FnOnce() -> String) -> Option<Stri
     (!reply::message_pending(cookie)).then(make)
 }
 
-/// The page, stored under `key` (when there is one) for the next visitors.
+/// The page, remembered (when it may be) for the next visitors.
 fn remembered(
     state: &AppState,
     cookie: Option<&str>,
-    key: Option<String>,
-    generation: u64,
+    build: Option<Build<'_>>,
     site: &Site,
     title: &str,
     content: maud::Markup,
 ) -> Response {
-    let Some(key) = key else {
+    let Some(build) = build else {
         return super::catalogue_page(state, cookie, site, title, content);
     };
     let chrome = views::Chrome {
@@ -134,9 +140,7 @@ fn remembered(
         ..views::Chrome::catalogue(title)
     };
     let body = bytes::Bytes::from(views::layout::page(&chrome, content).into_string());
-    state
-        .pages
-        .put(key, generation, state.db.generation(), body.clone());
+    build.finish(body.clone(), state.db.generation());
     cached_page(body)
 }
 

@@ -44,6 +44,7 @@ mod export_site;
 #[cfg(unix)]
 mod first_run;
 mod hostile;
+mod hot_paths;
 mod import_photos;
 mod json_api;
 mod lookalike_names;
