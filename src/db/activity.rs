@@ -63,13 +63,14 @@ impl Entry {
 /// Writes one entry in the caller's transaction and returns its id.
 pub fn record(tx: &Transaction, actor: &Actor, entry: Entry) -> DbResult<i64> {
     let changes = Value::Array(entry.changes.iter().map(change_json).collect()).to_string();
+    let at = crate::clock::now();
     tx.prepare_cached(
         "INSERT INTO activity (at, user_id, username, client_addr, user_agent, kind, action,
                                record_id, description, changes, undoes)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?
     .execute(params![
-        crate::clock::now(),
+        at,
         actor.user_id,
         actor.username,
         actor.client_addr,
@@ -85,8 +86,12 @@ pub fn record(tx: &Transaction, actor: &Actor, entry: Entry) -> DbResult<i64> {
     let mut touched = tx.prepare_cached(
         "INSERT OR IGNORE INTO activity_records (record, record_id, entry_id) VALUES (?1, ?2, ?3)",
     )?;
+    // A form's add and an import create their bikes; every other change
+    // (an edit, an undo, a restore) changes an existing one.
+    let creates = matches!(entry.action, "add" | "import");
     for change in &entry.changes {
         touched.execute(params![change.record.as_str(), change.id, entry_id])?;
+        super::authors::note(tx, actor, at, change, creates)?;
     }
     let mut undone = tx.prepare_cached("UPDATE activity SET undone_by = ?1 WHERE entry_id = ?2")?;
     for id in &entry.undoes {

@@ -62,10 +62,22 @@ pub(super) fn same_name(
     name: &str,
     except: Option<i64>,
 ) -> DbResult<Option<Maker>> {
+    let makers = list(conn)?;
+    Ok(same_name_among(&makers, name, except).cloned())
+}
+
+/// The maker among `makers` (other than `except`) whose name equals `name`
+/// ignoring case, as [`same_name`] compares them: for a form to check a
+/// name against the list it already has, before the write checks again.
+pub fn same_name_among<'a>(
+    makers: &'a [Maker],
+    name: &str,
+    except: Option<i64>,
+) -> Option<&'a Maker> {
     let wanted = name.to_lowercase();
-    Ok(list(conn)?
-        .into_iter()
-        .find(|m| Some(m.maker_id) != except && m.name.trim().to_lowercase() == wanted))
+    makers
+        .iter()
+        .find(|m| Some(m.maker_id) != except && m.name.trim().to_lowercase() == wanted)
 }
 
 /// Another maker already has the name: its spelling.
@@ -80,11 +92,10 @@ pub fn insert(
     actor: &Actor,
     name: &MakerName,
 ) -> DbResult<Result<(i64, i64), Taken>> {
-    if let Some(existing) = same_name(tx, name.as_str(), None)? {
-        return Ok(Err(Taken(existing.name)));
-    }
-    tx.execute("INSERT INTO makers (name) VALUES (?1)", [name.as_str()])?;
-    let maker_id = tx.last_insert_rowid();
+    let maker_id = match add(tx, name)? {
+        Ok(id) => id,
+        Err(taken) => return Ok(Err(taken)),
+    };
     let entry_id = activity::record(
         tx,
         actor,
@@ -92,15 +103,30 @@ pub fn insert(
             Kind::Maker,
             "add",
             format!("added the maker {}", name.as_str()),
-            Change {
-                record: Record::Maker,
-                id: maker_id,
-                before: None,
-                after: Some(versions::maker_json(name.as_str())),
-            },
+            added(maker_id, name),
         ),
     )?;
     Ok(Ok((maker_id, entry_id)))
+}
+
+/// Adds a maker unless the name is taken, leaving the activity entry to
+/// the caller: a bike form that adds its maker records both in one entry.
+pub(super) fn add(tx: &Transaction, name: &MakerName) -> DbResult<Result<i64, Taken>> {
+    if let Some(existing) = same_name(tx, name.as_str(), None)? {
+        return Ok(Err(Taken(existing.name)));
+    }
+    tx.execute("INSERT INTO makers (name) VALUES (?1)", [name.as_str()])?;
+    Ok(Ok(tx.last_insert_rowid()))
+}
+
+/// The log's change of a maker just added.
+pub(super) fn added(maker_id: i64, name: &MakerName) -> Change {
+    Change {
+        record: Record::Maker,
+        id: maker_id,
+        before: None,
+        after: Some(versions::maker_json(name.as_str())),
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,6 +7,7 @@
 //! admins queue instead of meeting "database is locked".
 
 pub mod activity;
+pub mod authors;
 pub mod backup;
 pub mod bikes;
 pub mod catalogue;

@@ -16,6 +16,22 @@ pub struct Bike {
     pub image_url: String,
 }
 
+/// Who did something to a record, and when (UTC seconds); the username is
+/// as it was then.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signature {
+    pub username: String,
+    pub at: i64,
+}
+
+/// Who added a bike and who last changed it; `None` where it is not known
+/// (before motodex kept it, or written by another program).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Authorship {
+    pub added: Option<Signature>,
+    pub changed: Option<Signature>,
+}
+
 /// What the catalogue is narrowed to.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Filter {

@@ -34,6 +34,7 @@ mod admin_makers;
 mod architecture;
 mod auth;
 mod backup;
+mod bike_form;
 mod cli;
 mod cli_start;
 mod crash_safety;
