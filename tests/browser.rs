@@ -1598,7 +1598,8 @@ async fn add_edit_delete_a_bike_with_a_photo() {
         b.log_in(ADMIN, PASSWORD, false).await;
         b.expect_heading("Bikes").await;
 
-        // A rejected form: a year from before motorbikes; what was typed stays.
+        // A rejected form: a year from before motorbikes and a file that is
+        // no picture; what was typed stays, the file is refused beside it.
         b.follow("Add a bike").await;
         b.expect_heading("Add a bike").await;
         b.check("add").await;
@@ -1606,10 +1607,12 @@ async fn add_edit_delete_a_bike_with_a_photo() {
         b.type_into("Model", "CB750 Four").await;
         b.type_into("Year", "1700").await;
         b.type_into("Engine", "736cc").await;
-        b.choose_file("Upload a photo (optional)", &photo).await;
+        b.choose_file("Upload a photo (optional)", &not_a_photo)
+            .await;
         b.press("Add bike").await;
         b.expect_heading("Add a bike").await;
         assert!(!b.error_beside("Year").await.is_empty());
+        assert!(!b.error_beside("Upload a photo (optional)").await.is_empty());
         assert_eq!(b.value_of("Model").await, "CB750 Four", "model kept");
         assert_eq!(b.value_of("Year").await, "1700", "year kept");
         assert_eq!(b.value_of("Engine").await, "736cc", "engine kept");
@@ -1622,25 +1625,22 @@ async fn add_edit_delete_a_bike_with_a_photo() {
             .await
             .expect("text");
         assert_eq!(chosen, "Honda", "maker kept");
-        b.expect_text("choose it again").await;
-        b.check("add-error").await;
 
-        // A file that is no picture: refused beside the photo field.
-        b.type_into("Year", "1969").await;
-        b.choose_file("Upload a photo (optional)", &not_a_photo)
-            .await;
+        // The real photo, the year still wrong: the photo is kept.
+        b.choose_file("Upload a photo (optional)", &photo).await;
         b.press("Add bike").await;
         b.expect_heading("Add a bike").await;
-        assert!(!b.error_beside("Upload a photo (optional)").await.is_empty());
-        assert_eq!(b.value_of("Model").await, "CB750 Four", "model kept");
+        b.expect_text("Kept from your last try: bike-photo.png")
+            .await;
+        b.check("add-error").await;
 
-        // Corrected, with the photo chosen again.
+        // Corrected, without choosing the photo again.
         b.type_into("Year", "1969").await;
-        b.choose_file("Upload a photo (optional)", &photo).await;
         b.press("Add bike").await;
         b.expect_heading("Bikes").await;
         let flash = b.wait_for_flash().await;
         assert!(flash.contains("CB750 Four"), "{flash}");
+        b.expect_text(&format!("added by {ADMIN}")).await;
         b.check("added").await;
 
         // On the public page, with its photo.
@@ -1690,6 +1690,41 @@ async fn add_edit_delete_a_bike_with_a_photo() {
         assert_eq!(flash, "Deleted Honda CB750 Four.\nUndo");
         b.open(&bike_path).await;
         b.expect_text("404").await;
+    })
+    .await;
+}
+
+/// The bike form adds a maker in place: a taken name is refused beside the
+/// field with everything kept, a new one is added with the bike.
+#[tokio::test]
+async fn a_new_maker_from_the_bike_form() {
+    let app = app_with_admin().await;
+    scenario("new-maker", &app, |b| async move {
+        b.open("/admin/login").await;
+        b.log_in(ADMIN, PASSWORD, false).await;
+        b.follow("Add a bike").await;
+        b.type_into("Or a new maker", "honda").await;
+        b.type_into("Model", "Gold Star").await;
+        b.type_into("Year", "1938").await;
+        b.type_into("Engine", "499cc").await;
+        b.press("Add bike").await;
+        b.expect_heading("Add a bike").await;
+        let message = b.error_beside("Or a new maker").await;
+        assert!(
+            message.contains("already a maker called “Honda”"),
+            "{message}"
+        );
+        assert_eq!(b.value_of("Model").await, "Gold Star", "model kept");
+        b.check("new-maker-error").await;
+
+        b.type_into("Or a new maker", "BSA").await;
+        b.press("Add bike").await;
+        b.expect_heading("Bikes").await;
+        let flash = b.wait_for_flash().await;
+        assert!(flash.contains("Added BSA Gold Star."), "{flash}");
+        b.follow("Edit BSA Gold Star").await;
+        b.expect_text(&format!("Added by {ADMIN} on")).await;
+        b.check("edit-authorship").await;
     })
     .await;
 }

@@ -8,7 +8,7 @@ use maud::{Markup, html};
 use super::catalogue::{image_alt, image_src, pagination, thumbnail_src};
 use super::layout::{Field, csrf_field, field};
 use crate::clock::local_text;
-use crate::domain::records::{Authorship, Bike, Maker, Page, Signature};
+use crate::domain::records::{Authorship, Bike, Maker, Page};
 
 pub fn bike_list(search: &str, results: &Page<Bike>, authors: &HashMap<i64, Authorship>) -> Markup {
     html! {
@@ -81,16 +81,20 @@ pub fn bike_list(search: &str, results: &Page<Bike>, authors: &HashMap<i64, Auth
 /// Who added the bike and who last changed it, short: the edit form has
 /// the times.
 fn authorship_cell(authorship: Option<&Authorship>) -> Markup {
-    let name = |signature: Option<&Signature>| {
-        signature.map_or("not known".to_string(), |s| s.username.clone())
+    let Some(authorship) = authorship else {
+        return html! { span.muted { "not known" } };
     };
-    let added = authorship.and_then(|a| a.added.as_ref());
-    let changed = authorship.and_then(|a| a.changed.as_ref());
     html! {
-        "added by " (name(added))
+        @match &authorship.added {
+            Some(added) => { "added by " (added.username) }
+            None => { "added by: not known" }
+        }
         br;
         span.muted {
-            @if changed.is_some() { "changed by " (name(changed)) } @else { "not changed since" }
+            @match &authorship.changed {
+                Some(changed) => { "changed by " (changed.username) }
+                None => { "not changed since" }
+            }
         }
     }
 }
@@ -211,44 +215,44 @@ pub fn bike_form(
         @if let BikeFormKind::Edit(_) = kind {
             (authorship_line(authorship))
         }
-            @if !errors.is_empty() {
-                p.flash.flash-error role="alert" { "Please correct the marked fields." }
-            }
-            form.stacked-form method="post" action=(action) enctype="multipart/form-data" {
-                (csrf_field(csrf_token))
-                (maker_select(makers, &values.maker_id, errors.maker.as_deref()))
-                (field(&Field {
-                    value: &values.new_maker, error: errors.new_maker.as_deref(), required: false,
-                    hint: Some("Not in the list? Type its name here: it is added together with the bike (and used instead of the list)."),
-                    ..Field::new("new_maker", "Or a new maker")
-                }))
-                (field(&Field { value: &values.model, error: errors.model.as_deref(), hint: Some("For example Panigale V4; up to 100 characters."), ..Field::new("model", "Model") }))
-                (field(&Field { value: &values.year, error: errors.year.as_deref(), hint: Some("The model year, for example 2023."), ..Field::new("year", "Year") }))
-                (field(&Field { value: &values.engine, error: errors.engine.as_deref(), hint: Some("For example 998cc or Electric; up to 50 characters."), ..Field::new("engine", "Engine") }))
-                @if let BikeFormKind::Edit(bike) = kind {
-                    div.field {
-                        strong { "Current photo" }
-                        img src=(image_src(bike)) alt=(image_alt(bike)) width="240" height="180";
-                    }
-                }
-                (photo_input(errors.image.as_deref(), matches!(kind, BikeFormKind::Edit(bike) if !bike.image_url.is_empty()), values.kept_photo.as_ref()))
-                (field(&Field {
-                    value: &values.image_url, error: errors.image_url.as_deref(), required: false,
-                    hint: Some("Or the address of a photo on the web (https://…). An uploaded photo replaces this address; empty it to remove the photo."),
-                    ..Field::new("image_url", "Photo address (optional)")
-                }))
-                div.form-actions {
-                    button.button.primary type="submit" { (submit) }
-                    a.button.secondary href="/admin" { "Cancel" }
-                }
-            }
+        @if !errors.is_empty() {
+            p.flash.flash-error role="alert" { "Please correct the marked fields." }
+        }
+        form.stacked-form method="post" action=(action) enctype="multipart/form-data" {
+            (csrf_field(csrf_token))
+            (maker_select(makers, &values.maker_id, errors.maker.as_deref()))
+            (field(&Field {
+                value: &values.new_maker, error: errors.new_maker.as_deref(), required: false,
+                hint: Some("Not in the list? Type its name here: it is added together with the bike (and used instead of the list)."),
+                ..Field::new("new_maker", "Or a new maker")
+            }))
+            (field(&Field { value: &values.model, error: errors.model.as_deref(), hint: Some("For example Panigale V4; up to 100 characters."), ..Field::new("model", "Model") }))
+            (field(&Field { value: &values.year, error: errors.year.as_deref(), hint: Some("The model year, for example 2023."), ..Field::new("year", "Year") }))
+            (field(&Field { value: &values.engine, error: errors.engine.as_deref(), hint: Some("For example 998cc or Electric; up to 50 characters."), ..Field::new("engine", "Engine") }))
             @if let BikeFormKind::Edit(bike) = kind {
-                p {
-                    a href={ "/admin/edit/" (bike.bike_id) "/history" } { "History of this bike" }
-                    " · "
-                    a href={ "/admin/delete/" (bike.bike_id) } { "Delete this bike…" }
+                div.field {
+                    strong { "Current photo" }
+                    img src=(image_src(bike)) alt=(image_alt(bike)) width="240" height="180";
                 }
             }
+            (photo_input(errors.image.as_deref(), matches!(kind, BikeFormKind::Edit(bike) if !bike.image_url.is_empty()), values.kept_photo.as_ref()))
+            (field(&Field {
+                value: &values.image_url, error: errors.image_url.as_deref(), required: false,
+                hint: Some("Or the address of a photo on the web (https://…). An uploaded photo replaces this address; empty it to remove the photo."),
+                ..Field::new("image_url", "Photo address (optional)")
+            }))
+            div.form-actions {
+                button.button.primary type="submit" { (submit) }
+                a.button.secondary href="/admin" { "Cancel" }
+            }
+        }
+        @if let BikeFormKind::Edit(bike) = kind {
+            p {
+                a href={ "/admin/edit/" (bike.bike_id) "/history" } { "History of this bike" }
+                " · "
+                a href={ "/admin/delete/" (bike.bike_id) } { "Delete this bike…" }
+            }
+        }
     }
 }
 
