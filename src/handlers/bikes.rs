@@ -9,6 +9,7 @@ use super::public::catalogue_query;
 use crate::db::bikes::{self, BikeInput, Saved};
 use crate::db::{catalogue, images, makers};
 use crate::domain::records::{Filter, Maker};
+use crate::domain::roles::Permission;
 use crate::domain::{self, Engine, Id, ImageUrl, Model, Year};
 use crate::error::AppError;
 use crate::forms::{Fields, PhotoForm};
@@ -40,7 +41,7 @@ pub async fn bike_list(request: AdminRequest, query: Fields) -> Result<Response,
     let notice = super::backup::notice(&request.state).await;
     let content = maud::html! {
         (views::backups::notice(&notice))
-        (views::admin::bike_list(&filter.search, &results))
+        (views::admin::bike_list(&filter.search, &results, request.may(Permission::Catalogue)))
     };
     Ok(request.page(Section::Bikes, "Bikes", StatusCode::OK, content))
 }

@@ -7,11 +7,13 @@ use super::catalogue::{image_alt, image_src, pagination, thumbnail_src};
 use super::layout::{Field, csrf_field, field};
 use crate::domain::records::{Bike, Maker, Page};
 
-pub fn bike_list(search: &str, results: &Page<Bike>) -> Markup {
+/// The admin's bike table; `may_change` offers adding, editing and
+/// deleting (a contributor's role does not).
+pub fn bike_list(search: &str, results: &Page<Bike>, may_change: bool) -> Markup {
     html! {
         div.page-head {
             h1 { "Bikes" }
-            a.button.primary href="/admin/add" { "Add a bike" }
+            @if may_change { a.button.primary href="/admin/add" { "Add a bike" } }
         }
         form.filters method="get" action="/admin" role="search" {
             div.field {
@@ -27,7 +29,7 @@ pub fn bike_list(search: &str, results: &Page<Bike>) -> Markup {
             div.empty-state {
                 @if search.is_empty() {
                     p { "There are no bikes yet." }
-                    a.button.primary href="/admin/add" { "Add the first bike" }
+                    @if may_change { a.button.primary href="/admin/add" { "Add the first bike" } }
                 } @else {
                     p { "No bikes match “" (search) "”." }
                     a.button href="/admin" { "Show all bikes" }
@@ -47,7 +49,7 @@ pub fn bike_list(search: &str, results: &Page<Bike>) -> Markup {
                             th scope="col" { "Model" }
                             th scope="col" { "Year" }
                             th scope="col" { "Engine" }
-                            th scope="col" { span.visually-hidden { "Actions" } }
+                            @if may_change { th scope="col" { span.visually-hidden { "Actions" } } }
                         }
                     }
                     tbody {
@@ -58,11 +60,11 @@ pub fn bike_list(search: &str, results: &Page<Bike>) -> Markup {
                                 td { a href={ "/bikes/" (bike.bike_id) } { (bike.model) } }
                                 td { (bike.year) }
                                 td { (bike.engine) }
-                                td.actions {
+                                @if may_change { td.actions {
                                     a.button href={ "/admin/edit/" (bike.bike_id) } aria-label={ "Edit " (bike.maker) " " (bike.model) } { "Edit" }
                                     // Deleting asks first, on its own page: no JavaScript needed.
                                     a.button.danger href={ "/admin/delete/" (bike.bike_id) } aria-label={ "Delete " (bike.maker) " " (bike.model) } { "Delete" }
-                                }
+                                } }
                             }
                         }
                     }
