@@ -173,6 +173,9 @@ pub struct ActivityFilter {
     pub q: String,
     /// UTC seconds; entries at or after it.
     pub since: Option<i64>,
+    /// Only entries of these kinds (an editor sees the catalogue's);
+    /// `None` = every kind.
+    pub visible: Option<&'static [Kind]>,
 }
 
 /// One page of entries, newest first, and whether an older page exists.
@@ -191,6 +194,14 @@ pub fn list(
     if let Some(kind) = filter.kind {
         values.push(kind.as_str().to_string().into());
         sql.push_str(&format!(" AND a.kind = ?{}", values.len()));
+    }
+    if let Some(kinds) = filter.visible {
+        let mut places = Vec::with_capacity(kinds.len());
+        for kind in kinds {
+            values.push(kind.as_str().to_string().into());
+            places.push(format!("?{}", values.len()));
+        }
+        sql.push_str(&format!(" AND a.kind IN ({})", places.join(", ")));
     }
     if let Some(since) = filter.since {
         values.push(since.into());

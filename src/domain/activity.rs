@@ -83,6 +83,16 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// The catalogue's entries: what an editor's activity log shows.
+    pub const CATALOGUE: [Kind; 6] = [
+        Kind::Bike,
+        Kind::Maker,
+        Kind::Photo,
+        Kind::Import,
+        Kind::Trash,
+        Kind::Undo,
+    ];
+
     pub const ALL: [Kind; 11] = [
         Kind::Bike,
         Kind::Maker,

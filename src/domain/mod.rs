@@ -4,6 +4,7 @@
 
 pub mod activity;
 pub mod records;
+pub mod roles;
 
 use std::fmt;
 use std::str::FromStr;

@@ -2,6 +2,8 @@
 //! photo ready to store, a page of results — as plain data: the database
 //! fills them, handlers pass them on, views show them.
 
+use super::roles::Role;
+
 /// A bike with its maker's name, as every page shows it. Text columns are
 /// read leniently (a Flask-course database may hold NULLs or a year typed as
 /// text), so an old row is shown rather than breaking the page.
@@ -69,11 +71,28 @@ pub struct MakerUsage {
     pub bikes: i64,
 }
 
+/// An account: the course's `users` row and what motodex keeps beside it
+/// (SPEC §10).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
     pub user_id: i64,
     pub username: String,
     pub password_hash: String,
+    pub role: Role,
+    /// Set by an owner or admin: the account must choose its own password
+    /// at its next login before any other admin page opens.
+    pub temporary_password: bool,
+    /// The last day (local date, `YYYY-MM-DD`) the account may log in.
+    pub expires_on: Option<String>,
+}
+
+impl User {
+    /// The day it expired on, once today (a local date) is past it.
+    pub fn expired(&self, today: &str) -> Option<&str> {
+        self.expires_on
+            .as_deref()
+            .filter(|last_day| today > *last_day)
+    }
 }
 
 /// A photo ready to store: re-encoded bytes and their content type.

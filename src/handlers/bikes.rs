@@ -11,6 +11,7 @@ use crate::db::bikes::{self, BikeInput, MakerChoice, Saved};
 use crate::db::makers::{self, Taken};
 use crate::db::{authors, catalogue, images};
 use crate::domain::records::{Authorship, Bike, Filter, Maker};
+use crate::domain::roles::Permission;
 use crate::domain::{self, Engine, Id, ImageUrl, MakerName, Model, Year};
 use crate::error::AppError;
 use crate::forms::{Fields, PhotoForm};
@@ -45,7 +46,7 @@ pub async fn bike_list(request: AdminRequest, query: Fields) -> Result<Response,
     let notice = super::backup::notice(&request.state).await;
     let content = maud::html! {
         (views::backups::notice(&notice))
-        (views::admin::bike_list(&filter.search, &results, &authorship))
+        (views::admin::bike_list(&filter.search, &results, &authorship, request.may(Permission::Catalogue)))
     };
     Ok(request.page(Section::Bikes, "Bikes", StatusCode::OK, content))
 }

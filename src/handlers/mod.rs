@@ -26,6 +26,7 @@ use warp::reply::Response;
 use crate::auth::session::Admin;
 use crate::db::{DbResult, Transaction};
 use crate::domain::activity::Actor;
+use crate::domain::roles::Permission;
 use crate::reply::{self, add_cookie, html};
 use crate::state::AppState;
 use crate::views::{self, AdminBar, Chrome, Section};
@@ -103,6 +104,8 @@ impl AdminRequest {
                 username: &self.admin.username,
                 csrf_token: &self.admin.csrf_token,
                 section,
+                role: self.admin.role,
+                temporary_password: self.admin.temporary_password,
             }),
             flash_undo: undo,
             ..Chrome::plain(title)
@@ -139,6 +142,11 @@ impl AdminRequest {
             );
         }
         response
+    }
+
+    /// Whether this account's role has `permission` (what a page offers).
+    pub fn may(&self, permission: Permission) -> bool {
+        self.admin.role.may(permission)
     }
 
     /// The token the forms of this page must carry.

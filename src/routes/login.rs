@@ -13,6 +13,7 @@ use super::filters::{
 };
 use super::gate::{admin, admin_form};
 use super::{first_of, reply};
+use crate::domain::roles::Permission;
 use crate::error::AppError;
 use crate::forms::Fields;
 use crate::handlers::login::{self, expected_login_token};
@@ -48,12 +49,12 @@ pub fn routes(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
         .map(reply);
     let logout_page = warp::path!("admin" / "logout")
         .and(warp::get())
-        .and(admin(&state))
+        .and(admin(&state, Permission::ChangeOwnPassword))
         .then(login::logout_page)
         .map(reply);
     let logout = warp::path!("admin" / "logout")
         .and(warp::post())
-        .and(admin_form(&state))
+        .and(admin_form(&state, Permission::ChangeOwnPassword))
         .then(|request, _| login::logout(request))
         .map(reply);
     let setup_form = warp::path!("admin" / "setup")

@@ -10,11 +10,19 @@ use super::layout::{Field, csrf_field, field};
 use crate::clock::local_text;
 use crate::domain::records::{Authorship, Bike, Maker, Page};
 
-pub fn bike_list(search: &str, results: &Page<Bike>, authors: &HashMap<i64, Authorship>) -> Markup {
+/// The admin's bike table, with who added and last changed each bike;
+/// `may_change` offers adding, editing and deleting (a contributor's role
+/// does not).
+pub fn bike_list(
+    search: &str,
+    results: &Page<Bike>,
+    authors: &HashMap<i64, Authorship>,
+    may_change: bool,
+) -> Markup {
     html! {
         div.page-head {
             h1 { "Bikes" }
-            a.button.primary href="/admin/add" { "Add a bike" }
+            @if may_change { a.button.primary href="/admin/add" { "Add a bike" } }
         }
         form.filters method="get" action="/admin" role="search" {
             div.field {
@@ -30,7 +38,7 @@ pub fn bike_list(search: &str, results: &Page<Bike>, authors: &HashMap<i64, Auth
             div.empty-state {
                 @if search.is_empty() {
                     p { "There are no bikes yet." }
-                    a.button.primary href="/admin/add" { "Add the first bike" }
+                    @if may_change { a.button.primary href="/admin/add" { "Add the first bike" } }
                 } @else {
                     p { "No bikes match “" (search) "”." }
                     a.button href="/admin" { "Show all bikes" }
@@ -51,7 +59,7 @@ pub fn bike_list(search: &str, results: &Page<Bike>, authors: &HashMap<i64, Auth
                             th scope="col" { "Year" }
                             th scope="col" { "Engine" }
                             th scope="col" { "Added · changed by" }
-                            th scope="col" { span.visually-hidden { "Actions" } }
+                            @if may_change { th scope="col" { span.visually-hidden { "Actions" } } }
                         }
                     }
                     tbody {
@@ -63,11 +71,11 @@ pub fn bike_list(search: &str, results: &Page<Bike>, authors: &HashMap<i64, Auth
                                 td { (bike.year) }
                                 td { (bike.engine) }
                                 td.authorship { (authorship_cell(authors.get(&bike.bike_id))) }
-                                td.actions {
+                                @if may_change { td.actions {
                                     a.button href={ "/admin/edit/" (bike.bike_id) } aria-label={ "Edit " (bike.maker) " " (bike.model) } { "Edit" }
                                     // Deleting asks first, on its own page: no JavaScript needed.
                                     a.button.danger href={ "/admin/delete/" (bike.bike_id) } aria-label={ "Delete " (bike.maker) " " (bike.model) } { "Delete" }
-                                }
+                                } }
                             }
                         }
                     }

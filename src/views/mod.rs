@@ -11,5 +11,6 @@ pub mod json;
 pub mod layout;
 pub mod makers;
 pub mod transfer;
+pub mod users;
 
 pub use layout::{AdminBar, Chrome, Section};

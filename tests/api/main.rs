@@ -48,6 +48,7 @@ mod public;
 mod recovery;
 mod replaced;
 mod restore;
+mod roles;
 mod search_equivalence;
 mod security;
 mod tls;
