@@ -1,4 +1,5 @@
--- Version 8: who added each bike and who last changed it (issue 16, SPEC §10).
+-- Version 8: who added each bike and who last changed it, and contributors'
+-- drafts (issue 16, SPEC §10).
 -- A table of its own, keyed by bike_id, so the course's `bikes` keeps its
 -- columns. No foreign key: a bike in the trash keeps its row, and a bike id
 -- is never reused (AUTOINCREMENT). Written by the activity log's `record`,
@@ -45,3 +46,30 @@ ON CONFLICT (bike_id) DO UPDATE SET
     changed_at = excluded.changed_at;
 
 DROP TABLE bike_added;
+
+-- Contributors' drafts (SPEC §10): a new bike, never in the course's
+-- `bikes` until an editor publishes it (a contributor cannot change live
+-- bikes, so a draft is always a bike to add). The
+-- values are the form's, checked when sent and again when published;
+-- `new_maker` is a maker the draft would add (empty when `maker_id` names
+-- one). The photo, already cleaned like any upload, waits here with its
+-- thumbnail. `returned` = 1: sent back to the author with `comment`.
+-- `author_id` has no foreign key: a deleted account's drafts stay, named.
+CREATE TABLE IF NOT EXISTS drafts (
+    draft_id    INTEGER PRIMARY KEY AUTOINCREMENT,
+    author_id   INTEGER NOT NULL,
+    author      TEXT NOT NULL,
+    maker_id    INTEGER,
+    new_maker   TEXT NOT NULL DEFAULT '',
+    model       TEXT NOT NULL,
+    year        TEXT NOT NULL,
+    engine      TEXT NOT NULL,
+    image_url   TEXT NOT NULL DEFAULT '',
+    photo_type  TEXT,
+    photo       BLOB,
+    photo_thumb BLOB,
+    returned    INTEGER NOT NULL DEFAULT 0,
+    comment     TEXT NOT NULL DEFAULT '',
+    updated_at  INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS drafts_by_author ON drafts (author_id, draft_id);

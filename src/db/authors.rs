@@ -43,6 +43,21 @@ pub(super) fn note(
     Ok(())
 }
 
+/// Credits a published draft's bike to the contributor who wrote it (the
+/// publish's entry names the editor).
+pub(super) fn credit_author(
+    tx: &Transaction,
+    bike_id: i64,
+    author_id: i64,
+    author: &str,
+) -> DbResult<()> {
+    tx.prepare_cached(
+        "UPDATE bike_authors SET added_by_id = ?1, added_by = ?2 WHERE bike_id = ?3",
+    )?
+    .execute(params![author_id, author, bike_id])?;
+    Ok(())
+}
+
 /// Forgets the bikes the trash is about to purge for good (those deleted
 /// before `cutoff`); called by the purge before it deletes them.
 pub(super) fn forget_purged(tx: &Transaction, cutoff: i64) -> DbResult<()> {

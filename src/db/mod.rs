@@ -11,6 +11,7 @@ pub mod authors;
 pub mod backup;
 pub mod bikes;
 pub mod catalogue;
+pub mod drafts;
 mod error;
 #[cfg(feature = "bench-data")]
 pub mod generate;

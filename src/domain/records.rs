@@ -105,6 +105,43 @@ pub struct Photo {
     pub thumbnail: Vec<u8>,
 }
 
+/// A stored photo's content type, as served: only the image types uploads
+/// are stored as. Anything else in the table (a row written by hand, say
+/// `text/html`) is sent as opaque bytes, which a browser never renders as
+/// a page of this site.
+pub fn photo_type(stored: &str) -> &'static str {
+    ["image/jpeg", "image/png", "image/gif", "image/webp"]
+        .into_iter()
+        .find(|t| *t == stored)
+        .unwrap_or("application/octet-stream")
+}
+
+/// A contributor's draft (SPEC §10): a new bike waiting for an editor, or
+/// returned to its author with a comment. Values as the author typed them (checked when sent, and again
+/// when published).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Draft {
+    pub draft_id: i64,
+    pub author_id: i64,
+    /// The author's username when the draft was first sent.
+    pub author: String,
+    pub maker_id: Option<i64>,
+    /// The maker's name: the new maker typed, or the chosen one's (empty
+    /// when that maker is gone).
+    pub maker: String,
+    /// A maker to add with the bike; empty when one was chosen.
+    pub new_maker: String,
+    pub model: String,
+    pub year: String,
+    pub engine: String,
+    pub image_url: String,
+    pub has_photo: bool,
+    pub returned: bool,
+    pub comment: String,
+    /// UTC seconds of the last send or return.
+    pub updated_at: i64,
+}
+
 /// The address a stored photo is served at (`/images/<id>`), which is also
 /// what its bike's `image_url` holds.
 pub fn photo_url(image_id: i64) -> String {

@@ -9,8 +9,8 @@ use super::AdminRequest;
 use super::public::catalogue_query;
 use crate::db::bikes::{self, BikeInput, MakerChoice, Saved};
 use crate::db::makers::{self, Taken};
-use crate::db::{authors, catalogue, images};
-use crate::domain::records::{Authorship, Bike, Filter, Maker};
+use crate::db::{authors, catalogue, drafts, images};
+use crate::domain::records::{Authorship, Bike, Draft, Filter, Maker};
 use crate::domain::roles::Permission;
 use crate::domain::{self, Engine, Id, ImageUrl, MakerName, Model, Year};
 use crate::error::AppError;
@@ -51,23 +51,33 @@ pub async fn bike_list(request: AdminRequest, query: Fields) -> Result<Response,
     Ok(request.page(Section::Bikes, "Bikes", StatusCode::OK, content))
 }
 
-/// The stored bike being edited, with who added and changed it.
-type Stored = Option<(Bike, Authorship)>;
+/// What a bike form is for.
+pub(super) enum Target {
+    /// A new bike (`None`), or a change to a stored one, with who added
+    /// and changed it.
+    Bike(Option<(Bike, Authorship)>),
+    /// A contributor's new draft (`None`), or their draft sent again.
+    Draft(Option<Draft>),
+}
 
-fn form_page(
+pub(super) fn form_page(
     request: &AdminRequest,
-    stored: &Stored,
+    target: &Target,
     makers: &[Maker],
     values: &BikeValues,
     errors: &BikeErrors,
 ) -> Response {
-    let (kind, authorship) = match stored {
-        Some((bike, authorship)) => (BikeFormKind::Edit(bike), authorship.clone()),
-        None => (BikeFormKind::Add, Authorship::default()),
+    let (kind, authorship) = match target {
+        Target::Bike(Some((bike, authorship))) => (BikeFormKind::Edit(bike), authorship.clone()),
+        Target::Bike(None) => (BikeFormKind::Add, Authorship::default()),
+        Target::Draft(Some(draft)) => (BikeFormKind::Draft(draft), Authorship::default()),
+        Target::Draft(None) => (BikeFormKind::NewDraft, Authorship::default()),
     };
-    let title = match kind {
-        BikeFormKind::Add => "Add a bike",
-        BikeFormKind::Edit(_) => "Edit bike",
+    let (title, section) = match kind {
+        BikeFormKind::Add => ("Add a bike", Section::Bikes),
+        BikeFormKind::Edit(_) => ("Edit bike", Section::Bikes),
+        BikeFormKind::NewDraft => ("Add a bike", Section::Drafts),
+        BikeFormKind::Draft(_) => ("Edit draft", Section::Drafts),
     };
     let status = if errors.is_empty() {
         StatusCode::OK
@@ -82,15 +92,15 @@ fn form_page(
         errors,
         &authorship,
     );
-    request.page(Section::Bikes, title, status, content)
+    request.page(section, title, status, content)
 }
 
-/// The bike (when `bike_id` is given; `None` inside when there is no such
-/// bike) and every maker.
+/// The bike (when `bike_id` is given; `None` when there is no such bike)
+/// with who added and changed it, and every maker.
 async fn read_form_data(
     request: &AdminRequest,
     bike_id: Option<i64>,
-) -> Result<(Stored, Vec<Maker>), AppError> {
+) -> Result<(Option<(Bike, Authorship)>, Vec<Maker>), AppError> {
     Ok(request
         .state
         .db
@@ -108,10 +118,15 @@ async fn read_form_data(
 }
 
 pub async fn add_form(request: AdminRequest) -> Result<Response, AppError> {
-    let (stored, makers) = read_form_data(&request, None).await?;
+    let makers = request.state.db.read(makers::list).await?;
+    let target = if drafting(&request) {
+        Target::Draft(None)
+    } else {
+        Target::Bike(None)
+    };
     Ok(form_page(
         &request,
-        &stored,
+        &target,
         &makers,
         &BikeValues::default(),
         &BikeErrors::default(),
@@ -124,19 +139,35 @@ pub async fn edit_form(request: AdminRequest, id: Id) -> Result<Response, AppErr
     let values = BikeValues::of(bike);
     Ok(form_page(
         &request,
-        &stored,
+        &Target::Bike(stored),
         &makers,
         &values,
         &BikeErrors::default(),
     ))
 }
 
+/// A contributor's add form makes a draft (SPEC §10); the form of a role
+/// that may change the catalogue, a bike.
+fn drafting(request: &AdminRequest) -> bool {
+    !request.may(Permission::Catalogue)
+}
+
 pub async fn add(request: AdminRequest, form: PhotoForm) -> Result<Response, AppError> {
-    save(request, None, form).await
+    let makers = request.state.db.read(makers::list).await?;
+    let target = if drafting(&request) {
+        Target::Draft(None)
+    } else {
+        Target::Bike(None)
+    };
+    save(request, target, makers, form).await
 }
 
 pub async fn edit(request: AdminRequest, id: Id, form: PhotoForm) -> Result<Response, AppError> {
-    save(request, Some(id), form).await
+    let (stored, makers) = read_form_data(&request, Some(id.0)).await?;
+    if stored.is_none() {
+        return Err(AppError::NotFound);
+    }
+    save(request, Target::Bike(stored), makers, form).await
 }
 
 /// The form's fields as typed. The bike's id comes from the address only:
@@ -185,7 +216,7 @@ fn taken_maker(existing: &str) -> String {
 }
 
 /// Checks every field against SPEC §5, collecting one message per field.
-fn validate(values: &BikeValues, makers: &[Maker]) -> (Option<BikeInput>, BikeErrors) {
+pub(super) fn validate(values: &BikeValues, makers: &[Maker]) -> (Option<BikeInput>, BikeErrors) {
     let maker = chosen_maker(values, makers);
     let model = Model::parse(&values.model);
     let year = Year::parse(&values.year, domain::current_year());
@@ -265,17 +296,15 @@ fn brought_photo(request: &AdminRequest, form: &PhotoForm) -> Result<Brought, Ap
     }))
 }
 
-async fn save(
+/// Checks a bike form and saves it where `target` says; a rejected one
+/// comes back with 422, everything typed and its photo kept.
+pub(super) async fn save(
     request: AdminRequest,
-    id: Option<Id>,
+    target: Target,
+    makers: Vec<Maker>,
     form: PhotoForm,
 ) -> Result<Response, AppError> {
     let state = &request.state;
-    let bike_id = id.map(|id| id.0);
-    let (stored, makers) = read_form_data(&request, bike_id).await?;
-    if bike_id.is_some() && stored.is_none() {
-        return Err(AppError::NotFound);
-    }
     let mut values = typed_values(&form.fields)?;
     let (input, mut errors) = validate(&values, &makers);
 
@@ -304,21 +333,45 @@ async fn save(
     }
 
     if let (Some(input), true) = (input, errors.is_empty()) {
-        match request
-            .write(move |tx, actor| bikes::save(tx, actor, bike_id, &input, photo.as_ref()))
-            .await?
-        {
-            Saved::Done { name, entry_id, .. } => {
-                let verb = if bike_id.is_some() { "Saved" } else { "Added" };
-                return Ok(request.redirect_with_undo(
-                    "/admin",
-                    &format!("{verb} {name}."),
-                    entry_id,
+        match &target {
+            Target::Bike(stored) => {
+                let bike_id = stored.as_ref().map(|(bike, _)| bike.bike_id);
+                match request
+                    .write(move |tx, actor| bikes::save(tx, actor, bike_id, &input, photo.as_ref()))
+                    .await?
+                {
+                    Saved::Done { name, entry_id, .. } => {
+                        let verb = if bike_id.is_some() { "Saved" } else { "Added" };
+                        return Ok(request.redirect_with_undo(
+                            "/admin",
+                            &format!("{verb} {name}."),
+                            entry_id,
+                        ));
+                    }
+                    Saved::NoSuchBike => return Err(AppError::NotFound),
+                    Saved::NoSuchMaker => errors.maker = Some(UNKNOWN_MAKER.to_string()),
+                    Saved::MakerTaken(Taken(existing)) => {
+                        errors.new_maker = Some(taken_maker(&existing))
+                    }
+                }
+            }
+            Target::Draft(draft) => {
+                let draft_id = draft.as_ref().map(|d| d.draft_id);
+                let name = format!(
+                    "{} {}",
+                    maker_name(&input.maker, &makers),
+                    input.model.as_str()
+                );
+                request
+                    .write(move |tx, actor| {
+                        drafts::submit(tx, actor, draft_id, &input, photo.as_ref())
+                    })
+                    .await?;
+                return Ok(request.redirect_with_message(
+                    "/admin/drafts",
+                    &format!("Sent {name} for review: an editor publishes it."),
                 ));
             }
-            Saved::NoSuchBike => return Err(AppError::NotFound),
-            Saved::NoSuchMaker => errors.maker = Some(UNKNOWN_MAKER.to_string()),
-            Saved::MakerTaken(Taken(existing)) => errors.new_maker = Some(taken_maker(&existing)),
         }
     }
     // A photo that passed its checks waits on the server for the corrected
@@ -329,7 +382,18 @@ async fn save(
         let token = state.held_photos.hold(request.admin.user_id, upload, bytes);
         values.kept_photo = Some(KeptPhoto { token, name, bytes });
     }
-    Ok(form_page(&request, &stored, &makers, &values, &errors))
+    Ok(form_page(&request, &target, &makers, &values, &errors))
+}
+
+fn maker_name(choice: &MakerChoice, makers: &[Maker]) -> String {
+    match choice {
+        MakerChoice::New(name) => name.as_str().to_string(),
+        MakerChoice::Existing(id) => makers
+            .iter()
+            .find(|m| m.maker_id == *id)
+            .map(|m| m.name.clone())
+            .unwrap_or_default(),
+    }
 }
 
 pub async fn delete_confirm(request: AdminRequest, id: Id) -> Result<Response, AppError> {

@@ -7,6 +7,7 @@ pub mod activity;
 pub mod api;
 pub mod backup;
 pub mod bikes;
+pub mod drafts;
 pub mod export;
 pub mod import;
 pub mod login;
@@ -41,6 +42,8 @@ pub struct AdminRequest {
     pub admin: Admin,
     cookie: Option<String>,
     actor: Actor,
+    /// Drafts waiting for review, for the menu of a role that reviews them.
+    drafts_waiting: i64,
 }
 
 impl AdminRequest {
@@ -49,12 +52,14 @@ impl AdminRequest {
         admin: Admin,
         cookie: Option<String>,
         actor: Actor,
+        drafts_waiting: i64,
     ) -> AdminRequest {
         AdminRequest {
             state,
             admin,
             cookie,
             actor,
+            drafts_waiting,
         }
     }
 
@@ -106,6 +111,7 @@ impl AdminRequest {
                 section,
                 role: self.admin.role,
                 temporary_password: self.admin.temporary_password,
+                drafts_waiting: self.drafts_waiting,
             }),
             flash_undo: undo,
             ..Chrome::plain(title)

@@ -15,12 +15,13 @@ use super::gate::{admin, admin_backup_upload, admin_form, admin_photo_form, admi
 use super::{first_of, reply};
 use crate::domain::Id;
 use crate::domain::roles::Permission;
-use crate::handlers::{backup, bikes, export, import, makers, password, users};
+use crate::handlers::{backup, bikes, drafts, export, import, makers, password, users};
 use crate::state::AppState;
 
 pub fn routes(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
     first_of(vec![
         bike_routes(&state),
+        draft_routes(&state),
         maker_routes(&state),
         account_routes(&state),
         transfer_routes(&state),
@@ -122,14 +123,15 @@ fn bike_routes(state: &Arc<AppState>) -> BoxedFilter<(Response,)> {
         .and(query())
         .then(bikes::bike_list)
         .map(reply);
+    // Open to contributors too: their add form makes a draft (SPEC §10).
     let add_form = warp::path!("admin" / "add")
         .and(warp::get())
-        .and(admin(state, Permission::Catalogue))
+        .and(admin(state, Permission::SignedIn))
         .then(bikes::add_form)
         .map(reply);
     let add = warp::path!("admin" / "add")
         .and(warp::post())
-        .and(admin_photo_form(state, Permission::Catalogue))
+        .and(admin_photo_form(state, Permission::SignedIn))
         .then(bikes::add)
         .map(reply);
     let edit_form = warp::path!("admin" / "edit" / Id)
@@ -167,6 +169,48 @@ fn bike_routes(state: &Arc<AppState>) -> BoxedFilter<(Response,)> {
         delete_confirm.boxed(),
         delete.boxed(),
         download_backup.boxed(),
+    ])
+}
+
+/// Contributors' drafts (SPEC §10).
+fn draft_routes(state: &Arc<AppState>) -> BoxedFilter<(Response,)> {
+    let list = warp::path!("admin" / "drafts")
+        .and(warp::get())
+        .and(admin(state, Permission::SignedIn))
+        .then(drafts::list)
+        .map(reply);
+    let photo = warp::path!("admin" / "drafts" / Id / "photo")
+        .and(warp::get())
+        .and(admin(state, Permission::SignedIn))
+        .then(|id, request| drafts::photo(request, id))
+        .map(reply);
+    let edit_form = warp::path!("admin" / "drafts" / Id / "edit")
+        .and(warp::get())
+        .and(admin(state, Permission::SignedIn))
+        .then(|id, request| drafts::edit_form(request, id))
+        .map(reply);
+    let edit = warp::path!("admin" / "drafts" / Id / "edit")
+        .and(warp::post())
+        .and(admin_photo_form(state, Permission::SignedIn))
+        .then(|id, request, form| drafts::edit(request, id, form))
+        .map(reply);
+    let publish = warp::path!("admin" / "drafts" / Id / "publish")
+        .and(warp::post())
+        .and(admin_form(state, Permission::ReviewDrafts))
+        .then(|id, request, _| drafts::publish(request, id))
+        .map(reply);
+    let send_back = warp::path!("admin" / "drafts" / Id / "return")
+        .and(warp::post())
+        .and(admin_form(state, Permission::ReviewDrafts))
+        .then(|id, request, fields| drafts::send_back(request, id, fields))
+        .map(reply);
+    first_of(vec![
+        list.boxed(),
+        photo.boxed(),
+        edit_form.boxed(),
+        edit.boxed(),
+        publish.boxed(),
+        send_back.boxed(),
     ])
 }
 

@@ -18,6 +18,7 @@ use super::filters::{
     upload_form, user_agent, with_state,
 };
 use crate::auth::session;
+use crate::db::drafts;
 use crate::domain::activity::Actor;
 use crate::domain::roles::Permission;
 use crate::error::AppError;
@@ -79,7 +80,23 @@ pub fn admin(
                             client.map(|c| c.ip()),
                             user_agent.as_deref(),
                         );
-                        Ok(AdminRequest::new(state, admin, cookie, actor))
+                        // The menu's badge: drafts waiting for whoever reviews them.
+                        let drafts_waiting = if admin.role.may(Permission::ReviewDrafts) {
+                            state
+                                .db
+                                .read(drafts::waiting)
+                                .await
+                                .map_err(|err| warp::reject::custom(AppError::Db(err)))?
+                        } else {
+                            0
+                        };
+                        Ok(AdminRequest::new(
+                            state,
+                            admin,
+                            cookie,
+                            actor,
+                            drafts_waiting,
+                        ))
                     }
                     None => {
                         let next = (method == http::Method::GET).then(|| {

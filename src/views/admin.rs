@@ -8,7 +8,7 @@ use maud::{Markup, html};
 use super::catalogue::{image_alt, image_src, pagination, thumbnail_src};
 use super::layout::{Field, csrf_field, field};
 use crate::clock::local_text;
-use crate::domain::records::{Authorship, Bike, Maker, Page};
+use crate::domain::records::{Authorship, Bike, Draft, Maker, Page};
 
 /// The admin's bike table, with who added and last changed each bike;
 /// `may_change` offers adding, editing and deleting (a contributor's role
@@ -157,6 +157,18 @@ impl BikeValues {
             ..BikeValues::default()
         }
     }
+
+    pub fn of_draft(draft: &Draft) -> BikeValues {
+        BikeValues {
+            maker_id: draft.maker_id.map(|id| id.to_string()).unwrap_or_default(),
+            new_maker: draft.new_maker.clone(),
+            model: draft.model.clone(),
+            year: draft.year.clone(),
+            engine: draft.engine.clone(),
+            image_url: draft.image_url.clone(),
+            kept_photo: None,
+        }
+    }
 }
 
 /// The message beside each field of a rejected bike form.
@@ -172,6 +184,23 @@ pub struct BikeErrors {
 }
 
 impl BikeErrors {
+    /// Every message, each after its field's name, for a page that shows
+    /// them away from the form (a draft that cannot be published).
+    pub fn messages(&self) -> Vec<String> {
+        [
+            ("Maker", &self.maker),
+            ("New maker", &self.new_maker),
+            ("Model", &self.model),
+            ("Year", &self.year),
+            ("Engine", &self.engine),
+            ("Photo address", &self.image_url),
+            ("Photo", &self.image),
+        ]
+        .into_iter()
+        .filter_map(|(field, message)| message.as_ref().map(|m| format!("{field}: {m}")))
+        .collect()
+    }
+
     pub fn is_empty(&self) -> bool {
         [
             &self.maker,
@@ -187,10 +216,13 @@ impl BikeErrors {
     }
 }
 
-/// Adding a new bike, or editing a stored one.
+/// Adding a new bike, or editing a stored one; for a contributor, the same
+/// as drafts for an editor to publish (SPEC §10).
 pub enum BikeFormKind<'a> {
     Add,
     Edit(&'a Bike),
+    NewDraft,
+    Draft(&'a Draft),
 }
 
 pub const PHOTO_HINT: &str = "JPEG, PNG, GIF or WebP, at most 5 MB. Large photos are scaled down, and hidden details such as the place a photo was taken are removed.";
@@ -217,11 +249,30 @@ pub fn bike_form(
             format!("/admin/edit/{}", bike.bike_id),
             "Save changes",
         ),
+        BikeFormKind::NewDraft => (
+            "Add a bike".to_string(),
+            "/admin/add".to_string(),
+            "Send for review",
+        ),
+        BikeFormKind::Draft(draft) => (
+            format!("Edit your draft of {} {}", draft.maker, draft.model),
+            format!("/admin/drafts/{}/edit", draft.draft_id),
+            "Send for review",
+        ),
+    };
+    let cancel = match kind {
+        BikeFormKind::NewDraft | BikeFormKind::Draft(_) => "/admin/drafts",
+        _ => "/admin",
     };
     html! {
         div.page-head { h1 { (heading) } }
-        @if let BikeFormKind::Edit(_) = kind {
-            (authorship_line(authorship))
+        @match kind {
+            BikeFormKind::Edit(_) => { (authorship_line(authorship)) }
+            BikeFormKind::NewDraft => {
+                p.muted { "An editor publishes your bike: until then it is a draft, on your " a href="/admin/drafts" { "Drafts" } " page." }
+            }
+            BikeFormKind::Draft(draft) => { (super::drafts::returned_note(draft)) }
+            BikeFormKind::Add => {}
         }
         @if !errors.is_empty() {
             p.flash.flash-error role="alert" { "Please correct the marked fields." }
@@ -237,13 +288,22 @@ pub fn bike_form(
             (field(&Field { value: &values.model, error: errors.model.as_deref(), hint: Some("For example Panigale V4; up to 100 characters."), ..Field::new("model", "Model") }))
             (field(&Field { value: &values.year, error: errors.year.as_deref(), hint: Some("The model year, for example 2023."), ..Field::new("year", "Year") }))
             (field(&Field { value: &values.engine, error: errors.engine.as_deref(), hint: Some("For example 998cc or Electric; up to 50 characters."), ..Field::new("engine", "Engine") }))
-            @if let BikeFormKind::Edit(bike) = kind {
-                div.field {
-                    strong { "Current photo" }
-                    img src=(image_src(bike)) alt=(image_alt(bike)) width="240" height="180";
+            @match kind {
+                BikeFormKind::Edit(bike) => {
+                    div.field {
+                        strong { "Current photo" }
+                        img src=(image_src(bike)) alt=(image_alt(bike)) width="240" height="180";
+                    }
                 }
+                BikeFormKind::Draft(draft) if draft.has_photo => {
+                    div.field {
+                        strong { "Photo of this draft" }
+                        img src={ "/admin/drafts/" (draft.draft_id) "/photo" } alt={ "The photo of " (draft.maker) " " (draft.model) } width="240" height="180";
+                    }
+                }
+                _ => {}
             }
-            (photo_input(errors.image.as_deref(), matches!(kind, BikeFormKind::Edit(bike) if !bike.image_url.is_empty()), values.kept_photo.as_ref()))
+            (photo_input(errors.image.as_deref(), replacing(kind), values.kept_photo.as_ref()))
             (field(&Field {
                 value: &values.image_url, error: errors.image_url.as_deref(), required: false,
                 hint: Some("Or the address of a photo on the web (https://…). An uploaded photo replaces this address; empty it to remove the photo."),
@@ -251,7 +311,7 @@ pub fn bike_form(
             }))
             div.form-actions {
                 button.button.primary type="submit" { (submit) }
-                a.button.secondary href="/admin" { "Cancel" }
+                a.button.secondary href=(cancel) { "Cancel" }
             }
         }
         @if let BikeFormKind::Edit(bike) = kind {
@@ -261,6 +321,15 @@ pub fn bike_form(
                 a href={ "/admin/delete/" (bike.bike_id) } { "Delete this bike…" }
             }
         }
+    }
+}
+
+/// Whether the form's photo field replaces one shown above it.
+fn replacing(kind: &BikeFormKind) -> bool {
+    match kind {
+        BikeFormKind::Edit(bike) => !bike.image_url.is_empty(),
+        BikeFormKind::Draft(draft) => draft.has_photo,
+        _ => false,
     }
 }
 

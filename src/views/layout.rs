@@ -16,6 +16,7 @@ pub enum Section {
     Trash,
     Import,
     Backups,
+    Drafts,
     Other,
 }
 
@@ -29,6 +30,8 @@ pub struct AdminBar<'a> {
     /// A temporary password waits to be replaced: the change form is the
     /// only page that opens, so the menu offers nothing else.
     pub temporary_password: bool,
+    /// Drafts waiting for review (shown to the roles that review them).
+    pub drafts_waiting: i64,
 }
 
 /// Everything around a page's content.
@@ -134,6 +137,14 @@ fn admin_nav(bar: &AdminBar) -> Markup {
     html! {
         nav.admin-nav aria-label="Admin" {
             @if may(Permission::SignedIn) { (link(Section::Bikes, "/admin", "Bikes")) }
+            @if may(Permission::SignedIn) {
+                a href="/admin/drafts" aria-current=[(bar.section == Section::Drafts).then_some("page")] {
+                    "Drafts"
+                    @if may(Permission::ReviewDrafts) && bar.drafts_waiting > 0 {
+                        " " span.badge { (bar.drafts_waiting) span.visually-hidden { " waiting" } }
+                    }
+                }
+            }
             @if may(Permission::Catalogue) { (link(Section::Makers, "/admin/makers", "Makers")) }
             @if may(Permission::Accounts) { (link(Section::Users, "/admin/users", "Accounts")) }
             @if may(Permission::ActivityLog) { (link(Section::Activity, "/admin/activity", "Activity")) }

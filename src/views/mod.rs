@@ -6,6 +6,7 @@ pub mod activity;
 pub mod admin;
 pub mod backups;
 pub mod catalogue;
+pub mod drafts;
 pub mod errors;
 pub mod json;
 pub mod layout;

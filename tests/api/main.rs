@@ -41,6 +41,7 @@ mod crash_safety;
 mod disk_faults;
 #[cfg(unix)]
 mod double_click;
+mod drafts;
 mod hostile;
 mod json_api;
 mod properties;

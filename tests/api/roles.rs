@@ -138,8 +138,9 @@ const ROUTES: &[Route] = &[
     post("/admin/change-password", NEW_PASSWORD, "OAEC"),
     // The catalogue: bikes, makers, photos, undo, trash restore, history,
     // import, export.
-    get("/admin/add", "OAE"),
-    post("/admin/add", BIKE, "OAE"),
+    // A contributor's add form makes a draft instead of a bike.
+    get("/admin/add", "OAEC"),
+    post("/admin/add", BIKE, "OAEC"),
     get("/admin/edit/{bike}", "OAE"),
     post("/admin/edit/{bike}", BIKE, "OAE"),
     get("/admin/delete/{bike}", "OAE"),
@@ -177,6 +178,18 @@ const ROUTES: &[Route] = &[
     not_refused(get("/admin/import/nosuchtoken/problems.csv", "OAE")),
     not_refused(post("/admin/import", &[], "OAE")),
     not_refused(post("/admin/import/confirm", &[("token", "x")], "OAE")),
+    // Drafts: everyone sees the page (a contributor their own drafts, and
+    // only those: tests/api/drafts.rs); editors and up publish and return.
+    get("/admin/drafts", "OAEC"),
+    not_refused(get("/admin/drafts/999/edit", "OAEC")),
+    not_refused(post("/admin/drafts/999/edit", BIKE, "OAEC")),
+    not_refused(get("/admin/drafts/999/photo", "OAEC")),
+    not_refused(post("/admin/drafts/999/publish", &[], "OAE")),
+    not_refused(post(
+        "/admin/drafts/999/return",
+        &[("comment", "Add the engine size.")],
+        "OAE",
+    )),
     // The activity log (editors see its catalogue entries).
     get("/admin/activity", "OAE"),
     // Accounts of lower roles.
