@@ -1729,6 +1729,69 @@ async fn a_new_maker_from_the_bike_form() {
     .await;
 }
 
+/// Drafts: a contributor's bike waits on /admin/drafts; the owner sees the
+/// badge, sends it back with a comment; the contributor reads it, fixes
+/// the year and sends it again; the owner publishes it.
+#[tokio::test]
+async fn a_draft_sent_back_fixed_and_published() {
+    let app = app_with_admin().await;
+    helpers::create_account(
+        &app,
+        "student",
+        PASSWORD,
+        motodex::domain::roles::Role::Contributor,
+    );
+    scenario("drafts", &app, |b| async move {
+        b.open("/admin/login").await;
+        b.log_in("student", PASSWORD, false).await;
+        b.follow("Drafts").await;
+        b.expect_heading("Drafts").await;
+        b.follow("Add a bike").await;
+        b.expect_heading("Add a bike").await;
+        b.choose("Maker", "Honda").await;
+        b.type_into("Model", "CB500 Hornet").await;
+        b.type_into("Year", "2021").await;
+        b.type_into("Engine", "471cc").await;
+        b.press("Send for review").await;
+        b.expect_heading("Drafts").await;
+        b.expect_text("Waiting for an editor").await;
+        b.check("contributor").await;
+        b.log_out().await;
+
+        // The badge: the link reads "Drafts 1 waiting".
+        b.log_in(ADMIN, PASSWORD, false).await;
+        b.follow("Drafts 1 waiting").await;
+        b.expect_heading("Drafts").await;
+        b.check("editor").await;
+        b.type_into("Comment for student", "The Hornet came back in 2024.")
+            .await;
+        b.press("Send back").await;
+        b.expect_heading("Drafts").await;
+        b.log_out().await;
+
+        b.log_in("student", PASSWORD, false).await;
+        b.follow("Drafts").await;
+        b.expect_text("The Hornet came back in 2024.").await;
+        b.check("returned").await;
+        b.follow("Edit and send again").await;
+        b.expect_heading("Edit your draft of Honda CB500 Hornet")
+            .await;
+        b.type_into("Year", "2024").await;
+        b.press("Send for review").await;
+        b.expect_heading("Drafts").await;
+        b.log_out().await;
+
+        b.log_in(ADMIN, PASSWORD, false).await;
+        b.follow("Drafts 1 waiting").await;
+        b.press("Publish").await;
+        b.expect_heading("Bikes").await;
+        let flash = b.wait_for_flash().await;
+        assert!(flash.contains("Published Honda CB500 Hornet."), "{flash}");
+        b.expect_text("added by student").await;
+    })
+    .await;
+}
+
 /// Makers: add, rename, a maker still in use cannot be deleted (the page
 /// says why), an unused one is deleted through the confirmation; the backup
 /// link answers with a database file.

@@ -90,8 +90,10 @@ fn actions(csrf_token: &str, viewer: Viewer, draft: &Draft, refused: &Refusal) -
         @match viewer {
             Viewer::Author => {
                 div.form-actions {
-                    a.button href={ "/admin/drafts/" (id) "/edit" } aria-label={ "Edit the draft " (draft.maker) " " (draft.model) } {
-                        @if draft.returned { "Edit and send again" } @else { "Edit" }
+                    @let label = if draft.returned { "Edit and send again" } else { "Edit" };
+                    // The visible words first, so a voice command finds it.
+                    a.button href={ "/admin/drafts/" (id) "/edit" } aria-label={ (label) " " (draft.maker) " " (draft.model) } {
+                        (label)
                     }
                 }
             }
