@@ -34,6 +34,7 @@ mod admin_makers;
 mod architecture;
 mod auth;
 mod backup;
+mod class_accounts;
 mod cli;
 mod cli_start;
 mod crash_safety;
