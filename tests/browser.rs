@@ -1282,16 +1282,16 @@ async fn rejected_form_keeps_values_and_shows_message_beside_field() {
         b.open("/admin/login").await;
         b.log_in(ADMIN, PASSWORD, false).await;
         b.expect_heading("Bikes").await;
-        b.follow("Admins").await;
-        b.expect_heading("Admins").await;
+        b.follow("Accounts").await;
+        b.expect_heading("Accounts").await;
         b.check("admins").await;
 
         // A weak password containing the username.
         b.type_into("Username", "lab.assistant").await;
         b.type_into("Password", "lab.assistant1").await;
         b.type_into("Type it again", "lab.assistant1").await;
-        b.press("Add admin").await;
-        b.expect_heading("Admins").await;
+        b.press("Add account").await;
+        b.expect_heading("Accounts").await;
         let message = b.error_beside("Password").await;
         assert!(!message.is_empty());
         assert_eq!(b.value_of("Username").await, "lab.assistant", "kept");
@@ -1304,8 +1304,8 @@ async fn rejected_form_keeps_values_and_shows_message_beside_field() {
         b.type_into("Password", "quiet harbour lantern seven").await;
         b.type_into("Type it again", "quiet harbour lantern seven")
             .await;
-        b.press("Add admin").await;
-        b.expect_heading("Admins").await;
+        b.press("Add account").await;
+        b.expect_heading("Accounts").await;
         assert!(!b.error_beside("Username").await.is_empty());
         assert_eq!(b.value_of("Username").await, "lab assistant!", "kept");
 
@@ -1314,21 +1314,16 @@ async fn rejected_form_keeps_values_and_shows_message_beside_field() {
         b.type_into("Password", "quiet harbour lantern seven").await;
         b.type_into("Type it again", "quiet harbour lantern seven")
             .await;
-        b.press("Add admin").await;
+        b.press("Add account").await;
         b.wait_for_flash().await;
         b.expect_text("lab.assistant").await;
         b.check("admin-added").await;
 
-        // Delete that admin with its own button.
-        let delete = b
-            .client
-            .find(Locator::Css(
-                "button[aria-label='Delete admin lab.assistant']",
-            ))
-            .await
-            .expect("delete button");
-        b.navigating(async { delete.click().await.expect("press delete") })
-            .await;
+        // Delete that admin from its page, through the confirmation.
+        b.follow("Manage lab.assistant").await;
+        b.follow("Delete this account…").await;
+        b.expect_heading("Delete this account?").await;
+        b.press("Delete account").await;
         let flash = b.wait_for_flash().await;
         eprintln!("after deleting an admin: {flash:?}");
         let table = b
@@ -1469,11 +1464,11 @@ async fn dark_theme_passes_the_same_checks() {
         b.log_in(ADMIN, PASSWORD, false).await;
         b.expect_heading("Bikes").await;
         b.check("admin").await;
-        b.follow("Admins").await;
+        b.follow("Accounts").await;
         b.type_into("Username", "x y").await;
         b.type_into("Password", "quiet harbour lantern seven").await;
         b.type_into("Type it again", "quiet harbour lantern seven").await;
-        b.press("Add admin").await;
+        b.press("Add account").await;
         b.error_beside("Username").await;
         b.check("admins-error").await;
         b.follow("Bikes").await;
@@ -1997,6 +1992,61 @@ async fn import_a_spreadsheet_through_the_preview() {
             "Imported bikes.csv: 2 bikes added, 0 changed, 0 unchanged, 1 maker created.",
         )
         .await;
+    })
+    .await;
+}
+
+/// The accounts pages and class accounts (SPEC §10): the users page, an
+/// account's page, the delete confirmation, the class list refused with its
+/// problems, then the slips, on screen and printed on A4 (a PDF kept beside
+/// the screenshots: eight slips a page, none cut by a page break).
+#[tokio::test]
+async fn accounts_class_list_and_printed_slips() {
+    let app = app_with_admin().await;
+    scenario("accounts", &app, |b| async move {
+        b.open("/admin/login").await;
+        b.log_in(ADMIN, PASSWORD, false).await;
+        b.follow("Accounts").await;
+        b.expect_heading("Accounts").await;
+        b.check("users").await;
+
+        b.follow("Add class accounts").await;
+        b.expect_heading("Add class accounts").await;
+        b.check("batch").await;
+        b.type_into("Usernames", "anna.k\nbad name!\nanna.k").await;
+        b.press("Create accounts and print slips").await;
+        b.expect_text("Nothing was created").await;
+        b.check("batch-error").await;
+
+        let names: Vec<String> = (1..=10).map(|n| format!("pupil.{n:02}")).collect();
+        b.type_into("Usernames", &names.join("\n")).await;
+        b.press("Create accounts and print slips").await;
+        b.expect_heading("Slips for 10 new accounts").await;
+        b.check("slips").await;
+        let pdf = b
+            .client
+            .print(fantoccini::wd::PrintConfiguration::default())
+            .await
+            .expect("print the slips");
+        std::fs::write(b.shots.join("accounts-slips-print.pdf"), &pdf).expect("save the PDF");
+        // Each page object says "/Type /Page" (the page tree "/Type /Pages").
+        let marker = b"/Type /Page";
+        let pages = pdf
+            .windows(marker.len() + 1)
+            .filter(|w| w.starts_with(marker) && w[marker.len()] != b's')
+            .count();
+        assert_eq!(pages, 2, "ten slips, eight to an A4 page");
+
+        b.open("/admin/users").await;
+        b.follow("Manage pupil.01").await;
+        b.expect_heading("Account pupil.01").await;
+        b.check("account").await;
+        b.follow("Delete this account…").await;
+        b.expect_heading("Delete this account?").await;
+        b.check("delete").await;
+        b.press("Delete account").await;
+        b.wait_for_flash().await;
+        b.expect_heading("Accounts").await;
     })
     .await;
 }

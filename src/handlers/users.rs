@@ -613,11 +613,28 @@ pub async fn batch(
             .await;
         }
     };
-    let mut accounts = Vec::with_capacity(names.len());
-    let mut slips = Vec::with_capacity(names.len());
-    for name in names {
-        let password = temporary_password(name.as_str());
-        let hash = request.state.passwords.hash(password.clone()).await;
+    // Drawing a password runs the strength estimator: off the executor.
+    let drawn = tokio::task::spawn_blocking(move || {
+        names
+            .into_iter()
+            .map(|name| {
+                let password = temporary_password(name.as_str());
+                (name, password)
+            })
+            .collect::<Vec<_>>()
+    })
+    .await
+    .map_err(|e| AppError::Db(crate::db::DbError::Worker(e.to_string())))?;
+    // Hashed side by side, as many at once as the password workers allow.
+    let hashes = futures_util::future::join_all(
+        drawn
+            .iter()
+            .map(|(_, password)| request.state.passwords.hash(password.clone())),
+    )
+    .await;
+    let mut accounts = Vec::with_capacity(drawn.len());
+    let mut slips = Vec::with_capacity(drawn.len());
+    for ((name, password), hash) in drawn.into_iter().zip(hashes) {
         accounts.push(NewAccount {
             temporary_password: true,
             expires_on: expires.clone(),

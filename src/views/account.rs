@@ -112,6 +112,9 @@ pub fn logout(csrf_token: &str) -> Markup {
 
 #[derive(Default)]
 pub struct ChangePasswordForm<'a> {
+    /// The account logged in with a temporary password: it must choose
+    /// its own before any other page opens.
+    pub temporary: bool,
     pub current_error: Option<&'a str>,
     pub new_error: Option<&'a str>,
     pub confirm_error: Option<&'a str>,
@@ -119,11 +122,17 @@ pub struct ChangePasswordForm<'a> {
 
 pub fn change_password(csrf_token: &str, form: &ChangePasswordForm) -> Markup {
     html! {
-        h1 { "Change your password" }
+        h1 { @if form.temporary { "Choose your own password" } @else { "Change your password" } }
+        @if form.temporary {
+            div.confirm-box role="status" {
+                p { "You logged in with a temporary password. Choose your own now: the other admin pages open once you have." }
+            }
+        }
         form.stacked-form method="post" action="/admin/change-password" {
             (csrf_field(csrf_token))
             (field(&Field {
                 kind: "password", error: form.current_error, autocomplete: Some("current-password"),
+                hint: form.temporary.then_some("The temporary password you were given."),
                 ..Field::new("current_password", "Current password")
             }))
             (password_fields("new_password", "New password", form.new_error, form.confirm_error))

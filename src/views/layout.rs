@@ -141,7 +141,7 @@ fn admin_nav(bar: &AdminBar) -> Markup {
                 a href="/admin/drafts" aria-current=[(bar.section == Section::Drafts).then_some("page")] {
                     "Drafts"
                     @if may(Permission::ReviewDrafts) && bar.drafts_waiting > 0 {
-                        " " span.badge { (bar.drafts_waiting) span.visually-hidden { " waiting" } }
+                        " " span.count-badge { (bar.drafts_waiting) span.visually-hidden { " waiting" } }
                     }
                 }
             }

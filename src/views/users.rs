@@ -62,6 +62,7 @@ fn status(listed: &Listed, today: &str) -> Markup {
         @if let Some(day) = user.expired(today) { span.badge.badge-warn { "Expired on " (day) } " " }
         @if let Some(secs) = listed.locked_for_secs { span.badge.badge-warn { "Locked out (" (minutes(secs)) " min)" } " " }
         @if user.temporary_password { span.badge { "Temporary password" } }
+        @if user.expired(today).is_none() && listed.locked_for_secs.is_none() && !user.temporary_password { "Can log in" }
     }
 }
 

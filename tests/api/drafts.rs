@@ -92,7 +92,7 @@ async fn publishing_makes_it_public_with_the_right_fields_and_photo() {
     let menu = page(&editor.0, &app.url("/admin"), 200).await;
     assert!(
         menu.contains(
-            r#"<span class="badge">1<span class="visually-hidden"> waiting</span></span>"#
+            r#"<span class="count-badge">1<span class="visually-hidden"> waiting</span></span>"#
         ),
         "the editor's menu counts the waiting draft"
     );

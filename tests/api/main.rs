@@ -35,6 +35,7 @@ mod architecture;
 mod auth;
 mod backup;
 mod bike_form;
+mod class_accounts;
 mod cli;
 mod cli_start;
 mod crash_safety;

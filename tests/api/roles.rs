@@ -204,7 +204,26 @@ const ROUTES: &[Route] = &[
         ],
         "OA",
     ),
+    get("/admin/users/delete/{student}", "OA"),
     post("/admin/users/delete/{student}", &[], "OA"),
+    get("/admin/users/{student}", "OA"),
+    post("/admin/users/{student}/role", &[("role", "editor")], "OA"),
+    post(
+        "/admin/users/{student}/temporary-password",
+        &[
+            ("password", "a completely new passphrase here"),
+            ("confirm_password", "a completely new passphrase here"),
+        ],
+        "OA",
+    ),
+    post(
+        "/admin/users/{student}/expires",
+        &[("expires", "2099-01-01")],
+        "OA",
+    ),
+    post("/admin/users/{student}/unlock", &[], "OA"),
+    get("/admin/users/batch", "OA"),
+    post("/admin/users/batch", &[("names", "kid.one\nkid.two")], "OA"),
     // Backups.
     get("/admin/backups", "OA"),
     get("/admin/backup", "OA"),
@@ -217,6 +236,11 @@ const ROUTES: &[Route] = &[
     not_refused(post("/admin/backups/pick", &[("name", "none.db")], "O")),
     not_refused(post("/admin/backups/restore", &[], "O")),
     not_refused(post("/admin/backups/confirm", &[("name", "none.db")], "O")),
+    post(
+        "/admin/users/{head}/make-owner",
+        &[("password", PASSWORD)],
+        "O",
+    ),
     get("/admin/trash/empty", "O"),
     post("/admin/trash/empty", &[], "O"),
 ];
