@@ -138,6 +138,7 @@ impl App {
             setup_token: SetupToken::new(setup_token),
             trash_days: config.trash_days,
             imports: Default::default(),
+            held_photos: crate::photo::HeldPhotos::new(crate::photo::HELD_PHOTO_LIMITS),
             backups: Arc::new(Schedule::new(
                 config
                     .backup_dir

@@ -62,8 +62,8 @@ fn log_filter(text: &str) -> Result<Targets, String> {
 pub enum Command {
     /// Open (or create) the database and serve the site (the default).
     Serve(ServeArgs),
-    /// Add an admin account.
-    CreateAdmin(PasswordArgs),
+    /// Add an account (the first one is the owner).
+    CreateAdmin(CreateAdminArgs),
     /// Set a new password for an admin, end its sessions and lift its lock-out.
     ResetPassword(PasswordArgs),
     /// Write a consistent copy of the database to FILE (safe while serving).
@@ -116,6 +116,16 @@ pub struct ImportArgs {
     /// Change the bikes whose bike_id is given (other rows are added).
     #[arg(long)]
     pub update: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CreateAdminArgs {
+    #[command(flatten)]
+    pub account: PasswordArgs,
+    /// The account's role: owner, admin, editor or contributor (default:
+    /// admin, or owner while there is none).
+    #[arg(long, value_name = "ROLE")]
+    pub role: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -43,6 +43,34 @@ pub fn local_text(at: i64) -> String {
     }
 }
 
+/// "2026-05-01", the server's local date at `at`: the day an account's
+/// expiry is compared with.
+pub fn local_date(at: i64) -> String {
+    local_text(at).chars().take(10).collect()
+}
+
+/// A `YYYY-MM-DD` date as typed in a form, checked and written back the
+/// same way (so it compares as text); `None` when it is no such day.
+pub fn parse_date(text: &str) -> Option<String> {
+    let text = text.trim();
+    if !text.bytes().all(|b| b.is_ascii_digit() || b == b'-') {
+        return None;
+    }
+    let mut parts = text.splitn(3, '-');
+    let (year, month, day) = (parts.next()?, parts.next()?, parts.next()?);
+    if year.len() != 4 || month.len() != 2 || day.len() != 2 {
+        return None;
+    }
+    let month = time::Month::try_from(month.parse::<u8>().ok()?).ok()?;
+    let date = time::Date::from_calendar_date(year.parse().ok()?, month, day.parse().ok()?).ok()?;
+    Some(format!(
+        "{:04}-{:02}-{:02}",
+        date.year(),
+        u8::from(date.month()),
+        date.day()
+    ))
+}
+
 /// The `YYYY-MM-DDTHH:MM` of a `datetime-local` field (the server's local
 /// time) as UTC seconds; `None` when malformed.
 pub fn parse_local(text: &str) -> Option<i64> {

@@ -6,12 +6,14 @@ use std::path::Path;
 
 use crate::auth::{password, throttle};
 use crate::backup;
-use crate::cli::PasswordArgs;
+use crate::cli::{CreateAdminArgs, PasswordArgs};
+use crate::db::users::NewAccount;
 use crate::db::{Db, DbError, sessions, two_factor, users};
 use crate::domain::Username;
 use crate::domain::activity::Actor;
 use crate::domain::names::Clash;
 use crate::domain::records::{BackupFile, Counts};
+use crate::domain::roles::Role;
 use crate::prompt::{confirm, read_new_password};
 
 fn db_problem(path: &Path, err: DbError) -> String {
@@ -35,8 +37,12 @@ fn db_problem(path: &Path, err: DbError) -> String {
     }
 }
 
-pub fn create_admin(db_path: &Path, args: &PasswordArgs) -> Result<String, String> {
-    let username = Username::parse(&args.username)?;
+/// `motodex create-admin NAME [--role ROLE]`: admin by default, the owner
+/// while there is none; a second owner is refused (ownership is handed
+/// over on the users page).
+pub fn create_admin(db_path: &Path, args: &CreateAdminArgs) -> Result<String, String> {
+    let username = Username::parse(&args.account.username)?;
+    let asked = args.role.as_deref().map(Role::parse).transpose()?;
     let db = Db::open(db_path, true).map_err(|e| db_problem(db_path, e))?;
     let refusal = |clash: Clash| match clash {
         Clash::Same(_) => format!("An admin named “{}” already exists.", username.as_str()),
@@ -48,16 +54,39 @@ pub fn create_admin(db_path: &Path, args: &PasswordArgs) -> Result<String, Strin
     if let Some(clash) = clash {
         return Err(refusal(clash));
     }
-    let password = read_new_password(username.as_str(), args.password_stdin)?;
-    let hash = password::hash(&password);
-    match db
-        .write_now(|tx| users::insert(tx, &Actor::command_line(), username.as_str(), &hash))
-        .map_err(|e| db_problem(db_path, e))?
-    {
-        Ok(_) => Ok(format!("Admin “{}” created.", username.as_str())),
-        Err(clash) => Err(refusal(clash)),
+    let owner = db
+        .write_now(|tx| users::owner_id(tx))
+        .map_err(|e| db_problem(db_path, e))?;
+    if asked == Some(Role::Owner) && owner.is_some() {
+        return Err(SECOND_OWNER.to_string());
     }
+    let password = read_new_password(username.as_str(), args.account.password_stdin)?;
+    let hash = password::hash(&password);
+    // The role is settled again inside the write, where nobody else can
+    // make an owner in between.
+    let created = db
+        .write_now(|tx| {
+            let has_owner = users::owner_id(tx)?.is_some();
+            let role = match asked {
+                Some(Role::Owner) if has_owner => return Ok(Err(SECOND_OWNER.to_string())),
+                Some(role) => role,
+                None if has_owner => Role::Admin,
+                None => Role::Owner,
+            };
+            let new = NewAccount::new(username.as_str(), &hash, role);
+            Ok(users::insert(tx, &Actor::command_line(), &new)?
+                .map(|_| role)
+                .map_err(refusal))
+        })
+        .map_err(|e| db_problem(db_path, e))??;
+    Ok(format!(
+        "{} “{}” created.",
+        created.label(),
+        username.as_str()
+    ))
 }
+
+const SECOND_OWNER: &str = "There is already an owner, and there is only ever one. To make this account the owner, create it as an admin, then hand ownership over on the users page.";
 
 pub fn reset_password(db_path: &Path, args: &PasswordArgs) -> Result<String, String> {
     let db = Db::open_existing(db_path).map_err(|e| db_problem(db_path, e))?;

@@ -9,6 +9,7 @@ use warp::Rejection;
 use warp::reply::Response;
 
 use crate::db::DbError;
+use crate::domain::roles::{Permission, Role};
 use crate::forms::BadRequest;
 use crate::reply::{self, html, redirect, secure_headers};
 use crate::views;
@@ -31,8 +32,10 @@ pub enum AppError {
     PayloadTooLarge,
     #[error("import upload too large")]
     ImportTooLarge,
-    #[error("only the owner may do this")]
-    OwnerOnly,
+    #[error("the {role} role may not do this")]
+    NotAllowed { role: Role, permission: Permission },
+    #[error("a temporary password must be replaced first")]
+    TemporaryPassword,
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -87,11 +90,18 @@ pub fn error_page(err: &AppError) -> Response {
             "Upload too large",
             "This file is too large to import. A CSV file can be at most 5 MB, and a zip holding the CSV file and its photos at most 50 MB. Split the spreadsheet, or import the photos in several zips.".into(),
         ),
-        AppError::OwnerOnly => (
+        AppError::NotAllowed { role, permission } => (
             StatusCode::FORBIDDEN,
-            "Only the owner can do this",
-            "Only the owner (the first admin account) can restore a backup.".into(),
+            "Not allowed for your role",
+            match permission {
+                Permission::Ownership => "Restoring a backup, emptying the trash and handing over ownership are for the owner only. Nothing was changed.".to_string(),
+                other => format!(
+                    "{} is not part of the {role} role. Nothing was changed; ask the owner or an admin if you need it.",
+                    what_needs(*other)
+                ),
+            },
         ),
+        AppError::TemporaryPassword => return redirect(CHANGE_PASSWORD),
         AppError::Db(DbError::ReadOnly) => {
             tracing::error!("error: the database is read-only");
             (
@@ -131,6 +141,26 @@ pub fn error_page(err: &AppError) -> Response {
         status,
         views::errors::page(status.as_u16(), title, &message),
     )
+}
+
+/// Where an account with a temporary password is sent until it has chosen
+/// its own.
+pub const CHANGE_PASSWORD: &str = "/admin/change-password";
+
+/// What the refused page was for, in the words of SPEC §10's table.
+fn what_needs(permission: Permission) -> &'static str {
+    match permission {
+        Permission::SignedIn | Permission::ChangeOwnPassword => "This page",
+        Permission::Catalogue => {
+            "Changing the catalogue (bikes, makers, photos, undo, trash, history, import and export)"
+        }
+        Permission::ReviewDrafts => "Publishing or returning drafts",
+        Permission::ActivityLog => "The activity log",
+        Permission::Accounts => "Managing accounts",
+        Permission::Backups => "Backups",
+        Permission::Settings => "The site settings",
+        Permission::Ownership => "Restoring, emptying the trash and handing over ownership",
+    }
 }
 
 /// The one `recover`: rejections from the filters (no such path, wrong

@@ -32,6 +32,8 @@ pub enum BadRequest {
 pub struct PhotoForm {
     pub fields: Fields,
     pub image: Option<bytes::Bytes>,
+    /// The chosen file's name as the browser sent it, when there was one.
+    pub image_name: Option<String>,
 }
 
 /// A form with one uploaded file (`multipart/form-data`), such as a

@@ -6,7 +6,7 @@
 //! the code is laid out" draws the layers; `tests/api/architecture.rs` enforces
 //! them): main → app → server, commands → routes → handlers → state, error,
 //! prompt, site → auth, backup, photo, page_cache, views, tls → transfer → db, assets → config,
-//! reply → cli, cookies, clock, log, domain, forms, location, network, qr.
+//! reply → cli, cookies, clock, log, domain, forms, held, location, network, qr.
 
 pub mod app;
 pub mod assets;
@@ -22,6 +22,7 @@ pub mod domain;
 pub mod error;
 pub mod forms;
 pub mod handlers;
+pub mod held;
 pub mod location;
 pub mod log;
 pub mod network;

@@ -34,6 +34,25 @@ pub const MAX_ICC_BYTES: usize = 64 * 1024;
 /// pixels wide) on a screen with two device pixels to one.
 pub const THUMBNAIL_SIDE: u32 = 640;
 
+/// A photo chosen on a bike form that was rejected for another field, held
+/// so that the corrected form can be saved without choosing it again.
+#[derive(Debug, Clone)]
+pub struct HeldPhoto {
+    pub bytes: Bytes,
+    /// The file's name, for the form to show (at most 100 characters).
+    pub name: String,
+}
+
+pub type HeldPhotos = crate::held::HeldUploads<HeldPhoto>;
+
+/// Long enough to fix a field and send the form again; 32 photos of at
+/// most 5 MB, 64 MB in all, over every account.
+pub const HELD_PHOTO_LIMITS: crate::held::Limits = crate::held::Limits {
+    lifetime: std::time::Duration::from_secs(10 * 60),
+    max_held: 32,
+    max_bytes: 64 * 1024 * 1024,
+};
+
 /// The formats a photo may arrive in, told apart by their first bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {

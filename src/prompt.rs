@@ -5,10 +5,12 @@
 use std::io::{BufRead, IsTerminal, Write};
 
 use crate::auth::password;
+use crate::db::users::NewAccount;
 use crate::db::{Db, settings, users};
 use crate::domain::Username;
 use crate::domain::activity::Actor;
 use crate::domain::names::Clash;
+use crate::domain::roles::Role;
 
 /// Asks for the first admin until one is created; an empty username skips
 /// (the caller then prints the one-time setup link).
@@ -32,11 +34,12 @@ pub fn prompt_first_admin(db: &Db) {
             return;
         };
         let hash = password::hash(&password);
-        match db.write_now(|tx| users::insert(tx, &Actor::command_line(), username.as_str(), &hash))
-        {
+        // The first account is the owner (SPEC §10).
+        let owner = NewAccount::new(username.as_str(), &hash, Role::Owner);
+        match db.write_now(|tx| users::insert(tx, &Actor::command_line(), &owner)) {
             Ok(Ok(_)) => {
                 println!(
-                    "Admin “{}” created. Log in at /admin/login.",
+                    "Owner “{}” created. Log in at /admin/login.",
                     username.as_str()
                 );
                 return;

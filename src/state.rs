@@ -11,7 +11,7 @@ use crate::cookies::CookieSettings;
 use crate::db::{Db, DbResult, settings};
 use crate::domain::site::Site;
 use crate::page_cache::PageCache;
-use crate::photo::PhotoWorkers;
+use crate::photo::{HeldPhotos, PhotoWorkers};
 use crate::transfer::pending::PendingImports;
 
 pub struct AppState {
@@ -25,6 +25,8 @@ pub struct AppState {
     pub setup_token: SetupToken,
     /// How long deleted bikes and makers wait in the trash (0: not at all).
     pub trash_days: u64,
+    /// Photos of rejected bike forms, kept for the corrected form.
+    pub held_photos: HeldPhotos,
     /// Uploaded imports waiting for their confirmation.
     pub imports: PendingImports,
     /// Where backups go and how the last automatic one went.

@@ -1344,16 +1344,16 @@ async fn rejected_form_keeps_values_and_shows_message_beside_field() {
         b.open("/admin/login").await;
         b.log_in(ADMIN, PASSWORD, false).await;
         b.expect_heading("Bikes").await;
-        b.follow("Admins").await;
-        b.expect_heading("Admins").await;
+        b.follow("Accounts").await;
+        b.expect_heading("Accounts").await;
         b.check("admins").await;
 
         // A weak password containing the username.
         b.type_into("Username", "lab.assistant").await;
         b.type_into("Password", "lab.assistant1").await;
         b.type_into("Type it again", "lab.assistant1").await;
-        b.press("Add admin").await;
-        b.expect_heading("Admins").await;
+        b.press("Add account").await;
+        b.expect_heading("Accounts").await;
         let message = b.error_beside("Password").await;
         assert!(!message.is_empty());
         assert_eq!(b.value_of("Username").await, "lab.assistant", "kept");
@@ -1366,8 +1366,8 @@ async fn rejected_form_keeps_values_and_shows_message_beside_field() {
         b.type_into("Password", "quiet harbour lantern seven").await;
         b.type_into("Type it again", "quiet harbour lantern seven")
             .await;
-        b.press("Add admin").await;
-        b.expect_heading("Admins").await;
+        b.press("Add account").await;
+        b.expect_heading("Accounts").await;
         assert!(!b.error_beside("Username").await.is_empty());
         assert_eq!(b.value_of("Username").await, "lab assistant!", "kept");
 
@@ -1376,21 +1376,16 @@ async fn rejected_form_keeps_values_and_shows_message_beside_field() {
         b.type_into("Password", "quiet harbour lantern seven").await;
         b.type_into("Type it again", "quiet harbour lantern seven")
             .await;
-        b.press("Add admin").await;
+        b.press("Add account").await;
         b.wait_for_flash().await;
         b.expect_text("lab.assistant").await;
         b.check("admin-added").await;
 
-        // Delete that admin with its own button.
-        let delete = b
-            .client
-            .find(Locator::Css(
-                "button[aria-label='Delete admin lab.assistant']",
-            ))
-            .await
-            .expect("delete button");
-        b.navigating(async { delete.click().await.expect("press delete") })
-            .await;
+        // Delete that admin from its page, through the confirmation.
+        b.follow("Manage lab.assistant").await;
+        b.follow("Delete this account…").await;
+        b.expect_heading("Delete this account?").await;
+        b.press("Delete account").await;
         let flash = b.wait_for_flash().await;
         eprintln!("after deleting an admin: {flash:?}");
         let table = b
@@ -1531,11 +1526,11 @@ async fn dark_theme_passes_the_same_checks() {
         b.log_in(ADMIN, PASSWORD, false).await;
         b.expect_heading("Bikes").await;
         b.check("admin").await;
-        b.follow("Admins").await;
+        b.follow("Accounts").await;
         b.type_into("Username", "x y").await;
         b.type_into("Password", "quiet harbour lantern seven").await;
         b.type_into("Type it again", "quiet harbour lantern seven").await;
-        b.press("Add admin").await;
+        b.press("Add account").await;
         b.error_beside("Username").await;
         b.check("admins-error").await;
         b.follow("Bikes").await;
@@ -1660,7 +1655,8 @@ async fn add_edit_delete_a_bike_with_a_photo() {
         b.log_in(ADMIN, PASSWORD, false).await;
         b.expect_heading("Bikes").await;
 
-        // A rejected form: a year from before motorbikes; what was typed stays.
+        // A rejected form: a year from before motorbikes and a file that is
+        // no picture; what was typed stays, the file is refused beside it.
         b.follow("Add a bike").await;
         b.expect_heading("Add a bike").await;
         b.check("add").await;
@@ -1668,10 +1664,12 @@ async fn add_edit_delete_a_bike_with_a_photo() {
         b.type_into("Model", "CB750 Four").await;
         b.type_into("Year", "1700").await;
         b.type_into("Engine", "736cc").await;
-        b.choose_file("Upload a photo (optional)", &photo).await;
+        b.choose_file("Upload a photo (optional)", &not_a_photo)
+            .await;
         b.press("Add bike").await;
         b.expect_heading("Add a bike").await;
         assert!(!b.error_beside("Year").await.is_empty());
+        assert!(!b.error_beside("Upload a photo (optional)").await.is_empty());
         assert_eq!(b.value_of("Model").await, "CB750 Four", "model kept");
         assert_eq!(b.value_of("Year").await, "1700", "year kept");
         assert_eq!(b.value_of("Engine").await, "736cc", "engine kept");
@@ -1684,25 +1682,22 @@ async fn add_edit_delete_a_bike_with_a_photo() {
             .await
             .expect("text");
         assert_eq!(chosen, "Honda", "maker kept");
-        b.expect_text("choose it again").await;
-        b.check("add-error").await;
 
-        // A file that is no picture: refused beside the photo field.
-        b.type_into("Year", "1969").await;
-        b.choose_file("Upload a photo (optional)", &not_a_photo)
-            .await;
+        // The real photo, the year still wrong: the photo is kept.
+        b.choose_file("Upload a photo (optional)", &photo).await;
         b.press("Add bike").await;
         b.expect_heading("Add a bike").await;
-        assert!(!b.error_beside("Upload a photo (optional)").await.is_empty());
-        assert_eq!(b.value_of("Model").await, "CB750 Four", "model kept");
+        b.expect_text("Kept from your last try: bike-photo.png")
+            .await;
+        b.check("add-error").await;
 
-        // Corrected, with the photo chosen again.
+        // Corrected, without choosing the photo again.
         b.type_into("Year", "1969").await;
-        b.choose_file("Upload a photo (optional)", &photo).await;
         b.press("Add bike").await;
         b.expect_heading("Bikes").await;
         let flash = b.wait_for_flash().await;
         assert!(flash.contains("CB750 Four"), "{flash}");
+        b.expect_text(&format!("added by {ADMIN}")).await;
         b.check("added").await;
 
         // On the public page, with its photo.
@@ -1752,6 +1747,104 @@ async fn add_edit_delete_a_bike_with_a_photo() {
         assert_eq!(flash, "Deleted Honda CB750 Four.\nUndo");
         b.open(&bike_path).await;
         b.expect_text("404").await;
+    })
+    .await;
+}
+
+/// The bike form adds a maker in place: a taken name is refused beside the
+/// field with everything kept, a new one is added with the bike.
+#[tokio::test]
+async fn a_new_maker_from_the_bike_form() {
+    let app = app_with_admin().await;
+    scenario("new-maker", &app, |b| async move {
+        b.open("/admin/login").await;
+        b.log_in(ADMIN, PASSWORD, false).await;
+        b.follow("Add a bike").await;
+        b.type_into("Or a new maker", "honda").await;
+        b.type_into("Model", "Gold Star").await;
+        b.type_into("Year", "1938").await;
+        b.type_into("Engine", "499cc").await;
+        b.press("Add bike").await;
+        b.expect_heading("Add a bike").await;
+        let message = b.error_beside("Or a new maker").await;
+        assert!(
+            message.contains("already a maker called “Honda”"),
+            "{message}"
+        );
+        assert_eq!(b.value_of("Model").await, "Gold Star", "model kept");
+        b.check("new-maker-error").await;
+
+        b.type_into("Or a new maker", "BSA").await;
+        b.press("Add bike").await;
+        b.expect_heading("Bikes").await;
+        let flash = b.wait_for_flash().await;
+        assert!(flash.contains("Added BSA Gold Star."), "{flash}");
+        b.follow("Edit BSA Gold Star").await;
+        b.expect_text(&format!("Added by {ADMIN} on")).await;
+        b.check("edit-authorship").await;
+    })
+    .await;
+}
+
+/// Drafts: a contributor's bike waits on /admin/drafts; the owner sees the
+/// badge, sends it back with a comment; the contributor reads it, fixes
+/// the year and sends it again; the owner publishes it.
+#[tokio::test]
+async fn a_draft_sent_back_fixed_and_published() {
+    let app = app_with_admin().await;
+    helpers::create_account(
+        &app,
+        "student",
+        PASSWORD,
+        motodex::domain::roles::Role::Contributor,
+    );
+    scenario("drafts", &app, |b| async move {
+        b.open("/admin/login").await;
+        b.log_in("student", PASSWORD, false).await;
+        b.follow("Drafts").await;
+        b.expect_heading("Drafts").await;
+        b.follow("Add a bike").await;
+        b.expect_heading("Add a bike").await;
+        b.choose("Maker", "Honda").await;
+        b.type_into("Model", "CB500 Hornet").await;
+        b.type_into("Year", "2021").await;
+        b.type_into("Engine", "471cc").await;
+        b.press("Send for review").await;
+        b.expect_heading("Drafts").await;
+        b.expect_text("Waiting for an editor").await;
+        b.check("contributor").await;
+        b.log_out().await;
+
+        // The badge: the link reads "Drafts 1 waiting".
+        b.log_in(ADMIN, PASSWORD, false).await;
+        b.follow("Drafts 1 waiting").await;
+        b.expect_heading("Drafts").await;
+        b.check("editor").await;
+        b.type_into("Comment for student", "The Hornet came back in 2024.")
+            .await;
+        b.press("Send back").await;
+        b.expect_heading("Drafts").await;
+        b.log_out().await;
+
+        b.log_in("student", PASSWORD, false).await;
+        b.follow("Drafts").await;
+        b.expect_text("The Hornet came back in 2024.").await;
+        b.check("returned").await;
+        b.follow("Edit and send again").await;
+        b.expect_heading("Edit your draft of Honda CB500 Hornet")
+            .await;
+        b.type_into("Year", "2024").await;
+        b.press("Send for review").await;
+        b.expect_heading("Drafts").await;
+        b.log_out().await;
+
+        b.log_in(ADMIN, PASSWORD, false).await;
+        b.follow("Drafts 1 waiting").await;
+        b.press("Publish").await;
+        b.expect_heading("Bikes").await;
+        let flash = b.wait_for_flash().await;
+        assert!(flash.contains("Published Honda CB500 Hornet."), "{flash}");
+        b.expect_text("added by student").await;
     })
     .await;
 }
@@ -2072,6 +2165,61 @@ async fn an_exported_site_opened_from_files_links_and_searches() {
         b.check("search").await;
         b.follow_card("Street Triple RS").await;
         b.expect_heading("Street Triple RS").await;
+    })
+    .await;
+}
+
+/// The accounts pages and class accounts (SPEC §10): the users page, an
+/// account's page, the delete confirmation, the class list refused with its
+/// problems, then the slips, on screen and printed on A4 (a PDF kept beside
+/// the screenshots: eight slips a page, none cut by a page break).
+#[tokio::test]
+async fn accounts_class_list_and_printed_slips() {
+    let app = app_with_admin().await;
+    scenario("accounts", &app, |b| async move {
+        b.open("/admin/login").await;
+        b.log_in(ADMIN, PASSWORD, false).await;
+        b.follow("Accounts").await;
+        b.expect_heading("Accounts").await;
+        b.check("users").await;
+
+        b.follow("Add class accounts").await;
+        b.expect_heading("Add class accounts").await;
+        b.check("batch").await;
+        b.type_into("Usernames", "anna.k\nbad name!\nanna.k").await;
+        b.press("Create accounts and print slips").await;
+        b.expect_text("Nothing was created").await;
+        b.check("batch-error").await;
+
+        let names: Vec<String> = (1..=10).map(|n| format!("pupil.{n:02}")).collect();
+        b.type_into("Usernames", &names.join("\n")).await;
+        b.press("Create accounts and print slips").await;
+        b.expect_heading("Slips for 10 new accounts").await;
+        b.check("slips").await;
+        let pdf = b
+            .client
+            .print(fantoccini::wd::PrintConfiguration::default())
+            .await
+            .expect("print the slips");
+        std::fs::write(b.shots.join("accounts-slips-print.pdf"), &pdf).expect("save the PDF");
+        // Each page object says "/Type /Page" (the page tree "/Type /Pages").
+        let marker = b"/Type /Page";
+        let pages = pdf
+            .windows(marker.len() + 1)
+            .filter(|w| w.starts_with(marker) && w[marker.len()] != b's')
+            .count();
+        assert_eq!(pages, 2, "ten slips, eight to an A4 page");
+
+        b.open("/admin/users").await;
+        b.follow("Manage pupil.01").await;
+        b.expect_heading("Account pupil.01").await;
+        b.check("account").await;
+        b.follow("Delete this account…").await;
+        b.expect_heading("Delete this account?").await;
+        b.check("delete").await;
+        b.press("Delete account").await;
+        b.wait_for_flash().await;
+        b.expect_heading("Accounts").await;
     })
     .await;
 }

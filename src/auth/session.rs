@@ -15,7 +15,8 @@ use sha2::{Digest, Sha256};
 use super::csrf;
 use crate::clock;
 use crate::cookies::CookieSettings;
-use crate::db::{Db, DbError, DbResult, Transaction, sessions};
+use crate::db::{Db, DbError, DbResult, Transaction, sessions, users};
+use crate::domain::roles::Role;
 
 /// Session time-outs, in seconds, enforced by the server.
 #[derive(Debug, Clone)]
@@ -35,6 +36,10 @@ pub struct Admin {
     pub remember: bool,
     /// The token every POST form of this session must carry.
     pub csrf_token: String,
+    /// What the account may do (SPEC §10), as stored at this request.
+    pub role: Role,
+    /// The account must replace a temporary password before anything else.
+    pub temporary_password: bool,
 }
 
 /// A fresh random token as hex, and the hash that is stored.
@@ -114,18 +119,25 @@ pub async fn current(
         return Ok(None);
     };
     let hash = token_hash(&token);
-    let Some(session) = db
-        .quick_read(move |conn| sessions::find(conn, &hash))
-        .await?
-    else {
+    let found = db
+        .quick_read(move |conn| {
+            let Some(session) = sessions::find(conn, &hash)? else {
+                return Ok(None);
+            };
+            Ok(users::get(conn, session.user_id)?.map(|user| (session, user)))
+        })
+        .await?;
+    let Some((session, user)) = found else {
         return Ok(None);
     };
     let now = clock::now();
+    // An account that has expired since this session began is signed out
+    // too; its next login attempt says why.
     let expired = if session.remember {
         now - session.created_at > policy.remember_secs
     } else {
         now - session.last_seen_at > policy.idle_secs || now - session.created_at > policy.max_secs
-    };
+    } || user.expired(&clock::local_date(now)).is_some();
     let session_id = session.session_id;
     if expired {
         db.write(move |tx| sessions::delete(tx, session_id)).await?;
@@ -154,6 +166,8 @@ pub async fn current(
         session_id,
         remember: session.remember,
         csrf_token: session.csrf_token,
+        role: user.role,
+        temporary_password: user.temporary_password,
     }))
 }
 

@@ -73,6 +73,14 @@ pub fn check(conn: &Connection, keys: &Keys, now: i64) -> DbResult<Option<i64>> 
     Ok(wait)
 }
 
+/// `Some(seconds)` while logins as `username` are locked out by its own
+/// failures (the users page shows it and can lift it), `None` otherwise.
+pub fn username_locked(conn: &Connection, username: &str, now: i64) -> DbResult<Option<i64>> {
+    let (count, oldest) =
+        login_failures::failures_since(conn, &username_key(username), now - WINDOW_SECS)?;
+    Ok((count >= MAX_PER_USERNAME).then(|| (oldest.unwrap_or(now) + WINDOW_SECS - now).max(1)))
+}
+
 /// One attempt counted in advance: the rows [`reserve`] wrote.
 #[derive(Debug, Clone)]
 pub struct Reservation {

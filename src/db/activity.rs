@@ -67,13 +67,14 @@ pub fn record(tx: &Transaction, actor: &Actor, entry: Entry) -> DbResult<i64> {
         return Ok(0);
     }
     let changes = Value::Array(entry.changes.iter().map(change_json).collect()).to_string();
+    let at = crate::clock::now();
     tx.prepare_cached(
         "INSERT INTO activity (at, user_id, username, client_addr, user_agent, kind, action,
                                record_id, description, changes, undoes)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?
     .execute(params![
-        crate::clock::now(),
+        at,
         actor.user_id,
         actor.username,
         actor.client_addr,
@@ -89,8 +90,12 @@ pub fn record(tx: &Transaction, actor: &Actor, entry: Entry) -> DbResult<i64> {
     let mut touched = tx.prepare_cached(
         "INSERT OR IGNORE INTO activity_records (record, record_id, entry_id) VALUES (?1, ?2, ?3)",
     )?;
+    // A form's add and an import create their bikes; every other change
+    // (an edit, an undo, a restore) changes an existing one.
+    let creates = matches!(entry.action, "add" | "import");
     for change in &entry.changes {
         touched.execute(params![change.record.as_str(), change.id, entry_id])?;
+        super::authors::note(tx, actor, at, change, creates)?;
     }
     let mut undone = tx.prepare_cached("UPDATE activity SET undone_by = ?1 WHERE entry_id = ?2")?;
     for id in &entry.undoes {
@@ -182,6 +187,9 @@ pub struct ActivityFilter {
     pub q: String,
     /// UTC seconds; entries at or after it.
     pub since: Option<i64>,
+    /// Only entries of these kinds (an editor sees the catalogue's);
+    /// `None` = every kind.
+    pub visible: Option<&'static [Kind]>,
 }
 
 /// One page of entries, newest first, and whether an older page exists.
@@ -213,6 +221,14 @@ pub fn list(
     if let Some(kind) = filter.kind {
         values.push(kind.as_str().to_string().into());
         sql.push_str(&format!(" AND a.kind = ?{}", values.len()));
+    }
+    if let Some(kinds) = filter.visible {
+        let mut places = Vec::with_capacity(kinds.len());
+        for kind in kinds {
+            values.push(kind.as_str().to_string().into());
+            places.push(format!("?{}", values.len()));
+        }
+        sql.push_str(&format!(" AND a.kind IN ({})", places.join(", ")));
     }
     if let Some(since) = filter.since {
         values.push(since.into());

@@ -7,7 +7,7 @@ use super::activity::{self, Entry};
 use super::{DbResult, images, makers, versions};
 use crate::domain::activity::{Actor, Change, Kind, Record};
 use crate::domain::records::{Bike, Photo, photo_url};
-use crate::domain::{Engine, ImageUrl, Model, Year};
+use crate::domain::{Engine, ImageUrl, MakerName, Model, Year};
 
 pub(super) const COLUMNS: &str =
     "b.bike_id, b.maker_id, m.name, coalesce(b.model, ''), coalesce(CAST(b.year AS TEXT), ''),
@@ -34,10 +34,18 @@ pub fn get(conn: &Connection, bike_id: i64) -> DbResult<Option<Bike>> {
         .optional()?)
 }
 
+/// A bike's maker: one from the list, or a new one the bike form adds
+/// together with the bike.
+#[derive(Debug, Clone)]
+pub enum MakerChoice {
+    Existing(i64),
+    New(MakerName),
+}
+
 /// A bike's validated fields, as the admin form gives them.
 #[derive(Debug, Clone)]
 pub struct BikeInput {
-    pub maker_id: i64,
+    pub maker: MakerChoice,
     pub model: Model,
     pub year: Year,
     pub engine: Engine,
@@ -56,6 +64,8 @@ pub enum Saved {
     },
     NoSuchBike,
     NoSuchMaker,
+    /// The new maker's name is taken (checked inside the transaction).
+    MakerTaken(makers::Taken),
 }
 
 /// Adds a bike (`bike_id` None) or updates one, with its uploaded photo
@@ -77,7 +87,15 @@ pub fn save(
         },
         None => None,
     };
-    let Some(maker) = makers::get(tx, bike.maker_id)? else {
+    let adding = before.is_none();
+    let (maker_id, new_maker) = match &bike.maker {
+        MakerChoice::Existing(id) => (*id, None),
+        MakerChoice::New(name) => match makers::add(tx, name)? {
+            Ok(id) => (id, Some((name.as_str(), makers::added(id, name)))),
+            Err(taken) => return Ok(Saved::MakerTaken(taken)),
+        },
+    };
+    let Some(maker) = makers::get(tx, maker_id)? else {
         return Ok(Saved::NoSuchMaker);
     };
     let (model, year, engine, image_url) = (
@@ -90,14 +108,14 @@ pub fn save(
         Some(id) => {
             tx.execute(
                 "UPDATE bikes SET maker_id = ?1, model = ?2, year = ?3, engine = ?4, image_url = ?5 WHERE bike_id = ?6",
-                params![bike.maker_id, model, year, engine, image_url, id],
+                params![maker_id, model, year, engine, image_url, id],
             )?;
             id
         }
         None => {
             tx.execute(
                 "INSERT INTO bikes (maker_id, model, year, engine, image_url) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![bike.maker_id, model, year, engine, image_url],
+                params![maker_id, model, year, engine, image_url],
             )?;
             tx.last_insert_rowid()
         }
@@ -142,6 +160,21 @@ pub fn save(
             })
         }
         (Some(_), None) => None,
+    };
+    // A maker added by the form is part of the same entry, before the bike:
+    // undo takes the bike back first, then the maker it no longer uses.
+    let entry = match (entry, new_maker) {
+        (Some(mut entry), Some((maker_name, maker))) => {
+            entry.description = if adding {
+                format!("{} with the new maker {maker_name}", entry.description)
+            } else {
+                format!("added the maker {maker_name} and {}", entry.description)
+            };
+            entry.kind = Kind::Bike;
+            entry.changes.insert(0, maker);
+            Some(entry)
+        }
+        (entry, _) => entry,
     };
     let entry_id = entry.map(|e| activity::record(tx, actor, e)).transpose()?;
     Ok(Saved::Done {

@@ -59,18 +59,21 @@ pub fn bike_count(conn: &Connection, maker_id: i64) -> DbResult<i64> {
 /// folding: "ŠKODA" and "Škoda", "ΣΊΣΥΦΟΣ" and "σίσυφος") or looks the same
 /// (`domain::names`). Compared in Rust over the list, which is short.
 pub(super) fn clash(conn: &Connection, name: &str, except: Option<i64>) -> DbResult<Option<Clash>> {
+    Ok(clash_among(&list(conn)?, name, except))
+}
+
+/// The clash of `name` with a maker among `makers` (other than `except`),
+/// as [`clash`] finds it: for a form to check a name against the list it
+/// already has, before the write checks again.
+pub fn clash_among(makers: &[Maker], name: &str, except: Option<i64>) -> Option<Clash> {
     let (key, skeleton) = (names::key(name), names::skeleton(name));
-    let others: Vec<Maker> = list(conn)?
-        .into_iter()
-        .filter(|m| Some(m.maker_id) != except)
-        .collect();
-    if let Some(same) = others.iter().find(|m| names::key(&m.name) == key) {
-        return Ok(Some(Clash::Same(same.name.clone())));
+    let others = || makers.iter().filter(move |m| Some(m.maker_id) != except);
+    if let Some(same) = others().find(|m| names::key(&m.name) == key) {
+        return Some(Clash::Same(same.name.clone()));
     }
-    Ok(others
-        .into_iter()
+    others()
         .find(|m| names::skeleton(&m.name) == skeleton)
-        .map(|m| Clash::LooksAlike(m.name)))
+        .map(|m| Clash::LooksAlike(m.name.clone()))
 }
 
 /// Another maker already has the name, or one that looks the same.
@@ -85,11 +88,10 @@ pub fn insert(
     actor: &Actor,
     name: &MakerName,
 ) -> DbResult<Result<(i64, i64), Taken>> {
-    if let Some(clash) = clash(tx, name.as_str(), None)? {
-        return Ok(Err(Taken(clash)));
-    }
-    tx.execute("INSERT INTO makers (name) VALUES (?1)", [name.as_str()])?;
-    let maker_id = tx.last_insert_rowid();
+    let maker_id = match add(tx, name)? {
+        Ok(id) => id,
+        Err(taken) => return Ok(Err(taken)),
+    };
     let entry_id = activity::record(
         tx,
         actor,
@@ -97,15 +99,30 @@ pub fn insert(
             Kind::Maker,
             "add",
             format!("added the maker {}", name.as_str()),
-            Change {
-                record: Record::Maker,
-                id: maker_id,
-                before: None,
-                after: Some(versions::maker_json(name.as_str())),
-            },
+            added(maker_id, name),
         ),
     )?;
     Ok(Ok((maker_id, entry_id)))
+}
+
+/// Adds a maker unless the name is taken, leaving the activity entry to
+/// the caller: a bike form that adds its maker records both in one entry.
+pub(super) fn add(tx: &Transaction, name: &MakerName) -> DbResult<Result<i64, Taken>> {
+    if let Some(clash) = clash(tx, name.as_str(), None)? {
+        return Ok(Err(Taken(clash)));
+    }
+    tx.execute("INSERT INTO makers (name) VALUES (?1)", [name.as_str()])?;
+    Ok(Ok(tx.last_insert_rowid()))
+}
+
+/// The log's change of a maker just added.
+pub(super) fn added(maker_id: i64, name: &MakerName) -> Change {
+    Change {
+        record: Record::Maker,
+        id: maker_id,
+        before: None,
+        after: Some(versions::maker_json(name.as_str())),
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

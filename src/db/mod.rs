@@ -8,10 +8,12 @@
 //! admins queue instead of meeting "database is locked".
 
 pub mod activity;
+pub mod authors;
 pub mod backup;
 pub mod bikes;
 mod budget;
 pub mod catalogue;
+pub mod drafts;
 mod error;
 #[cfg(feature = "bench-data")]
 pub mod generate;

@@ -115,6 +115,7 @@ fn item(r: &rusqlite::Row) -> rusqlite::Result<Option<TrashItem>> {
 /// Deletes for good what was trashed (and photos kept) before `cutoff`
 /// (UTC seconds); returns how many trash items went.
 pub fn purge(tx: &Transaction, cutoff: i64) -> DbResult<usize> {
+    super::authors::forget_purged(tx, cutoff)?;
     let items = tx
         .prepare_cached("DELETE FROM trash WHERE deleted_at < ?1")?
         .execute([cutoff])?;

@@ -170,13 +170,15 @@ pub fn use_recovery_code(
 }
 
 /// Whether the account must turn two-factor on before it may use the
-/// admin pages: the owner requires it and the account has not. Every
-/// account is the owner or an admin until roles exist (SPEC §10); the
-/// roles' condition belongs here.
+/// admin pages: the owner requires it, the account is the owner or an
+/// admin (SPEC §11), and it has not turned it on.
 pub fn must_enrol(conn: &Connection, user_id: i64) -> DbResult<bool> {
     Ok(conn
         .prepare_cached(
             "SELECT EXISTS (SELECT 1 FROM settings WHERE key = ?2 AND value = '1')
+                AND EXISTS (SELECT 1 FROM users u JOIN user_access a
+                                ON a.user_id = u.user_id AND a.username = u.username
+                            WHERE u.user_id = ?1 AND a.role IN ('owner', 'admin'))
                 AND NOT EXISTS (SELECT 1 FROM two_factor
                                 WHERE user_id = ?1 AND enabled_at IS NOT NULL)",
         )?

@@ -80,10 +80,24 @@ pub enum Kind {
     Security,
     /// An undo of several entries at once ("Undo all of these").
     Undo,
+    /// A contributor's draft sent, published or returned (SPEC §10); the
+    /// bike a publish makes has its own `bike` entry.
+    Draft,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 11] = [
+    /// The catalogue's entries: what an editor's activity log shows.
+    pub const CATALOGUE: [Kind; 7] = [
+        Kind::Bike,
+        Kind::Maker,
+        Kind::Photo,
+        Kind::Import,
+        Kind::Trash,
+        Kind::Undo,
+        Kind::Draft,
+    ];
+
+    pub const ALL: [Kind; 12] = [
         Kind::Bike,
         Kind::Maker,
         Kind::Photo,
@@ -95,6 +109,7 @@ impl Kind {
         Kind::Trash,
         Kind::Security,
         Kind::Undo,
+        Kind::Draft,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -110,6 +125,7 @@ impl Kind {
             Kind::Trash => "trash",
             Kind::Security => "security",
             Kind::Undo => "undo",
+            Kind::Draft => "draft",
         }
     }
 

@@ -5,6 +5,7 @@
 pub mod activity;
 pub mod names;
 pub mod records;
+pub mod roles;
 pub mod site;
 
 use std::fmt;

@@ -2,6 +2,8 @@
 //! photo ready to store, a page of results — as plain data: the database
 //! fills them, handlers pass them on, views show them.
 
+use super::roles::Role;
+
 /// A bike with its maker's name, as every page shows it. Text columns are
 /// read leniently (a Flask-course database may hold NULLs or a year typed as
 /// text), so an old row is shown rather than breaking the page.
@@ -14,6 +16,22 @@ pub struct Bike {
     pub year: String,
     pub engine: String,
     pub image_url: String,
+}
+
+/// Who did something to a record, and when (UTC seconds); the username is
+/// as it was then.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signature {
+    pub username: String,
+    pub at: i64,
+}
+
+/// Who added a bike and who last changed it; `None` where it is not known
+/// (before motodex kept it, or written by another program).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Authorship {
+    pub added: Option<Signature>,
+    pub changed: Option<Signature>,
 }
 
 /// What the catalogue is narrowed to.
@@ -53,11 +71,28 @@ pub struct MakerUsage {
     pub bikes: i64,
 }
 
+/// An account: the course's `users` row and what motodex keeps beside it
+/// (SPEC §10).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
     pub user_id: i64,
     pub username: String,
     pub password_hash: String,
+    pub role: Role,
+    /// Set by an owner or admin: the account must choose its own password
+    /// at its next login before any other admin page opens.
+    pub temporary_password: bool,
+    /// The last day (local date, `YYYY-MM-DD`) the account may log in.
+    pub expires_on: Option<String>,
+}
+
+impl User {
+    /// The day it expired on, once today (a local date) is past it.
+    pub fn expired(&self, today: &str) -> Option<&str> {
+        self.expires_on
+            .as_deref()
+            .filter(|last_day| today > *last_day)
+    }
 }
 
 /// A photo ready to store: re-encoded bytes and their content type.
@@ -68,6 +103,50 @@ pub struct Photo {
     /// The same picture fitted within the thumbnail size, in the same
     /// format, for the catalogue's cards and the admin table.
     pub thumbnail: Vec<u8>,
+}
+
+/// A stored photo's content type, as served: only the image types uploads
+/// and the sample drawings (SVG, sent with a policy that runs nothing in
+/// them) are stored as. Anything else in the table (a row written by hand, say
+/// `text/html`) is sent as opaque bytes, which a browser never renders as
+/// a page of this site.
+pub fn photo_type(stored: &str) -> &'static str {
+    [
+        "image/jpeg",
+        "image/png",
+        "image/gif",
+        "image/webp",
+        "image/svg+xml",
+    ]
+    .into_iter()
+    .find(|t| *t == stored)
+    .unwrap_or("application/octet-stream")
+}
+
+/// A contributor's draft (SPEC §10): a new bike waiting for an editor, or
+/// returned to its author with a comment. Values as the author typed them (checked when sent, and again
+/// when published).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Draft {
+    pub draft_id: i64,
+    pub author_id: i64,
+    /// The author's username when the draft was first sent.
+    pub author: String,
+    pub maker_id: Option<i64>,
+    /// The maker's name: the new maker typed, or the chosen one's (empty
+    /// when that maker is gone).
+    pub maker: String,
+    /// A maker to add with the bike; empty when one was chosen.
+    pub new_maker: String,
+    pub model: String,
+    pub year: String,
+    pub engine: String,
+    pub image_url: String,
+    pub has_photo: bool,
+    pub returned: bool,
+    pub comment: String,
+    /// UTC seconds of the last send or return.
+    pub updated_at: i64,
 }
 
 /// The address a stored photo is served at (`/images/<id>`), which is also

@@ -52,6 +52,7 @@ pub async fn activity_page(request: AdminRequest, query: Fields) -> Result<Respo
         kind: Kind::parse(&typed_query.kind),
         q: typed_query.q.clone(),
         since,
+        visible: (!request.admin.role.sees_whole_log()).then_some(&Kind::CATALOGUE[..]),
     };
     let (entries, more, accounts, live) = request
         .state

@@ -10,7 +10,7 @@ use warp::reply::Response;
 
 use super::AdminRequest;
 use crate::backup::{self, Prepared};
-use crate::db::users;
+use crate::domain::roles::Role;
 use crate::error::AppError;
 use crate::forms::{Fields, SpooledFile};
 use crate::state::AppState;
@@ -62,9 +62,8 @@ pub async fn notice(state: &Arc<AppState>) -> BackupNotice {
     }
 }
 
-async fn is_owner(request: &AdminRequest) -> Result<bool, AppError> {
-    let owner = request.state.db.read(users::owner_id).await?;
-    Ok(owner == Some(request.admin.user_id))
+fn is_owner(request: &AdminRequest) -> bool {
+    request.admin.role == Role::Owner
 }
 
 /// `GET /admin/backups`.
@@ -100,7 +99,7 @@ async fn list_page(
         backups: &backups,
         folder: &folder,
         notice: &notice,
-        owner: is_owner(request).await?,
+        owner: is_owner(request),
         csrf_token: request.csrf_token(),
         error: error.or(problem.as_deref()),
     });

@@ -17,7 +17,7 @@ use crate::db::{sessions, two_factor, users};
 use crate::domain::NextPath;
 use crate::domain::activity::{Actor, Kind};
 use crate::domain::records::User;
-use crate::error::AppError;
+use crate::error::{AppError, CHANGE_PASSWORD};
 use crate::forms::Fields;
 use crate::reply::{add_cookie, redirect, redirect_with_message};
 use crate::state::AppState;
@@ -180,12 +180,44 @@ pub async fn login(
         .await;
     };
 
+    let target = match account_gate(&user, &next) {
+        Ok(target) => target.to_string(),
+        Err(refusal) => {
+            // The password was right, so this is no guess; the refusal is
+            // logged, and said only to whoever knows the password.
+            let actor = Actor::user(user.user_id, &user.username, ip, user_agent.as_deref());
+            let words = refusal.clone();
+            state
+                .db
+                .write(move |tx| {
+                    throttle::release(tx, &reservation)?;
+                    activity::record(
+                        tx,
+                        &actor,
+                        Entry::event(Kind::Security, "login_refused", words),
+                    )?;
+                    Ok(())
+                })
+                .await?;
+            let mut response = login_page(
+                &state,
+                cookie.as_deref(),
+                next.as_str(),
+                &username,
+                Some(&refusal),
+            )
+            .await?;
+            *response.status_mut() = StatusCode::FORBIDDEN;
+            return Ok(response);
+        }
+    };
+
     let new_hash = match verdict {
         Verdict::Right { needs_rehash: true } => Some(state.passwords.hash(password).await),
         _ => None,
     };
     let actor = Actor::user(user.user_id, &user.username, ip, user_agent.as_deref());
-    after_password_is_right(&state, user, new_hash, reservation, remember, next, actor).await
+    after_password_is_right(&state, user, new_hash, reservation, remember, target, actor).await
 }
 
 /// What a right password leads to.
@@ -208,11 +240,11 @@ async fn after_password_is_right(
     new_hash: Option<String>,
     reservation: throttle::Reservation,
     remember: bool,
-    next: NextPath,
+    next: String,
     actor: Actor,
 ) -> Result<Response, AppError> {
     let policy = state.sessions.clone();
-    let halfway_next = next.as_str().to_string();
+    let halfway_next = next.clone();
     let after = state
         .db
         .write(move |tx| {
@@ -271,6 +303,23 @@ async fn after_password_is_right(
     };
     add_cookie(&mut response, &state.cookies.removal(LOGIN_CSRF));
     Ok(response)
+}
+
+/// What an account's role row decides about a login whose password was
+/// right (SPEC §10), in this one place: an expired account is refused,
+/// saying why; one with a temporary password goes to the change form
+/// first (the admin gate keeps every other page shut until it is done).
+fn account_gate<'a>(user: &User, next: &'a NextPath) -> Result<&'a str, String> {
+    if let Some(last_day) = user.expired(&clock::local_date(clock::now())) {
+        return Err(format!(
+            "This account expired on {last_day}; ask your teacher."
+        ));
+    }
+    Ok(if user.temporary_password {
+        CHANGE_PASSWORD
+    } else {
+        next.as_str()
+    })
 }
 
 pub async fn logout_page(request: AdminRequest) -> Result<Response, AppError> {

@@ -18,6 +18,11 @@ use crate::views::makers::{self as pages, MakerForm};
 const LIST: &str = "/admin/makers";
 
 fn taken(Taken(clash): Taken, typed: &str) -> String {
+    clash_message(clash, typed)
+}
+
+/// Why a maker name typed as `typed` cannot be used, in one sentence.
+pub(super) fn clash_message(clash: Clash, typed: &str) -> String {
     match clash {
         Clash::Same(existing) => format!("There is already a maker called “{existing}”."),
         Clash::LooksAlike(existing) => Clash::looks_alike_message(&existing, typed),

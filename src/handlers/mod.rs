@@ -7,6 +7,7 @@ pub mod activity;
 pub mod api;
 pub mod backup;
 pub mod bikes;
+pub mod drafts;
 pub mod export;
 pub mod import;
 pub mod login;
@@ -29,6 +30,7 @@ use warp::reply::Response;
 use crate::auth::session::Admin;
 use crate::db::{DbResult, Transaction};
 use crate::domain::activity::Actor;
+use crate::domain::roles::Permission;
 use crate::domain::site::Site;
 use crate::reply::{self, add_cookie, html};
 use crate::state::AppState;
@@ -44,6 +46,8 @@ pub struct AdminRequest {
     pub admin: Admin,
     cookie: Option<String>,
     actor: Actor,
+    /// Drafts waiting for review, for the menu of a role that reviews them.
+    drafts_waiting: i64,
 }
 
 impl AdminRequest {
@@ -52,12 +56,14 @@ impl AdminRequest {
         admin: Admin,
         cookie: Option<String>,
         actor: Actor,
+        drafts_waiting: i64,
     ) -> AdminRequest {
         AdminRequest {
             state,
             admin,
             cookie,
             actor,
+            drafts_waiting,
         }
     }
 
@@ -107,6 +113,9 @@ impl AdminRequest {
                 username: &self.admin.username,
                 csrf_token: &self.admin.csrf_token,
                 section,
+                role: self.admin.role,
+                temporary_password: self.admin.temporary_password,
+                drafts_waiting: self.drafts_waiting,
             }),
             flash_undo: undo,
             ..Chrome::plain(title)
@@ -143,6 +152,11 @@ impl AdminRequest {
             );
         }
         response
+    }
+
+    /// Whether this account's role has `permission` (what a page offers).
+    pub fn may(&self, permission: Permission) -> bool {
+        self.admin.role.may(permission)
     }
 
     /// The token the forms of this page must carry.

@@ -19,7 +19,11 @@ use crate::views::account::{self as pages, ChangePasswordForm};
 const TITLE: &str = "Change password";
 
 pub async fn change_password_form(request: AdminRequest) -> Result<Response, AppError> {
-    let content = pages::change_password(request.csrf_token(), &ChangePasswordForm::default());
+    let form = ChangePasswordForm {
+        temporary: request.admin.temporary_password,
+        ..ChangePasswordForm::default()
+    };
+    let content = pages::change_password(request.csrf_token(), &form);
     Ok(request.page(Section::Password, TITLE, StatusCode::OK, content))
 }
 
@@ -66,6 +70,7 @@ pub async fn change_password(
                 .await?;
         }
         let form = ChangePasswordForm {
+            temporary: request.admin.temporary_password,
             current_error,
             new_error: new_error.as_deref(),
             confirm_error: confirm_error.as_deref(),

@@ -176,7 +176,7 @@ pub async fn image(
         })
         .await?
         .ok_or(AppError::NotFound)?;
-    let content_type = served_content_type(&image.content_type);
+    let content_type = crate::domain::records::photo_type(&image.content_type);
     let mut response = Response::new(image.data.into());
     let headers = response.headers_mut();
     headers.insert(
@@ -188,19 +188,4 @@ pub async fn image(
         http::HeaderValue::from_static("public, max-age=31536000, immutable"),
     );
     Ok(response)
-}
-
-/// Only the image types uploads and the sample drawings are stored as. Anything else in the table
-/// (a row written by hand, say `text/html`) is sent as opaque bytes, which
-/// a browser never renders as a page of this site.
-fn served_content_type(stored: &str) -> &'static str {
-    match stored {
-        "image/jpeg" => "image/jpeg",
-        "image/png" => "image/png",
-        "image/gif" => "image/gif",
-        "image/webp" => "image/webp",
-        // The sample drawings; sent with a policy that runs nothing in them.
-        images::SVG => images::SVG,
-        _ => "application/octet-stream",
-    }
 }

@@ -10,9 +10,10 @@ use super::public_page;
 use crate::auth::password::check_new_password;
 use crate::auth::{csrf, session};
 use crate::db::activity::{self, Entry};
-use crate::db::users;
+use crate::db::users::{self, NewAccount};
 use crate::domain::Username;
 use crate::domain::activity::{Actor, Kind};
+use crate::domain::roles::Role;
 use crate::error::AppError;
 use crate::forms::Fields;
 use crate::reply::{add_cookie, redirect_with_message};
@@ -73,6 +74,8 @@ pub async fn setup(
     let (Ok(username), None, None) = (&username, &password_error, &confirm_error) else {
         let form = NewAccountForm {
             username: typed_name,
+            role: "",
+            role_error: None,
             username_error: username.as_ref().err().map(String::as_str),
             password_error: password_error.as_deref(),
             confirm_error: confirm_error.as_deref(),
@@ -98,7 +101,9 @@ pub async fn setup(
                 return Ok(None);
             }
             let stranger = Actor::anonymous(&name, client.map(|c| c.ip()), user_agent.as_deref());
-            let Ok(user_id) = users::insert(tx, &stranger, &name, &hash)? else {
+            // The first account is the owner (SPEC §10).
+            let owner = NewAccount::new(&name, &hash, Role::Owner);
+            let Ok(user_id) = users::insert(tx, &stranger, &owner)? else {
                 return Ok(None);
             };
             let admin = Actor {

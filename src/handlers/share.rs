@@ -8,6 +8,7 @@ use warp::reply::Response;
 
 use super::AdminRequest;
 use crate::db::settings;
+use crate::domain::roles::Permission;
 use crate::error::AppError;
 use crate::forms::Fields;
 use crate::network::{self, LanAddress};
@@ -56,7 +57,7 @@ pub async fn share_page(request: AdminRequest) -> Result<Response, AppError> {
         this_computer_only: ip.is_loopback(),
         open_to_network,
         host_given: listening.host_given,
-        may_change: true,
+        may_change: request.admin.role.may(Permission::Settings),
     };
     let content = pages::share(request.csrf_token(), &share);
     Ok(request.page(Section::Share, "Share", StatusCode::OK, content))

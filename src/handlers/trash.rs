@@ -10,20 +10,20 @@ use crate::db::undo::Refusal;
 use crate::db::{trash, users, versions};
 use crate::domain::Id;
 use crate::domain::activity::{Kind, Record};
+use crate::domain::roles::Role;
 use crate::error::AppError;
 use crate::views::Section;
 use crate::views::activity as pages;
 
 const LIST: &str = "/admin/trash";
 
-async fn is_owner(request: &AdminRequest) -> Result<bool, AppError> {
-    let me = request.admin.user_id;
-    Ok(request.state.db.read(users::owner_id).await? == Some(me))
+fn is_owner(request: &AdminRequest) -> bool {
+    request.admin.role == Role::Owner
 }
 
 pub async fn trash_page(request: AdminRequest) -> Result<Response, AppError> {
     let items = request.state.db.read(trash::list).await?;
-    let can_empty = is_owner(&request).await?;
+    let can_empty = is_owner(&request);
     let content = pages::trash(
         request.csrf_token(),
         &items,
@@ -99,9 +99,6 @@ pub async fn restore(request: AdminRequest, trash_id: Id) -> Result<Response, Ap
 }
 
 pub async fn empty_confirm(request: AdminRequest) -> Result<Response, AppError> {
-    if !is_owner(&request).await? {
-        return Err(AppError::Forbidden);
-    }
     let count = request.state.db.read(trash::count).await?;
     let content = pages::empty_trash_confirm(request.csrf_token(), count);
     Ok(request.page(Section::Trash, "Empty the trash", StatusCode::OK, content))

@@ -179,6 +179,7 @@ async fn read_photo_form<B: warp::Buf>(
             Ok(PhotoForm {
                 fields,
                 image: None,
+                image_name: None,
             })
         }
         "multipart/form-data" => read_multipart(content_type, length, stream)
@@ -206,6 +207,7 @@ async fn read_multipart<B: warp::Buf>(
     Ok(PhotoForm {
         fields: form.fields,
         image: form.file,
+        image_name: form.file_name,
     })
 }
 

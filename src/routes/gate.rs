@@ -1,8 +1,9 @@
 //! The admin request: the one filter every admin route goes through (the
 //! course's `@login_required`), and the form filters built on it, which
-//! check the origin and the CSRF token before any handler runs. The next
-//! step every admin request takes (a role check, an activity record) goes
-//! here, once.
+//! check the origin and the CSRF token before any handler runs. Each takes
+//! the [`Permission`] its route needs, so no route can leave the role check
+//! out (SPEC §10): a role without it gets a 403 page, and an account with a
+//! temporary password is sent to the change form, before any body is read.
 //!
 //! Routes place these after their path and method match, so an unknown URL
 //! still answers 404 rather than a login redirect, and a request without a
@@ -17,8 +18,9 @@ use super::filters::{
     upload_form, user_agent, with_state,
 };
 use crate::auth::session;
-use crate::db::{two_factor, users};
+use crate::db::{drafts, two_factor};
 use crate::domain::activity::Actor;
+use crate::domain::roles::Permission;
 use crate::error::AppError;
 use crate::forms::{Fields, FileForm, PhotoForm, SpooledFile};
 use crate::handlers::AdminRequest;
@@ -29,13 +31,16 @@ use crate::state::AppState;
 /// sends it to turn it on.
 const OPEN_BEFORE_TWO_FACTOR: [&str; 2] = ["/admin/two-factor", "/admin/logout"];
 
-/// Yields the [`AdminRequest`] of a signed-in account, or rejects: a GET is
-/// sent to the login page with its path in `next`; any other method is sent
-/// there too, and its handler never runs, so nothing changes. The request
-/// carries who and where (account, client address, user agent): the actor
-/// every change it makes is recorded under.
+/// Yields the [`AdminRequest`] of a signed-in account whose role has
+/// `permission`, or rejects: without a session, a GET is sent to the login
+/// page with its path in `next`, and any other method there too; with a
+/// temporary password still to replace, to the change form; without the
+/// permission, a 403 page. The handler never runs, so nothing changes. The
+/// request carries who and where (account, role, client address, user
+/// agent): the actor every change it makes is recorded under.
 pub fn admin(
     state: &Arc<AppState>,
+    permission: Permission,
 ) -> impl Filter<Extract = (AdminRequest,), Error = Rejection> + Clone + use<> {
     with_state(Arc::clone(state))
         .and(cookie_header())
@@ -45,13 +50,13 @@ pub fn admin(
         .and(warp::path::full())
         .and(warp::query::raw().or(warp::any().map(String::new)).unify())
         .and_then(
-            |state: Arc<AppState>,
-             cookie: Option<String>,
-             client: Option<std::net::SocketAddr>,
-             user_agent: Option<String>,
-             method: http::Method,
-             path: warp::path::FullPath,
-             query: String| async move {
+            move |state: Arc<AppState>,
+                  cookie: Option<String>,
+                  client: Option<std::net::SocketAddr>,
+                  user_agent: Option<String>,
+                  method: http::Method,
+                  path: warp::path::FullPath,
+                  query: String| async move {
                 let found = session::current(
                     &state.db,
                     &state.cookies,
@@ -61,6 +66,18 @@ pub fn admin(
                 .await
                 .map_err(|err| warp::reject::custom(AppError::Db(err)))?;
                 match found {
+                    Some(admin)
+                        if admin.temporary_password
+                            && permission != Permission::ChangeOwnPassword =>
+                    {
+                        Err(warp::reject::custom(AppError::TemporaryPassword))
+                    }
+                    Some(admin) if !admin.role.may(permission) => {
+                        Err(warp::reject::custom(AppError::NotAllowed {
+                            role: admin.role,
+                            permission,
+                        }))
+                    }
                     Some(admin) => {
                         if !OPEN_BEFORE_TWO_FACTOR.contains(&path.as_str()) {
                             let user_id = admin.user_id;
@@ -79,7 +96,23 @@ pub fn admin(
                             client.map(|c| c.ip()),
                             user_agent.as_deref(),
                         );
-                        Ok(AdminRequest::new(state, admin, cookie, actor))
+                        // The menu's badge: drafts waiting for whoever reviews them.
+                        let drafts_waiting = if admin.role.may(Permission::ReviewDrafts) {
+                            state
+                                .db
+                                .read(drafts::waiting)
+                                .await
+                                .map_err(|err| warp::reject::custom(AppError::Db(err)))?
+                        } else {
+                            0
+                        };
+                        Ok(AdminRequest::new(
+                            state,
+                            admin,
+                            cookie,
+                            actor,
+                            drafts_waiting,
+                        ))
                     }
                     None => {
                         let next = (method == http::Method::GET).then(|| {
@@ -96,12 +129,13 @@ pub fn admin(
         )
 }
 
-/// An admin form (`application/x-www-form-urlencoded`): signed in, sent
-/// from this site, carrying this session's CSRF token.
+/// An admin form (`application/x-www-form-urlencoded`): signed in with
+/// `permission`, sent from this site, carrying this session's CSRF token.
 pub fn admin_form(
     state: &Arc<AppState>,
+    permission: Permission,
 ) -> impl Filter<Extract = (AdminRequest, Fields), Error = Rejection> + Clone + use<> {
-    admin(state)
+    admin(state, permission)
         .and(same_origin())
         .and(form())
         .and_then(|request: AdminRequest, fields: Fields| async move {
@@ -113,8 +147,9 @@ pub fn admin_form(
 /// An admin form that may carry a photo, checked as [`admin_form`].
 pub fn admin_photo_form(
     state: &Arc<AppState>,
+    permission: Permission,
 ) -> impl Filter<Extract = (AdminRequest, PhotoForm), Error = Rejection> + Clone + use<> {
-    admin(state)
+    admin(state, permission)
         .and(same_origin())
         .and(photo_form())
         .and_then(|request: AdminRequest, form: PhotoForm| async move {
@@ -127,9 +162,10 @@ pub fn admin_photo_form(
 /// checked as [`admin_form`].
 pub fn admin_upload_form(
     state: &Arc<AppState>,
+    permission: Permission,
     file_field: &'static str,
 ) -> impl Filter<Extract = (AdminRequest, FileForm), Error = Rejection> + Clone + use<> {
-    admin(state)
+    admin(state, permission)
         .and(same_origin())
         .and(upload_form(file_field))
         .and_then(|request: AdminRequest, form: FileForm| async move {
@@ -138,46 +174,14 @@ pub fn admin_upload_form(
         .untuple_one()
 }
 
-/// The owner's request: signed in as the account with the lowest id (the
-/// owner until roles exist, SPEC §10), or 403 before the body is read.
-pub fn owner(
-    state: &Arc<AppState>,
-) -> impl Filter<Extract = (AdminRequest,), Error = Rejection> + Clone + use<> {
-    admin(state).and_then(|request: AdminRequest| async move {
-        let owner = request
-            .state
-            .db
-            .read(users::owner_id)
-            .await
-            .map_err(|err| warp::reject::custom(AppError::Db(err)))?;
-        if owner == Some(request.admin.user_id) {
-            Ok(request)
-        } else {
-            Err(warp::reject::custom(AppError::OwnerOnly))
-        }
-    })
-}
-
-/// An owner's form, checked as [`admin_form`].
-pub fn owner_form(
-    state: &Arc<AppState>,
-) -> impl Filter<Extract = (AdminRequest, Fields), Error = Rejection> + Clone + use<> {
-    owner(state)
-        .and(same_origin())
-        .and(form())
-        .and_then(|request: AdminRequest, fields: Fields| async move {
-            check_csrf(request.csrf_token(), &fields).map(|()| (request, fields))
-        })
-        .untuple_one()
-}
-
-/// The owner's restore upload, streamed into the backup folder, checked as
-/// [`admin_form`] (the token is checked once the body has arrived; the
+/// A backup upload (a restore), streamed into the backup folder, checked
+/// as [`admin_form`] (the token is checked once the body has arrived; the
 /// file is deleted when the check fails).
-pub fn owner_upload_form(
+pub fn admin_backup_upload(
     state: &Arc<AppState>,
+    permission: Permission,
 ) -> impl Filter<Extract = (AdminRequest, SpooledFile), Error = Rejection> + Clone + use<> {
-    owner(state)
+    admin(state, permission)
         .and(same_origin())
         .and(backup_upload(state.backups.dir.clone()))
         .and_then(|request: AdminRequest, form: SpooledFile| async move {

@@ -17,6 +17,7 @@ use crate::auth::session::token_hash;
 use crate::auth::two_factor::HALFWAY_COOKIE;
 use crate::clock;
 use crate::db::two_factor;
+use crate::domain::roles::Permission;
 use crate::error::AppError;
 use crate::forms::Fields;
 use crate::handlers::login::{self, expected_login_token};
@@ -114,12 +115,12 @@ pub fn routes(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
         .map(reply);
     let logout_page = warp::path!("admin" / "logout")
         .and(warp::get())
-        .and(admin(&state))
+        .and(admin(&state, Permission::ChangeOwnPassword))
         .then(login::logout_page)
         .map(reply);
     let logout = warp::path!("admin" / "logout")
         .and(warp::post())
-        .and(admin_form(&state))
+        .and(admin_form(&state, Permission::ChangeOwnPassword))
         .then(|request, _| login::logout(request))
         .map(reply);
     let setup_form = warp::path!("admin" / "setup")

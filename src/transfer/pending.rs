@@ -4,22 +4,22 @@
 //! bytes (the oldest goes first), and each token works only for the account
 //! that uploaded it.
 
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
-
-use rand::RngExt;
+use std::sync::Arc;
+use std::time::Duration;
 
 use super::csv_file::CsvFile;
 use super::import::Options;
 use super::photos::Photos;
+use crate::held::{HeldUploads, Limits};
 
-/// How long a preview can be confirmed.
-pub const LIFETIME: Duration = Duration::from_secs(10 * 60);
-/// Previews held at most, over all accounts.
-const MAX_HELD: usize = 16;
-/// Bytes held at most (a 5 MB spreadsheet takes about twice that once
-/// parsed; a 50 MB zip's photos, processed, about as much as the zip).
-const MAX_BYTES: usize = 256 * 1024 * 1024;
+const LIMITS: Limits = Limits {
+    // How long a preview can be confirmed.
+    lifetime: Duration::from_secs(10 * 60),
+    max_held: 16,
+    // A 5 MB spreadsheet takes about twice that once parsed; a 50 MB zip's
+    // photos, processed, about as much as the zip.
+    max_bytes: 256 * 1024 * 1024,
+};
 
 /// One held upload.
 #[derive(Clone)]
@@ -32,67 +32,30 @@ pub struct Held {
     pub name: String,
 }
 
-struct Entry {
-    token: String,
-    owner: i64,
-    made: Instant,
-    size: usize,
-    held: Held,
-}
+pub struct PendingImports(HeldUploads<Held>);
 
-#[derive(Default)]
-pub struct PendingImports {
-    entries: Mutex<Vec<Entry>>,
+impl Default for PendingImports {
+    fn default() -> PendingImports {
+        PendingImports(HeldUploads::new(LIMITS))
+    }
 }
 
 impl PendingImports {
     /// Holds `held` for `owner`; returns its token (64 hex digits).
     pub fn hold(&self, owner: i64, held: Held) -> String {
-        let mut bytes = [0u8; 32];
-        rand::rng().fill(&mut bytes);
-        let token = hex::encode(bytes);
         let size = held.file.size() + held.photos.size();
-        let mut entries = self.lock();
-        entries.retain(|e| e.made.elapsed() < LIFETIME);
-        while !entries.is_empty()
-            && (entries.len() >= MAX_HELD
-                || entries.iter().map(|e| e.size).sum::<usize>() + size > MAX_BYTES)
-        {
-            entries.remove(0);
-        }
-        entries.push(Entry {
-            token: token.clone(),
-            owner,
-            made: Instant::now(),
-            size,
-            held,
-        });
-        token
+        self.0.hold(owner, held, size)
     }
 
     /// The upload held under `token` for `owner`, if it has not expired.
     pub fn get(&self, token: &str, owner: i64) -> Option<Held> {
-        let mut entries = self.lock();
-        entries.retain(|e| e.made.elapsed() < LIFETIME);
-        entries
-            .iter()
-            .find(|e| e.owner == owner && constant_time_eq(&e.token, token))
-            .map(|e| e.held.clone())
+        self.0.get(token, owner)
     }
 
     /// Forgets the upload (once it has been imported).
     pub fn remove(&self, token: &str) {
-        self.lock().retain(|e| e.token != token);
+        self.0.remove(token)
     }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Entry>> {
-        self.entries.lock().unwrap_or_else(|p| p.into_inner())
-    }
-}
-
-fn constant_time_eq(a: &str, b: &str) -> bool {
-    use subtle::ConstantTimeEq;
-    a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
 }
 
 #[cfg(test)]
@@ -127,7 +90,9 @@ mod tests {
     fn the_number_held_is_bounded_and_the_oldest_goes_first() {
         let pending = PendingImports::default();
         let first = pending.hold(1, held());
-        let tokens: Vec<String> = (0..MAX_HELD).map(|_| pending.hold(1, held())).collect();
+        let tokens: Vec<String> = (0..LIMITS.max_held)
+            .map(|_| pending.hold(1, held()))
+            .collect();
         assert!(pending.get(&first, 1).is_none());
         assert!(tokens.iter().all(|t| pending.get(t, 1).is_some()));
     }

@@ -1,9 +1,8 @@
-//! Account pages: log in, first-admin setup, log out, change password, admins.
+//! Account pages: log in, first-admin setup, log out, change password.
 
 use maud::{Markup, html};
 
 use super::layout::{Field, csrf_field, field};
-use crate::domain::records::User;
 
 pub fn login(csrf_token: &str, next: &str, username: &str, error: Option<&str>) -> Markup {
     html! {
@@ -35,12 +34,15 @@ pub fn login(csrf_token: &str, next: &str, username: &str, error: Option<&str>) 
 #[derive(Default)]
 pub struct NewAccountForm<'a> {
     pub username: &'a str,
+    /// The role chosen on the add-account form (empty: admin).
+    pub role: &'a str,
+    pub role_error: Option<&'a str>,
     pub username_error: Option<&'a str>,
     pub password_error: Option<&'a str>,
     pub confirm_error: Option<&'a str>,
 }
 
-fn new_account_fields(form: &NewAccountForm) -> Markup {
+pub fn new_account_fields(form: &NewAccountForm) -> Markup {
     html! {
         (field(&Field {
             value: form.username, error: form.username_error, autocomplete: Some("username"),
@@ -51,7 +53,7 @@ fn new_account_fields(form: &NewAccountForm) -> Markup {
     }
 }
 
-fn password_fields(
+pub fn password_fields(
     name: &str,
     label: &str,
     error: Option<&str>,
@@ -74,7 +76,7 @@ pub fn setup(token: &str, form: &NewAccountForm) -> Markup {
     html! {
         section.card.narrow {
             h1 { "Create the first admin" }
-            p { "This account will manage the catalogue. You can add more admins later." }
+            p { "This account is the site's owner: it manages the catalogue and the other accounts. You can add more accounts later." }
             form.stacked-form method="post" action="/admin/setup" {
                 input type="hidden" name="token" value=(token);
                 (csrf_field(token))
@@ -110,6 +112,9 @@ pub fn logout(csrf_token: &str) -> Markup {
 
 #[derive(Default)]
 pub struct ChangePasswordForm<'a> {
+    /// The account logged in with a temporary password: it must choose
+    /// its own before any other page opens.
+    pub temporary: bool,
     pub current_error: Option<&'a str>,
     pub new_error: Option<&'a str>,
     pub confirm_error: Option<&'a str>,
@@ -117,53 +122,22 @@ pub struct ChangePasswordForm<'a> {
 
 pub fn change_password(csrf_token: &str, form: &ChangePasswordForm) -> Markup {
     html! {
-        h1 { "Change your password" }
+        h1 { @if form.temporary { "Choose your own password" } @else { "Change your password" } }
+        @if form.temporary {
+            div.confirm-box role="status" {
+                p { "You logged in with a temporary password. Choose your own now: the other admin pages open once you have." }
+            }
+        }
         form.stacked-form method="post" action="/admin/change-password" {
             (csrf_field(csrf_token))
             (field(&Field {
                 kind: "password", error: form.current_error, autocomplete: Some("current-password"),
+                hint: form.temporary.then_some("The temporary password you were given."),
                 ..Field::new("current_password", "Current password")
             }))
             (password_fields("new_password", "New password", form.new_error, form.confirm_error))
             p.muted { "Your other logged-in browsers will be logged out." }
             div.form-actions { button.button.primary type="submit" { "Change password" } }
-        }
-    }
-}
-
-pub fn users(csrf_token: &str, users: &[User], me: i64, form: &NewAccountForm) -> Markup {
-    let last = users.len() <= 1;
-    html! {
-        h1 { "Admins" }
-        div.table-wrap tabindex="0" role="region" aria-label="Admins" {
-            table.data-table {
-                thead { tr { th scope="col" { "Username" } th scope="col" { span.visually-hidden { "Actions" } } } }
-                tbody {
-                    @for user in users {
-                        tr {
-                            td { (user.username) @if user.user_id == me { " " span.muted { "(you)" } } }
-                            td.actions {
-                                @if user.user_id == me {
-                                    span.muted { "You cannot delete yourself" }
-                                } @else if last {
-                                    span.muted { "The last admin cannot be deleted" }
-                                } @else {
-                                    form.inline-form method="post" action={ "/admin/users/delete/" (user.user_id) } {
-                                        (csrf_field(csrf_token))
-                                        button.button.danger type="submit" aria-label={ "Delete admin " (user.username) } { "Delete" }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        h2 { "Add an admin" }
-        form.stacked-form method="post" action="/admin/users/add" {
-            (csrf_field(csrf_token))
-            (new_account_fields(form))
-            div.form-actions { button.button.primary type="submit" { "Add admin" } }
         }
     }
 }

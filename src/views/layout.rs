@@ -3,6 +3,7 @@
 use maud::{DOCTYPE, Markup, html};
 
 use super::links::Links;
+use crate::domain::roles::{Permission, Role};
 use crate::domain::site::{DEFAULT_TITLE, Site};
 
 /// Which admin page is showing, to mark it in the navigation.
@@ -19,6 +20,7 @@ pub enum Section {
     TwoFactor,
     Share,
     Settings,
+    Drafts,
     Other,
 }
 
@@ -27,6 +29,13 @@ pub struct AdminBar<'a> {
     pub username: &'a str,
     pub csrf_token: &'a str,
     pub section: Section,
+    /// The menu offers only what this role may open (SPEC §10).
+    pub role: Role,
+    /// A temporary password waits to be replaced: the change form is the
+    /// only page that opens, so the menu offers nothing else.
+    pub temporary_password: bool,
+    /// Drafts waiting for review (shown to the roles that review them).
+    pub drafts_waiting: i64,
 }
 
 /// Everything around a page's content.
@@ -122,7 +131,7 @@ pub fn page(chrome: &Chrome, content: Markup) -> Markup {
                 }
                 main #main .container {
                     @if let Some(bar) = &chrome.admin {
-                        (admin_nav(bar.section))
+                        (admin_nav(bar))
                     }
                     @if let Some(text) = introduction {
                         p.site-introduction { (text) }
@@ -151,23 +160,34 @@ pub fn page(chrome: &Chrome, content: Markup) -> Markup {
     }
 }
 
-fn admin_nav(current: Section) -> Markup {
+fn admin_nav(bar: &AdminBar) -> Markup {
+    let may = |permission| !bar.temporary_password && bar.role.may(permission);
     let link = |section: Section, href: &str, label: &str| {
-        html! { a href=(href) aria-current=[(section == current).then_some("page")] { (label) } }
+        html! { a href=(href) aria-current=[(section == bar.section).then_some("page")] { (label) } }
     };
     html! {
         nav.admin-nav aria-label="Admin" {
-            (link(Section::Bikes, "/admin", "Bikes"))
-            (link(Section::Makers, "/admin/makers", "Makers"))
-            (link(Section::Users, "/admin/users", "Admins"))
-            (link(Section::Activity, "/admin/activity", "Activity"))
-            (link(Section::Trash, "/admin/trash", "Trash"))
-            (link(Section::Import, "/admin/import", "Import & export"))
+            @if may(Permission::SignedIn) { (link(Section::Bikes, "/admin", "Bikes")) }
+            @if may(Permission::SignedIn) {
+                a href="/admin/drafts" aria-current=[(bar.section == Section::Drafts).then_some("page")] {
+                    "Drafts"
+                    @if may(Permission::ReviewDrafts) && bar.drafts_waiting > 0 {
+                        " " span.count-badge { (bar.drafts_waiting) span.visually-hidden { " waiting" } }
+                    }
+                }
+            }
+            @if may(Permission::Catalogue) { (link(Section::Makers, "/admin/makers", "Makers")) }
+            @if may(Permission::Accounts) { (link(Section::Users, "/admin/users", "Accounts")) }
+            @if may(Permission::ActivityLog) { (link(Section::Activity, "/admin/activity", "Activity")) }
+            @if may(Permission::Catalogue) {
+                (link(Section::Trash, "/admin/trash", "Trash"))
+                (link(Section::Import, "/admin/import", "Import & export"))
+            }
             (link(Section::Password, "/admin/change-password", "Change password"))
             (link(Section::TwoFactor, "/admin/two-factor", "Two-factor"))
-            (link(Section::Backups, "/admin/backups", "Backups"))
+            @if may(Permission::Backups) { (link(Section::Backups, "/admin/backups", "Backups")) }
             (link(Section::Share, "/admin/share", "Share"))
-            (link(Section::Settings, "/admin/settings", "Settings"))
+            @if may(Permission::Settings) { (link(Section::Settings, "/admin/settings", "Settings")) }
         }
     }
 }

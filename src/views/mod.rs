@@ -6,6 +6,7 @@ pub mod activity;
 pub mod admin;
 pub mod backups;
 pub mod catalogue;
+pub mod drafts;
 pub mod errors;
 pub mod json;
 pub mod layout;
@@ -15,5 +16,6 @@ pub mod settings;
 pub mod share;
 pub mod transfer;
 pub mod two_factor;
+pub mod users;
 
 pub use layout::{AdminBar, Chrome, Section};

@@ -131,7 +131,7 @@ async fn an_admin_can_add_another_admin_who_can_then_log_in() {
     .await;
     assert_eq!(response.status(), 303);
     let body = page(&c, &app.url("/admin/users"), 200).await;
-    assert!(body.contains("Added admin ms.smith.") && body.contains("ms.smith"));
+    assert!(body.contains("Added the admin ms.smith.") && body.contains("ms.smith"));
     assert_eq!(
         login(&app, &client(), "ms.smith", NEW_PASSWORD)
             .await
@@ -219,16 +219,17 @@ async fn delete_admin(
 }
 
 #[tokio::test]
-async fn nobody_can_delete_themselves_or_the_last_admin_and_deleting_ends_sessions() {
+async fn nobody_can_delete_themselves_and_deleting_ends_sessions() {
     let (app, c) = logged_in_app().await;
     let me = app.count("SELECT user_id FROM users");
     let token = admin_token(&app, &c).await;
     let response = delete_admin(&app, &c, &token, me).await;
-    assert_eq!(response.status(), 303);
+    assert_eq!(response.status(), 403);
     assert!(
-        page(&c, &app.url("/admin/users"), 200)
+        response
+            .body()
             .await
-            .contains("You cannot delete your own account.")
+            .contains("You cannot do this to your own account. Nothing was changed.")
     );
     assert_eq!(app.count("SELECT count(*) FROM users"), 1);
 
@@ -241,7 +242,7 @@ async fn nobody_can_delete_themselves_or_the_last_admin_and_deleting_ends_sessio
     assert!(
         page(&c, &app.url("/admin/users"), 200)
             .await
-            .contains("Deleted admin helper")
+            .contains("Deleted the admin helper")
     );
     assert_eq!(
         other.get(app.url("/admin")).status().await,

@@ -590,19 +590,24 @@ async fn the_admin_list_searches_and_pages_through_many_bikes() {
 }
 
 #[tokio::test]
-async fn without_makers_the_add_form_sends_the_admin_to_add_one_first() {
+async fn without_makers_the_add_form_asks_for_a_new_maker_beside_the_empty_list() {
     let app = spawn_app_with(|c| c.sample_data = false).await;
     create_admin(&app, ADMIN, PASSWORD);
     let c = client();
     login(&app, &c, ADMIN, PASSWORD).await;
     let body = page(&c, &app.url("/admin/add"), 200).await;
-    assert!(body.contains("A bike needs a maker") && body.contains(r#"href="/admin/makers""#));
+    assert!(body.contains(r#"name="new_maker""#));
     let fields = with_token(
         &with(bike(1, "Orphan"), "maker_id", ""),
         &admin_token(&app, &c).await,
     );
     let response = post_form(&c, &app.url("/admin/add"), &fields).await;
     assert_eq!(response.status(), 422);
+    assert!(
+        error_beside(&response.body().await, "maker_id")
+            .unwrap()
+            .contains("or type a new one")
+    );
     assert_eq!(bikes(&app), 0);
 }
 

@@ -268,7 +268,7 @@ async fn a_photo_just_over_5_mb_is_refused_beside_the_photo_field() {
 }
 
 #[tokio::test]
-async fn a_rejected_form_stores_no_photo_and_asks_for_it_again() {
+async fn a_rejected_form_stores_no_photo_yet_and_says_it_is_kept_for_the_next_try() {
     let (app, c) = logged_in_app().await;
     let token = admin_token(&app, &c).await;
     let fields = with_token(
@@ -285,11 +285,8 @@ async fn a_rejected_form_stores_no_photo_and_asks_for_it_again() {
     assert_eq!(response.status(), 422);
     let body = response.body().await;
     assert!(error_beside(&body, "year").is_some());
-    assert!(
-        error_beside(&body, "image")
-            .unwrap()
-            .contains("choose it again")
-    );
+    assert!(error_beside(&body, "image").is_none());
+    assert!(body.contains("Kept from your last try: <strong>bike.png</strong>"));
     assert_eq!(images(&app), 0);
 }
 

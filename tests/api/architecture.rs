@@ -18,7 +18,7 @@ const LAYERS: &[&[&str]] = &[
     &["db", "assets"],
     &["config", "reply"],
     &[
-        "cli", "cookies", "clock", "log", "domain", "forms", "location", "network", "qr",
+        "cli", "cookies", "clock", "log", "domain", "forms", "held", "location", "network", "qr",
     ],
 ];
 

@@ -283,7 +283,7 @@ fn create_admin_reads_the_password_from_stdin_and_refuses_weak_ones() {
     good.args(["create-admin", "teacher", "--password-stdin"]);
     let output = run_with_stdin(good, &format!("{PASSWORD}\n"));
     assert!(output.status.success(), "{}", text(&output.stderr));
-    assert!(text(&output.stdout).contains("Admin “teacher” created."));
+    assert!(text(&output.stdout).contains("Owner “teacher” created."));
 
     let mut again = motodex(dir.path());
     again.args(["create-admin", "TEACHER", "--password-stdin"]);
@@ -398,7 +398,7 @@ fn the_first_run_asks_for_the_first_admin_on_a_terminal() {
     session.send_line(PASSWORD).unwrap();
     session.expect("Type it again: ").unwrap();
     session.send_line(PASSWORD).unwrap();
-    session.expect("Admin “head” created.").unwrap();
+    session.expect("Owner “head” created.").unwrap();
     session
         .expect("Let other devices on this network open the site? [y/N] ")
         .unwrap();

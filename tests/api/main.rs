@@ -34,12 +34,15 @@ mod admin_makers;
 mod architecture;
 mod auth;
 mod backup;
+mod bike_form;
+mod class_accounts;
 mod cli;
 mod cli_start;
 mod crash_safety;
 mod disk_faults;
 #[cfg(unix)]
 mod double_click;
+mod drafts;
 mod export_site;
 #[cfg(unix)]
 mod first_run;
@@ -53,6 +56,7 @@ mod public;
 mod recovery;
 mod replaced;
 mod restore;
+mod roles;
 mod sample_pictures;
 mod search_equivalence;
 mod security;

@@ -4,6 +4,7 @@
 
 mod argon2;
 mod policy;
+mod temporary;
 mod werkzeug;
 mod workers;
 
@@ -11,6 +12,7 @@ use std::sync::LazyLock;
 
 pub use argon2::hash;
 pub use policy::{check_new_password, check_policy};
+pub use temporary::temporary_password;
 pub use werkzeug::{Legacy, parse_werkzeug};
 pub use workers::Passwords;
 

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use motodex::auth::password;
 use motodex::db::users;
 use motodex::domain::activity::Actor;
+use motodex::domain::roles::Role;
 use motodex::state::AppState;
 use motodex::{App, Config};
 use tempfile::TempDir;
@@ -137,13 +138,27 @@ pub fn install_crypto() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
-/// Adds an admin straight into the database.
+/// Adds an account straight into the database: the owner when there is
+/// none yet (as the first admin is), an admin otherwise.
 pub fn create_admin(app: &TestApp, username: &str, password_text: &str) -> i64 {
+    let has_owner = app
+        .state
+        .db
+        .write_now(|tx| users::owner_id(tx))
+        .expect("read the owner")
+        .is_some();
+    let role = if has_owner { Role::Admin } else { Role::Owner };
+    create_account(app, username, password_text, role)
+}
+
+/// Adds an account of `role` straight into the database.
+pub fn create_account(app: &TestApp, username: &str, password_text: &str, role: Role) -> i64 {
     let hash = password::hash(password_text);
+    let new = users::NewAccount::new(username, &hash, role);
     app.state
         .db
-        .write_now(|tx| users::insert(tx, &Actor::command_line(), username, &hash))
-        .expect("insert admin")
+        .write_now(|tx| users::insert(tx, &Actor::command_line(), &new))
+        .expect("insert account")
         .expect("username free")
 }
 
