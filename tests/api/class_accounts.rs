@@ -626,7 +626,10 @@ async fn a_flask_course_database_makes_its_lowest_user_id_the_owner_and_the_rest
         [],
     )
     .unwrap();
-    let added = motodex::db::users::find_by_name(&conn, "flask_added")
+    let added = app
+        .state
+        .db
+        .read_now(|conn| motodex::db::users::find_by_name(conn, "flask_added"))
         .unwrap()
         .unwrap();
     assert_eq!(added.role, Role::Contributor);

@@ -77,7 +77,7 @@ fn after_a_refused_password_the_first_run_asks_for_the_password_again_with_a_hin
     session.send_line(PASSWORD).unwrap();
     session.expect("Type it again: ").unwrap();
     session.send_line(PASSWORD).unwrap();
-    session.expect("Admin “head” created.").unwrap();
+    session.expect("Owner “head” created.").unwrap();
     session.expect(NETWORK_QUESTION).unwrap();
     session.send_line("n").unwrap();
     session
