@@ -79,16 +79,25 @@ pub fn admin(
                         }))
                     }
                     Some(admin) => {
-                        if !OPEN_BEFORE_TWO_FACTOR.contains(&path.as_str()) {
-                            let user_id = admin.user_id;
-                            let must_enrol = state
-                                .db
-                                .read(move |conn| two_factor::must_enrol(conn, user_id))
-                                .await
-                                .map_err(|err| warp::reject::custom(AppError::Db(err)))?;
-                            if must_enrol {
-                                return Err(warp::reject::custom(AppError::TwoFactorRequired));
-                            }
+                        // One short read for what the page needs beyond the
+                        // session: whether two-factor must be turned on
+                        // first, and the menu's badge of drafts waiting for
+                        // whoever reviews them.
+                        let user_id = admin.user_id;
+                        let check_enrolment = !OPEN_BEFORE_TWO_FACTOR.contains(&path.as_str());
+                        let reviews = admin.role.may(Permission::ReviewDrafts);
+                        let (must_enrol, drafts_waiting) = state
+                            .db
+                            .quick_read(move |conn| {
+                                let must_enrol =
+                                    check_enrolment && two_factor::must_enrol(conn, user_id)?;
+                                let waiting = if reviews { drafts::waiting(conn)? } else { 0 };
+                                Ok((must_enrol, waiting))
+                            })
+                            .await
+                            .map_err(|err| warp::reject::custom(AppError::Db(err)))?;
+                        if must_enrol {
+                            return Err(warp::reject::custom(AppError::TwoFactorRequired));
                         }
                         let actor = Actor::user(
                             admin.user_id,
@@ -96,16 +105,6 @@ pub fn admin(
                             client.map(|c| c.ip()),
                             user_agent.as_deref(),
                         );
-                        // The menu's badge: drafts waiting for whoever reviews them.
-                        let drafts_waiting = if admin.role.may(Permission::ReviewDrafts) {
-                            state
-                                .db
-                                .read(drafts::waiting)
-                                .await
-                                .map_err(|err| warp::reject::custom(AppError::Db(err)))?
-                        } else {
-                            0
-                        };
                         Ok(AdminRequest::new(
                             state,
                             admin,
