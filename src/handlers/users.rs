@@ -16,8 +16,8 @@ use crate::auth::throttle;
 use crate::clock;
 use crate::db::activity::{self, Entry};
 use crate::db::users::{self, NewAccount};
-use crate::db::{Connection, DbResult};
-use crate::domain::activity::Kind;
+use crate::db::{Connection, DbResult, Transaction};
+use crate::domain::activity::{Actor, Kind};
 use crate::domain::names::Clash;
 use crate::domain::records::User;
 use crate::domain::roles::Role;
@@ -217,6 +217,33 @@ fn refused(request: &AdminRequest, refusal: Refusal) -> Result<Response, AppErro
 
 /// The account `id` if `me` (id and role) may change it: a lower role,
 /// not itself. Called inside the write that makes the change.
+/// Makes `change` to account `id` in one write, if the signed-in account
+/// may change that account, and answers with the confirmation `done` words
+/// (given the account's name) or the page saying why not.
+async fn change_account(
+    request: &AdminRequest,
+    id: Id,
+    change: impl FnOnce(&Transaction, &Actor, &User) -> DbResult<()> + Send + 'static,
+    done: impl FnOnce(&str) -> String,
+) -> Result<Response, AppError> {
+    let me = viewer(request);
+    let outcome = request
+        .write(move |tx, actor| {
+            Ok(match changeable(tx, me, id)? {
+                Ok(user) => {
+                    change(tx, actor, &user)?;
+                    Ok(user.username)
+                }
+                Err(refusal) => Err(refusal),
+            })
+        })
+        .await?;
+    match outcome {
+        Ok(name) => Ok(request.redirect_with_message(LIST, &done(&name))),
+        Err(refusal) => refused(request, refusal),
+    }
+}
+
 fn changeable(conn: &Connection, me: Viewer, id: Id) -> DbResult<Result<User, Refusal>> {
     let Some(user) = users::get(conn, id.0)? else {
         return Ok(Err(Refusal::Missing));
@@ -249,22 +276,16 @@ pub async fn change_role(
             return account_page(&request, id, StatusCode::UNPROCESSABLE_ENTITY, &errors).await;
         }
     };
-    let me = viewer(&request);
-    let outcome = request
-        .write(move |tx, actor| {
-            Ok(match changeable(tx, me, id)? {
-                Ok(user) => {
-                    users::set_role(tx, actor, &user, role)?;
-                    Ok(user.username)
-                }
-                Err(refusal) => Err(refusal),
-            })
-        })
-        .await?;
-    match outcome {
-        Ok(name) => Ok(request.redirect_with_message(LIST, &format!("{name} is now {role}."))),
-        Err(refusal) => refused(&request, refusal),
-    }
+    change_account(
+        &request,
+        id,
+        move |tx, actor, user| {
+            users::set_role(tx, actor, user, role)?;
+            Ok(())
+        },
+        |name| format!("{name} is now {role}."),
+    )
+    .await
 }
 
 /// `POST /admin/users/<id>/temporary-password` (fields `password`,
@@ -297,24 +318,16 @@ pub async fn set_temporary_password(
         return refused(&request, refusal);
     }
     let hash = request.state.passwords.hash(password).await;
-    let outcome = request
-        .write(move |tx, actor| {
-            Ok(match changeable(tx, me, id)? {
-                Ok(user) => {
-                    users::set_temporary_password(tx, actor, user.user_id, &hash)?;
-                    Ok(user.username)
-                }
-                Err(refusal) => Err(refusal),
-            })
-        })
-        .await?;
-    match outcome {
-        Ok(name) => Ok(request.redirect_with_message(
-            LIST,
-            &format!("{name} has a temporary password and has been logged out; they choose their own at their next login."),
-        )),
-        Err(refusal) => refused(&request, refusal),
-    }
+    change_account(
+        &request,
+        id,
+        move |tx, actor, user| {
+            users::set_temporary_password(tx, actor, user.user_id, &hash)?;
+            Ok(())
+        },
+        |name| format!("{name} has a temporary password and has been logged out; they choose their own at their next login."),
+    )
+    .await
 }
 
 /// The last day typed in a form: empty is none; otherwise a real date,
@@ -349,61 +362,46 @@ pub async fn set_expiry(
             return account_page(&request, id, StatusCode::UNPROCESSABLE_ENTITY, &errors).await;
         }
     };
-    let me = viewer(&request);
     let message = match &day {
         Some(day) => format!("can log in until the end of {day}"),
         None => "can log in with no end date".to_string(),
     };
-    let outcome = request
-        .write(move |tx, actor| {
-            Ok(match changeable(tx, me, id)? {
-                Ok(user) => {
-                    users::set_expiry(tx, actor, &user, day)?;
-                    Ok(user.username)
-                }
-                Err(refusal) => Err(refusal),
-            })
-        })
-        .await?;
-    match outcome {
-        Ok(name) => Ok(request.redirect_with_message(LIST, &format!("{name} {message}."))),
-        Err(refusal) => refused(&request, refusal),
-    }
+    change_account(
+        &request,
+        id,
+        move |tx, actor, user| {
+            users::set_expiry(tx, actor, user, day)?;
+            Ok(())
+        },
+        |name| format!("{name} {message}."),
+    )
+    .await
 }
 
 /// `POST /admin/users/<id>/unlock`: lifts the account's login lock-out.
 pub async fn lift_lockout(request: AdminRequest, id: Id) -> Result<Response, AppError> {
-    let me = viewer(&request);
-    let outcome = request
-        .write(move |tx, actor| {
-            Ok(match changeable(tx, me, id)? {
-                Ok(user) => {
-                    throttle::clear(tx, &user.username)?;
-                    activity::record(
-                        tx,
-                        actor,
-                        Entry {
-                            record_id: Some(user.user_id),
-                            ..Entry::event(
-                                Kind::User,
-                                "unlock",
-                                format!("lifted the login lock-out of {}", user.username),
-                            )
-                        },
-                    )?;
-                    Ok(user.username)
-                }
-                Err(refusal) => Err(refusal),
-            })
-        })
-        .await?;
-    match outcome {
-        Ok(name) => Ok(request.redirect_with_message(
-            LIST,
-            &format!("{name} can log in again: the lock-out is lifted."),
-        )),
-        Err(refusal) => refused(&request, refusal),
-    }
+    change_account(
+        &request,
+        id,
+        move |tx, actor, user| {
+            throttle::clear(tx, &user.username)?;
+            activity::record(
+                tx,
+                actor,
+                Entry {
+                    record_id: Some(user.user_id),
+                    ..Entry::event(
+                        Kind::User,
+                        "unlock",
+                        format!("lifted the login lock-out of {}", user.username),
+                    )
+                },
+            )?;
+            Ok(())
+        },
+        |name| format!("{name} can log in again: the lock-out is lifted."),
+    )
+    .await
 }
 
 /// `POST /admin/users/<id>/make-owner` (field `password`, the owner's):
