@@ -73,17 +73,17 @@ struct Entry<'a> {
 pub fn export(db: &Db, dir: &Path, force: bool, progress: Progress) -> Result<Exported, SiteError> {
     prepare(dir, force)?;
     let mut failed = None;
+    // One read: every page of the site from the same snapshot, even while
+    // an admin writes.
     let exported = db.read_now(|conn| {
-        catalogue::in_snapshot(conn, || {
-            let mut out = Out {
-                dir,
-                failed: &mut failed,
-                done: 0,
-                total: 0,
-                progress,
-            };
-            write_site(conn, &mut out)
-        })
+        let mut out = Out {
+            dir,
+            failed: &mut failed,
+            done: 0,
+            total: 0,
+            progress,
+        };
+        write_site(conn, &mut out)
     })?;
     match failed {
         Some(err) => Err(err),

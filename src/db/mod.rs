@@ -27,6 +27,7 @@ pub mod sample;
 pub mod schema;
 pub mod sessions;
 pub mod settings;
+mod snapshot;
 pub mod transfer;
 pub mod trash;
 pub mod two_factor;
@@ -46,6 +47,7 @@ use tokio::sync::Semaphore;
 
 pub use error::{DbError, DbResult};
 use open::{open_reader, open_writer};
+use snapshot::snapshot;
 
 /// How often at most a server looks for other processes' commits (see
 /// [`Db::generation`]): a page answers from data at most this much older
@@ -205,7 +207,7 @@ impl Db {
             let conn = lock(&inner.readers)
                 .pop()
                 .ok_or_else(|| DbError::Worker("no free reader".into()))?;
-            let result = work(&conn);
+            let result = snapshot(&conn, work);
             inner.give_back(conn);
             result
         })
@@ -225,7 +227,7 @@ impl Db {
         if let Ok(_turn) = self.inner.read_turns.try_acquire() {
             let conn = lock(&self.inner.readers).pop();
             if let Some(conn) = conn {
-                let answer = budget::within(|| work(&conn));
+                let answer = budget::within(|| snapshot(&conn, &work));
                 self.inner.give_back(conn);
                 if let Some(answer) = answer {
                     return answer;
@@ -274,7 +276,7 @@ impl Db {
         let conn = lock(&self.inner.readers)
             .pop()
             .ok_or_else(|| DbError::Worker("no free reader".into()))?;
-        let result = work(&conn);
+        let result = snapshot(&conn, work);
         self.inner.give_back(conn);
         result
     }

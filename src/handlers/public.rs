@@ -58,10 +58,8 @@ pub async fn home(
     let (makers, results, filter) = state
         .db
         .quick_read(move |conn| {
-            catalogue::snapshot(conn, |conn| {
-                let results = catalogue::search(conn, &filter, page, PAGE_SIZE)?;
-                Ok((makers::list(conn)?, results, filter.clone()))
-            })
+            let results = catalogue::search(conn, &filter, page, PAGE_SIZE)?;
+            Ok((makers::list(conn)?, results, filter.clone()))
         })
         .await?;
     let site = state.site().await?;

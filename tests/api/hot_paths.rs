@@ -102,3 +102,34 @@ async fn a_quick_read_stays_on_the_executor_and_a_slow_one_moves_off_it() {
     assert_eq!(runs[0], here);
     assert_ne!(runs[1], here);
 }
+
+#[tokio::test]
+async fn every_query_of_one_read_sees_the_same_data_though_another_connection_commits_between_them()
+{
+    let app = spawn_app_with(|config| config.page_cache = false).await;
+    let path = app.db_path.clone();
+    let count = |conn: &rusqlite::Connection| {
+        conn.query_row("SELECT COUNT(*) FROM bikes", [], |r| r.get::<_, i64>(0))
+    };
+    let stored = app.count("SELECT COUNT(*) FROM bikes");
+    // A quick read that runs out of time runs again: the delete is of one
+    // named bike, so a second run changes nothing more.
+    for (quick, bike_id) in [(false, 1), (true, 2)] {
+        let path = path.clone();
+        let read = move |conn: &rusqlite::Connection| -> motodex::db::DbResult<(i64, i64)> {
+            let before = count(conn)?;
+            let other = rusqlite::Connection::open(&path)?;
+            other.execute("DELETE FROM bikes WHERE bike_id = ?1", [bike_id])?;
+            Ok((before, count(conn)?))
+        };
+        let (before, after) = if quick {
+            app.state.db.quick_read(read).await
+        } else {
+            app.state.db.read(read).await
+        }
+        .expect("the read runs");
+        assert_eq!(before, after, "quick read: {quick}");
+    }
+    // The deletes did commit: the next read sees both.
+    assert_eq!(app.count("SELECT COUNT(*) FROM bikes"), stored - 2);
+}

@@ -81,55 +81,10 @@ pub fn search_with(
     plan: Plan,
 ) -> DbResult<Page<Bike>> {
     // One snapshot for the counts and the rows, so they agree even while
-    // an admin writes.
-    snapshot(conn, |conn| {
+    // an admin writes (a read has one already; a write's caller may not).
+    super::snapshot::snapshot(conn, |conn| {
         search_in_snapshot(conn, filter, page, per_page, plan)
     })
-}
-
-/// Runs `work` in one read transaction (or in the caller's, when there is
-/// one): every query in it sees the same data, and the file's locks are
-/// taken and given back once, not once per query (a locking system call
-/// each way, a tenth of an uncached page's time in the profile).
-pub fn snapshot<T>(
-    conn: &Connection,
-    work: impl FnOnce(&Connection) -> DbResult<T>,
-) -> DbResult<T> {
-    if conn.is_autocommit() {
-        conn.prepare_cached("BEGIN")?.execute([])?;
-        let _snapshot = EndOnDrop(conn);
-        work(conn)
-    } else {
-        work(conn)
-    }
-}
-
-/// Runs `work` in one read snapshot, so that the many searches of an
-/// exported site agree with each other even while an admin writes.
-pub fn in_snapshot<T>(conn: &Connection, work: impl FnOnce() -> DbResult<T>) -> DbResult<T> {
-    conn.prepare_cached("BEGIN")?.execute([])?;
-    let _snapshot = EndOnDrop(conn);
-    work()
-}
-
-/// Ends the read transaction however the search ends. Cached statements:
-/// `Connection::transaction` would parse BEGIN and COMMIT on every request.
-struct EndOnDrop<'a>(&'a Connection);
-
-impl Drop for EndOnDrop<'_> {
-    fn drop(&mut self) {
-        // Ending a read transaction loses nothing either way, but it must
-        // end: a pooled connection left inside one would keep reading the
-        // same old snapshot.
-        if self
-            .0
-            .prepare_cached("COMMIT")
-            .and_then(|mut end| end.execute([]))
-            .is_err()
-        {
-            let _ = self.0.execute_batch("ROLLBACK");
-        }
-    }
 }
 
 fn search_in_snapshot(
