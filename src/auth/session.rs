@@ -15,7 +15,8 @@ use sha2::{Digest, Sha256};
 use super::csrf;
 use crate::clock;
 use crate::cookies::CookieSettings;
-use crate::db::{Db, DbError, DbResult, Transaction, sessions, users};
+use crate::db::{Connection, Db, DbError, DbResult, Transaction, sessions, users};
+use crate::domain::records::User;
 use crate::domain::roles::Role;
 
 /// Session time-outs, in seconds, enforced by the server.
@@ -106,15 +107,22 @@ pub fn removal(cookies: &CookieSettings) -> String {
     cookies.removal(SESSION)
 }
 
-/// The account whose valid session cookie came with the request, if any.
+/// The account whose valid session cookie came with the request, if any,
+/// with what `also` reads for it in the same short read (what the page
+/// needs beyond the session: one read, one snapshot, per request).
 /// Enforces the idle and absolute time-outs on the server: an expired
 /// session is deleted, whatever the cookie says.
-pub async fn current(
+pub async fn current<E, F>(
     db: &Db,
     cookies: &CookieSettings,
     policy: &SessionPolicy,
     cookie_header: Option<&str>,
-) -> DbResult<Option<Admin>> {
+    also: F,
+) -> DbResult<Option<(Admin, E)>>
+where
+    E: Send + 'static,
+    F: Fn(&Connection, &User) -> DbResult<E> + Send + 'static,
+{
     let Some(token) = cookies.read(cookie_header, SESSION) else {
         return Ok(None);
     };
@@ -124,10 +132,14 @@ pub async fn current(
             let Some(session) = sessions::find(conn, &hash)? else {
                 return Ok(None);
             };
-            Ok(users::get(conn, session.user_id)?.map(|user| (session, user)))
+            let Some(user) = users::get(conn, session.user_id)? else {
+                return Ok(None);
+            };
+            let extra = also(conn, &user)?;
+            Ok(Some((session, user, extra)))
         })
         .await?;
-    let Some((session, user)) = found else {
+    let Some((session, user, extra)) = found else {
         return Ok(None);
     };
     let now = clock::now();
@@ -160,7 +172,7 @@ pub async fn current(
             }
         });
     }
-    Ok(Some(Admin {
+    let admin = Admin {
         user_id: session.user_id,
         username: session.username,
         session_id,
@@ -168,7 +180,8 @@ pub async fn current(
         csrf_token: session.csrf_token,
         role: user.role,
         temporary_password: user.temporary_password,
-    }))
+    };
+    Ok(Some((admin, extra)))
 }
 
 /// Ends one session (logging out).

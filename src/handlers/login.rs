@@ -81,6 +81,7 @@ pub async fn login_form(
         &state.cookies,
         &state.sessions,
         cookie.as_deref(),
+        |_, _| Ok(()),
     )
     .await?;
     if signed_in.is_some() {

@@ -57,45 +57,40 @@ pub fn admin(
                   method: http::Method,
                   path: warp::path::FullPath,
                   query: String| async move {
+                // The session and what the page needs beyond it, in one
+                // short read: whether two-factor must be turned on first,
+                // and the menu's badge of drafts waiting for whoever
+                // reviews them.
+                let check_enrolment = !OPEN_BEFORE_TWO_FACTOR.contains(&path.as_str());
                 let found = session::current(
                     &state.db,
                     &state.cookies,
                     &state.sessions,
                     cookie.as_deref(),
+                    move |conn, user| {
+                        let must_enrol =
+                            check_enrolment && two_factor::must_enrol(conn, user.user_id)?;
+                        let reviews = user.role.may(Permission::ReviewDrafts);
+                        let waiting = if reviews { drafts::waiting(conn)? } else { 0 };
+                        Ok((must_enrol, waiting))
+                    },
                 )
                 .await
                 .map_err(|err| warp::reject::custom(AppError::Db(err)))?;
                 match found {
-                    Some(admin)
+                    Some((admin, _))
                         if admin.temporary_password
                             && permission != Permission::ChangeOwnPassword =>
                     {
                         Err(warp::reject::custom(AppError::TemporaryPassword))
                     }
-                    Some(admin) if !admin.role.may(permission) => {
+                    Some((admin, _)) if !admin.role.may(permission) => {
                         Err(warp::reject::custom(AppError::NotAllowed {
                             role: admin.role,
                             permission,
                         }))
                     }
-                    Some(admin) => {
-                        // One short read for what the page needs beyond the
-                        // session: whether two-factor must be turned on
-                        // first, and the menu's badge of drafts waiting for
-                        // whoever reviews them.
-                        let user_id = admin.user_id;
-                        let check_enrolment = !OPEN_BEFORE_TWO_FACTOR.contains(&path.as_str());
-                        let reviews = admin.role.may(Permission::ReviewDrafts);
-                        let (must_enrol, drafts_waiting) = state
-                            .db
-                            .quick_read(move |conn| {
-                                let must_enrol =
-                                    check_enrolment && two_factor::must_enrol(conn, user_id)?;
-                                let waiting = if reviews { drafts::waiting(conn)? } else { 0 };
-                                Ok((must_enrol, waiting))
-                            })
-                            .await
-                            .map_err(|err| warp::reject::custom(AppError::Db(err)))?;
+                    Some((admin, (must_enrol, drafts_waiting))) => {
                         if must_enrol {
                             return Err(warp::reject::custom(AppError::TwoFactorRequired));
                         }
