@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::Kind;
 use crate::clock;
@@ -13,6 +13,10 @@ use crate::domain::records::{BackupFile, BackupOutcome};
 
 /// After a failed backup, the next try comes this soon at the latest.
 const RETRY_AFTER: Duration = Duration::from_secs(15 * 60);
+/// How long `/admin` may go on showing the newest backup it read from the
+/// folder: reading a folder, off the executor, cost more than the rest of
+/// the page. This run's own backups are seen at once.
+const LISTING_FRESH_FOR: Duration = Duration::from_secs(2);
 
 /// Where backups go, how often and how many are kept, and how the last
 /// automatic one went.
@@ -22,6 +26,8 @@ pub struct Schedule {
     pub every: Option<Duration>,
     pub keep: usize,
     last: Mutex<Option<BackupOutcome>>,
+    /// When the folder was last read, and the newest backup found then.
+    newest_seen: Mutex<Option<(Instant, Option<i64>)>>,
 }
 
 impl Schedule {
@@ -31,6 +37,7 @@ impl Schedule {
             every,
             keep,
             last: Mutex::new(None),
+            newest_seen: Mutex::new(None),
         }
     }
 
@@ -60,6 +67,9 @@ impl Schedule {
     pub fn back_up_now(&self, db: &Db) -> Result<BackupFile, String> {
         let written = super::write(db, &self.dir, Kind::Regular)
             .and_then(|file| super::prune(&self.dir, self.keep).map(|()| file));
+        if let Ok(mut seen) = self.newest_seen.lock() {
+            *seen = None;
+        }
         match &written {
             Ok(file) => {
                 tracing::error!("backup: wrote {}", self.dir.join(&file.name).display());
@@ -76,8 +86,27 @@ impl Schedule {
         written
     }
 
+    /// [`Self::newest`] as read at most [`LISTING_FRESH_FOR`] ago, for the
+    /// page every admin opens first.
+    pub async fn newest_recently(self: &Arc<Self>) -> Option<i64> {
+        let seen = self.newest_seen.lock().ok().and_then(|seen| *seen);
+        if let Some((read_at, newest)) = seen
+            && read_at.elapsed() < LISTING_FRESH_FOR
+        {
+            return newest;
+        }
+        let schedule = Arc::clone(self);
+        let newest = tokio::task::spawn_blocking(move || schedule.newest())
+            .await
+            .unwrap_or(None);
+        if let Ok(mut seen) = self.newest_seen.lock() {
+            *seen = Some((Instant::now(), newest));
+        }
+        newest
+    }
+
     /// The newest regular backup's time, if any.
-    /// Reads only the folder's names, so `/admin` can ask on every visit.
+    /// Reads only the folder's names.
     pub fn newest(&self) -> Option<i64> {
         std::fs::read_dir(&self.dir)
             .ok()?

@@ -46,10 +46,7 @@ pub async fn backup(request: AdminRequest) -> Result<Response, AppError> {
 /// What `/admin` says about backups: the last one of this run, or the
 /// newest in the folder, and whether it is overdue.
 pub async fn notice(state: &Arc<AppState>) -> BackupNotice {
-    let schedule = Arc::clone(&state.backups);
-    let newest = tokio::task::spawn_blocking(move || schedule.newest())
-        .await
-        .unwrap_or(None);
+    let newest = state.backups.newest_recently().await;
     BackupNotice {
         last: state.backups.last(),
         newest,
