@@ -57,7 +57,10 @@ pub enum SiteError {
 /// Reports progress: called with the steps done and the steps in all.
 pub type Progress<'a> = &'a dyn Fn(u64, u64);
 
-/// One bike in the search index, as the search page shows it.
+/// One bike in the search index, as the search page shows it, with its
+/// model and maker name folded by motodex's own rule ([`catalogue::fold`]):
+/// JavaScript's `toLowerCase` folds some letters otherwise (`ſ`, a final
+/// `Σ`, `İ`), and the exported search must find what the live one finds.
 #[derive(Serialize)]
 struct Entry<'a> {
     href: String,
@@ -67,6 +70,8 @@ struct Entry<'a> {
     model: &'a str,
     year: &'a str,
     engine: &'a str,
+    maker_folded: String,
+    model_folded: String,
 }
 
 /// Writes the site into `dir`; see the module documentation.
@@ -272,6 +277,8 @@ fn write_site(conn: &crate::db::Connection, out: &mut Out) -> DbResult<Exported>
                     model: &bike.model,
                     year: &bike.year,
                     engine: &bike.engine,
+                    maker_folded: catalogue::fold(&bike.maker),
+                    model_folded: catalogue::fold(&bike.model),
                 })
                 .unwrap_or_default(),
             );

@@ -4,7 +4,8 @@
 //! entry commit together or not at all.
 
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
 
 use super::DbResult;
 use crate::domain::activity::{Actor, Change, Kind, LoggedEntry, Record};
@@ -66,7 +67,7 @@ pub fn record(tx: &Transaction, actor: &Actor, entry: Entry) -> DbResult<i64> {
     if bench_without_log() {
         return Ok(0);
     }
-    let changes = Value::Array(entry.changes.iter().map(change_json).collect()).to_string();
+    let changes = changes_text(&entry.changes)?;
     let at = crate::clock::now();
     tx.prepare_cached(
         "INSERT INTO activity (at, user_id, username, client_addr, user_agent, kind, action,
@@ -122,13 +123,33 @@ fn bench_without_log() -> bool {
     *OFF.get_or_init(|| std::env::var_os("MOTODEX_BENCH_WITHOUT_ACTIVITY_LOG").is_some())
 }
 
-fn change_json(change: &Change) -> Value {
-    json!({
-        "record": change.record.as_str(),
-        "id": change.id,
-        "before": change.before,
-        "after": change.after,
-    })
+/// One change as the `changes` column keeps it; the fields in the order
+/// of the JSON objects the column has always held (sorted by name).
+#[derive(Serialize)]
+struct StoredChange<'a> {
+    after: &'a Option<Value>,
+    before: &'a Option<Value>,
+    id: i64,
+    record: &'static str,
+}
+
+/// The `changes` column: written straight from the changes, not through a
+/// copy of them as JSON values, which for an import of 100,000 bikes was a
+/// tenth of its time and over 100 MB.
+fn changes_text(changes: &[Change]) -> DbResult<String> {
+    let stored: Vec<StoredChange> = changes
+        .iter()
+        .map(|change| StoredChange {
+            after: &change.after,
+            before: &change.before,
+            id: change.id,
+            record: change.record.as_str(),
+        })
+        .collect();
+    // JSON values always serialise; the error is passed on all the same,
+    // rather than an entry written without the changes undo needs.
+    serde_json::to_string(&stored)
+        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)).into())
 }
 
 fn changes_from(text: &str) -> Vec<Change> {

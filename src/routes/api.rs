@@ -15,27 +15,31 @@ use crate::forms::Fields;
 use crate::handlers::api::{self, Call};
 use crate::state::AppState;
 
+/// Everything under `/api`. The one `api` segment is looked at first, so
+/// other requests pass by these routes at the cost of one comparison.
 pub fn routes(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
-    let bikes = warp::path!("api" / "bikes")
+    let bikes = warp::path!("bikes")
         .and(with_state(Arc::clone(&state)))
         .and(warp::method())
         .and(lenient_query())
         .then(|state, method, query| api::answer(state, method, Call::Bikes(query)));
-    let bike = warp::path!("api" / "bikes" / Id)
+    let bike = warp::path!("bikes" / Id)
         .and(with_state(Arc::clone(&state)))
         .and(warp::method())
         .then(|id, state, method| api::answer(state, method, Call::Bike(id)));
-    let makers = warp::path!("api" / "makers")
+    let makers = warp::path!("makers")
         .and(with_state(state))
         .and(warp::method())
         .then(|state, method| api::answer(state, method, Call::Makers));
-    let elsewhere = warp::path("api").map(api::not_found);
-    first_of(vec![
-        bikes.boxed(),
-        bike.boxed(),
-        makers.boxed(),
-        elsewhere.boxed(),
-    ])
+    let elsewhere = warp::any().map(api::not_found);
+    warp::path("api")
+        .and(first_of(vec![
+            bikes.boxed(),
+            bike.boxed(),
+            makers.boxed(),
+            elsewhere.boxed(),
+        ]))
+        .boxed()
 }
 
 /// The query, decoded as strictly as the pages' (a bad one is a JSON 400

@@ -26,16 +26,19 @@ use crate::state::AppState;
 /// The whole site as one filter.
 pub fn site(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
     let tls = state.tls;
-    let routes = public::routes(Arc::clone(&state))
+    // The API first: warp tries the areas in turn, and behind every other
+    // area's filters `GET /api/bikes` answered at half the rate of `GET /`
+    // (issue 13 asks for 0.9 ×). No other area has a path under `/api`.
+    let routes = api::routes(Arc::clone(&state))
+        .or(public::routes(Arc::clone(&state)))
+        .unify()
         .or(login::routes(Arc::clone(&state)))
         .unify()
         .or(activity::routes(Arc::clone(&state)))
         .unify()
         .or(admin::routes(Arc::clone(&state)))
         .unify()
-        .or(classroom::routes(Arc::clone(&state)))
-        .unify()
-        .or(api::routes(state))
+        .or(classroom::routes(state))
         .unify()
         .recover(error::recover)
         .unify();
