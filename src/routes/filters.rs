@@ -33,6 +33,21 @@ pub fn with_state(
     warp::any().map(move || Arc::clone(&state))
 }
 
+/// Passes only requests whose path starts with `segment`, leaving the path
+/// as it is: an area's routes are then tried for its own paths only (warp
+/// tries routes in turn, and each boxed route it tries costs an allocation).
+pub fn under(segment: &'static str) -> impl Filter<Extract = (), Error = Rejection> + Clone {
+    warp::path::peek()
+        .and_then(move |rest: warp::path::Peek| async move {
+            if rest.segments().next() == Some(segment) {
+                Ok(())
+            } else {
+                Err(warp::reject::not_found())
+            }
+        })
+        .untuple_one()
+}
+
 pub fn cookie_header() -> impl Filter<Extract = (Option<String>,), Error = Rejection> + Clone {
     warp::header::optional::<String>("cookie")
 }
