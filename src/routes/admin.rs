@@ -12,7 +12,7 @@ use warp::reply::Response;
 
 use super::filters::{client_addr, query};
 use super::gate::{admin, admin_backup_upload, admin_form, admin_photo_form, admin_upload_form};
-use super::{first_of, reply};
+use super::{first_of, reply, to_the_end};
 use crate::domain::Id;
 use crate::domain::roles::Permission;
 use crate::handlers::{backup, bikes, drafts, export, import, makers, password, two_factor, users};
@@ -265,7 +265,7 @@ fn account_routes(state: &Arc<AppState>) -> BoxedFilter<(Response,)> {
     let two_factor_change = warp::path!("admin" / "two-factor")
         .and(warp::post())
         .and(admin_form(state, Permission::SignedIn))
-        .then(two_factor::change)
+        .then(|request, fields| to_the_end(two_factor::change(request, fields)))
         .map(reply);
     let password_form = warp::path!("admin" / "change-password")
         .and(warp::get())
@@ -276,7 +276,9 @@ fn account_routes(state: &Arc<AppState>) -> BoxedFilter<(Response,)> {
         .and(warp::post())
         .and(admin_form(state, Permission::ChangeOwnPassword))
         .and(client_addr())
-        .then(password::change_password)
+        .then(|request, fields, client| {
+            to_the_end(password::change_password(request, fields, client))
+        })
         .map(reply);
     let list = warp::path!("admin" / "users")
         .and(warp::get())
@@ -327,7 +329,9 @@ fn account_routes(state: &Arc<AppState>) -> BoxedFilter<(Response,)> {
         .and(warp::post())
         .and(admin_form(state, Permission::Ownership))
         .and(client_addr())
-        .then(|id, request, fields, client| users::make_owner(request, id, fields, client))
+        .then(|id, request, fields, client| {
+            to_the_end(users::make_owner(request, id, fields, client))
+        })
         .map(reply);
     let batch_form = warp::path!("admin" / "users" / "batch")
         .and(warp::get())

@@ -12,7 +12,7 @@ use super::filters::{
     check_csrf, client_addr, cookie_header, form, query, same_origin, user_agent, with_state,
 };
 use super::gate::{admin, admin_form};
-use super::{first_of, reply};
+use super::{first_of, reply, to_the_end};
 use crate::auth::session::token_hash;
 use crate::auth::two_factor::HALFWAY_COOKIE;
 use crate::clock;
@@ -81,7 +81,9 @@ pub fn routes(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
             },
         )
         .untuple_one()
-        .then(login::login)
+        .then(|state, client, agent, cookie, fields| {
+            to_the_end(login::login(state, client, agent, cookie, fields))
+        })
         .map(reply);
     let code_form = warp::path!("admin" / "login" / "code")
         .and(warp::get())
@@ -111,7 +113,11 @@ pub fn routes(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
             },
         )
         .untuple_one()
-        .then(second_step::code)
+        .then(|state, client, agent, cookie, login, fields| {
+            to_the_end(second_step::code(
+                state, client, agent, cookie, login, fields,
+            ))
+        })
         .map(reply);
     let logout_page = warp::path!("admin" / "logout")
         .and(warp::get())

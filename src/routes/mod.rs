@@ -71,6 +71,21 @@ fn first_of(routes: Vec<BoxedFilter<(Response,)>>) -> BoxedFilter<(Response,)> {
         .expect("an area has at least one route")
 }
 
+/// Runs a handler to its end even when the visitor goes away meanwhile
+/// (hyper then drops the request's future). For the handlers that count a
+/// password attempt before checking it: dropped half-way, the count would
+/// stand as a failure whatever the password was, and a few closed tabs or
+/// a benchmark's last requests would lock an address out.
+async fn to_the_end(
+    handler: impl Future<Output = Result<Response, AppError>> + Send + 'static,
+) -> Result<Response, AppError> {
+    tokio::spawn(handler).await.unwrap_or_else(|stopped| {
+        Err(AppError::Db(crate::db::DbError::Worker(
+            stopped.to_string(),
+        )))
+    })
+}
+
 /// Wraps a handler's outcome into a reply.
 fn reply(result: Result<Response, AppError>) -> Response {
     error::respond(result).into_response()
