@@ -11,8 +11,10 @@
 //! file; while motodex holds the file open nothing can switch it out of WAL
 //! mode). A WAL-mode file copied in place is not noticed.
 
-use std::io::Read;
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// What a replaced database means for the user, in one sentence.
@@ -21,6 +23,14 @@ pub const REPLACED: &str = "The database file was replaced while motodex was run
 pub(super) struct Watch {
     path: PathBuf,
     identity: Option<(u64, u64)>,
+    /// The file, opened once and kept open while motodex runs, for reading
+    /// its header. Closing any descriptor of a file drops every POSIX lock
+    /// the process holds on it, SQLite's included: opening the file afresh
+    /// for each look dropped the shared lock with which SQLite keeps other
+    /// processes from deleting the write-ahead log under a running motodex,
+    /// so a command run meanwhile took the log away at its exit and the
+    /// server went on writing into a deleted file.
+    file: Mutex<Option<File>>,
     replaced: AtomicBool,
 }
 
@@ -29,6 +39,7 @@ impl Watch {
         Watch {
             path: path.to_path_buf(),
             identity: identity(path),
+            file: Mutex::new(File::open(path).ok()),
             replaced: AtomicBool::new(false),
         }
     }
@@ -44,7 +55,7 @@ impl Watch {
             return true;
         }
         let moved = self.identity.is_some() && identity(&self.path) != self.identity;
-        let rewritten = header_is_wal(&self.path) == Some(false);
+        let rewritten = self.header_is_wal() == Some(false);
         if (moved || rewritten) && !self.replaced.swap(true, Ordering::AcqRel) {
             tracing::error!("error: {REPLACED} ({})", self.path.display());
         }
@@ -84,18 +95,22 @@ fn identity(_: &Path) -> Option<(u64, u64)> {
     None
 }
 
-/// Whether the file's header says WAL mode; `None` when it cannot be read.
-/// A missing or short file is not a WAL database.
-fn header_is_wal(path: &Path) -> Option<bool> {
-    let mut header = [0u8; 20];
-    let mut file = match std::fs::File::open(path) {
-        Ok(file) => file,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Some(false),
-        Err(_) => return None,
-    };
-    match file.read_exact(&mut header) {
-        Ok(()) => Some(header[18] == 2 && header[19] == 2),
-        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Some(false),
-        Err(_) => None,
+impl Watch {
+    /// Whether the file's header says WAL mode; `None` when it cannot be
+    /// read. A short file is not a WAL database. (A file put at the path in
+    /// its place is found by [`identity`]; this one sees a file rewritten in
+    /// place.)
+    fn header_is_wal(&self) -> Option<bool> {
+        let mut file = self.file.lock().ok()?;
+        let file = file.as_mut()?;
+        let mut header = [0u8; 20];
+        let read = file
+            .seek(SeekFrom::Start(0))
+            .and_then(|_| file.read_exact(&mut header));
+        match read {
+            Ok(()) => Some(header[18] == 2 && header[19] == 2),
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Some(false),
+            Err(_) => None,
+        }
     }
 }

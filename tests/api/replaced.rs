@@ -154,3 +154,38 @@ async fn a_backup_copied_in_place_over_a_running_database_survives_the_servers_s
 async fn a_new_file_put_at_a_running_databases_path_survives_the_servers_stop() {
     the_replacement_survives(false).await;
 }
+
+#[tokio::test]
+async fn a_process_that_opens_the_database_while_the_server_runs_leaves_its_log_and_sees_its_writes()
+ {
+    // Writes first: the server looks at the file's header before each one.
+    let (app, _admin) = logged_in_app().await;
+    crate::helpers::create_admin(&app, "second", PASSWORD);
+    // Another process opens the database, reads and closes it, as the
+    // course's Flask app does (Python's sqlite3, on the machine's Python).
+    let other = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); \
+             db.execute('SELECT COUNT(*) FROM users').fetchone(); db.close()",
+        ])
+        .arg(&app.db_path)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        other.status.success(),
+        "{}",
+        String::from_utf8_lossy(&other.stderr)
+    );
+    let wal = std::path::PathBuf::from(format!("{}-wal", app.db_path.display()));
+    assert!(
+        wal.exists(),
+        "the running server's write-ahead log is still there"
+    );
+    // What the server writes next reaches the file other processes read.
+    assert_eq!(
+        login(&app, &client(), "second", PASSWORD).await.status(),
+        303
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM sessions"), 2);
+}
