@@ -28,8 +28,9 @@ pub(super) struct Watch {
     /// the process holds on it, SQLite's included: opening the file afresh
     /// for each look dropped the shared lock with which SQLite keeps other
     /// processes from deleting the write-ahead log under a running motodex,
-    /// so a command run meanwhile took the log away at its exit and the
-    /// server went on writing into a deleted file.
+    /// so another program closing the database meanwhile (Python's sqlite3,
+    /// as the course's Flask app) took the log away, and the server went on
+    /// writing into a deleted file.
     file: Mutex<Option<File>>,
     replaced: AtomicBool,
 }
@@ -60,6 +61,24 @@ impl Watch {
             tracing::error!("error: {REPLACED} ({})", self.path.display());
         }
         self.is_replaced()
+    }
+
+    /// Whether the file's header says WAL mode; `None` when it cannot be
+    /// read. A short file is not a WAL database. (A file put at the path in
+    /// its place is found by [`identity`]; this one sees a file rewritten in
+    /// place.)
+    fn header_is_wal(&self) -> Option<bool> {
+        let mut file = self.file.lock().ok()?;
+        let file = file.as_mut()?;
+        let mut header = [0u8; 20];
+        let read = file
+            .seek(SeekFrom::Start(0))
+            .and_then(|_| file.read_exact(&mut header));
+        match read {
+            Ok(()) => Some(header[18] == 2 && header[19] == 2),
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Some(false),
+            Err(_) => None,
+        }
     }
 
     /// Renames this motodex's write-ahead log and its index aside (never
@@ -93,24 +112,4 @@ fn identity(path: &Path) -> Option<(u64, u64)> {
 #[cfg(not(unix))]
 fn identity(_: &Path) -> Option<(u64, u64)> {
     None
-}
-
-impl Watch {
-    /// Whether the file's header says WAL mode; `None` when it cannot be
-    /// read. A short file is not a WAL database. (A file put at the path in
-    /// its place is found by [`identity`]; this one sees a file rewritten in
-    /// place.)
-    fn header_is_wal(&self) -> Option<bool> {
-        let mut file = self.file.lock().ok()?;
-        let file = file.as_mut()?;
-        let mut header = [0u8; 20];
-        let read = file
-            .seek(SeekFrom::Start(0))
-            .and_then(|_| file.read_exact(&mut header));
-        match read {
-            Ok(()) => Some(header[18] == 2 && header[19] == 2),
-            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Some(false),
-            Err(_) => None,
-        }
-    }
 }
