@@ -233,6 +233,33 @@ pub fn insert_batch(
     Ok(Ok(added))
 }
 
+/// Stores the account's new password hash, temporary or its own; the
+/// account as it was before, or `None` when there is no such account.
+fn replace_password(
+    tx: &Transaction,
+    user_id: i64,
+    password_hash: &str,
+    temporary: bool,
+) -> DbResult<Option<User>> {
+    let Some(user) = get(tx, user_id)? else {
+        return Ok(None);
+    };
+    tx.execute(
+        "UPDATE users SET password_hash = ?2 WHERE user_id = ?1",
+        params![user_id, password_hash],
+    )?;
+    if user.temporary_password != temporary {
+        save_access(
+            tx,
+            &User {
+                temporary_password: temporary,
+                ..user.clone()
+            },
+        )?;
+    }
+    Ok(Some(user))
+}
+
 /// Sets a new password and records it: "changed their password" when the
 /// actor is that account, "reset the password of …" otherwise.
 pub fn set_password_hash(
@@ -241,22 +268,9 @@ pub fn set_password_hash(
     user_id: i64,
     password_hash: &str,
 ) -> DbResult<bool> {
-    let Some(user) = get(tx, user_id)? else {
+    let Some(user) = replace_password(tx, user_id, password_hash, false)? else {
         return Ok(false);
     };
-    tx.execute(
-        "UPDATE users SET password_hash = ?2 WHERE user_id = ?1",
-        params![user_id, password_hash],
-    )?;
-    if user.temporary_password {
-        save_access(
-            tx,
-            &User {
-                temporary_password: false,
-                ..user.clone()
-            },
-        )?;
-    }
     let (action, words) = if actor.user_id == Some(user_id) {
         ("password_change", "changed their password".to_string())
     } else {
@@ -329,20 +343,9 @@ pub fn set_temporary_password(
     user_id: i64,
     password_hash: &str,
 ) -> DbResult<bool> {
-    let Some(user) = get(tx, user_id)? else {
+    let Some(user) = replace_password(tx, user_id, password_hash, true)? else {
         return Ok(false);
     };
-    tx.execute(
-        "UPDATE users SET password_hash = ?2 WHERE user_id = ?1",
-        params![user_id, password_hash],
-    )?;
-    save_access(
-        tx,
-        &User {
-            temporary_password: true,
-            ..user.clone()
-        },
-    )?;
     tx.execute("DELETE FROM sessions WHERE user_id = ?1", [user_id])?;
     activity::record(
         tx,
