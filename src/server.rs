@@ -112,7 +112,7 @@ pub async fn serve(
                         plain_error(StatusCode::INTERNAL_SERVER_ERROR, over_tls)
                     }
                 };
-                if body_expired.load(Ordering::Acquire) {
+                if body_expired.is_some_and(|expired| expired.load(Ordering::Acquire)) {
                     response = plain_error(StatusCode::REQUEST_TIMEOUT, over_tls);
                     response
                         .headers_mut()
@@ -216,27 +216,35 @@ impl ConnectionLimits {
 
 /// The request with its body bounded in time: the whole body must arrive
 /// within the grace time plus its announced length (or, streamed without
-/// one, the largest form's) at the minimum rate. The flag tells the server
-/// loop to answer 408 instead of whatever the handler made of the cut body.
+/// one, the largest form's) at the minimum rate. The flag, when the request
+/// has a body at all, tells the server loop to answer 408 instead of
+/// whatever the handler made of the cut body.
 fn with_body_deadline(
     request: http::Request<Incoming>,
     limits: ConnectionLimits,
-) -> (http::Request<DeadlineBody>, Arc<AtomicBool>) {
-    let expired = Arc::new(AtomicBool::new(false));
+) -> (http::Request<DeadlineBody>, Option<Arc<AtomicBool>>) {
     let (parts, body) = request.into_parts();
-    let length = body.size_hint().exact().unwrap_or(PHOTO_FORM_LIMIT);
+    // Most requests (every GET) have no body: nothing to wait for, so no
+    // timer and no flag to make for them.
+    let expired = (!body.is_end_stream()).then(|| Arc::new(AtomicBool::new(false)));
+    let deadline = expired.as_ref().map(|expired| {
+        let length = body.size_hint().exact().unwrap_or(PHOTO_FORM_LIMIT);
+        (
+            Box::pin(tokio::time::sleep_until(limits.deadline_for(length))),
+            Arc::clone(expired),
+        )
+    });
     let body = DeadlineBody {
         inner: body,
-        deadline: Box::pin(tokio::time::sleep_until(limits.deadline_for(length))),
-        expired: Arc::clone(&expired),
+        deadline,
     };
     (http::Request::from_parts(parts, body), expired)
 }
 
 struct DeadlineBody {
     inner: Incoming,
-    deadline: Pin<Box<Sleep>>,
-    expired: Arc<AtomicBool>,
+    /// The timer, and the flag it sets when it fires first.
+    deadline: Option<(Pin<Box<Sleep>>, Arc<AtomicBool>)>,
 }
 
 impl Body for DeadlineBody {
@@ -251,8 +259,10 @@ impl Body for DeadlineBody {
         if let Poll::Ready(frame) = Pin::new(&mut this.inner).poll_frame(cx) {
             return Poll::Ready(frame.map(|f| f.map_err(Into::into)));
         }
-        if this.deadline.as_mut().poll(cx).is_ready() {
-            this.expired.store(true, Ordering::Release);
+        if let Some((timer, expired)) = &mut this.deadline
+            && timer.as_mut().poll(cx).is_ready()
+        {
+            expired.store(true, Ordering::Release);
             return Poll::Ready(Some(Err("the request body took too long".into())));
         }
         Poll::Pending
@@ -502,21 +512,26 @@ impl HostCheck {
         if let Ok(ip) = bare.parse::<IpAddr>() {
             return self.addresses.contains(&ip);
         }
-        let name = normal_name(name);
-        self.names.contains(&name)
+        // As `normal_name` would make it, without making a string on
+        // every request.
+        let name = name.trim_end_matches('.');
+        self.names
+            .iter()
+            .any(|known| known.eq_ignore_ascii_case(name))
     }
 }
 
 /// `name:port` split at the port (an IPv6 literal keeps its brackets).
 fn host_and_port(host: &str) -> (&str, Option<&str>) {
-    match host.rfind(':') {
-        Some(colon) if !host[colon..].contains(']') && host[..colon].matches(':').count() == 0 => {
-            (&host[..colon], Some(&host[colon + 1..]))
-        }
-        Some(colon) if host.starts_with('[') && host[..colon].ends_with(']') => {
-            (&host[..colon], Some(&host[colon + 1..]))
-        }
-        _ => (host, None),
+    let Some(colon) = host.rfind(':') else {
+        return (host, None);
+    };
+    let (name, port) = (&host[..colon], &host[colon + 1..]);
+    let bracketed = name.starts_with('[') && name.ends_with(']');
+    if bracketed || !(name.contains(':') || port.contains(']')) {
+        (name, Some(port))
+    } else {
+        (host, None)
     }
 }
 
@@ -578,5 +593,21 @@ pub fn fit_open_file_limit(limits: &mut ConnectionLimits) {
             .max(16);
         limits.max_connections = limits.max_connections.min(usable);
         limits.max_per_address = limits.max_per_address.min(limits.max_connections);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::host_and_port;
+
+    #[test]
+    fn a_host_splits_at_its_port_and_an_ipv6_literal_keeps_its_brackets() {
+        assert_eq!(host_and_port("127.0.0.1:8080"), ("127.0.0.1", Some("8080")));
+        assert_eq!(host_and_port("localhost"), ("localhost", None));
+        assert_eq!(host_and_port("school.local:"), ("school.local", Some("")));
+        assert_eq!(host_and_port("[::1]:8080"), ("[::1]", Some("8080")));
+        assert_eq!(host_and_port("[::1]"), ("[::1]", None));
+        assert_eq!(host_and_port("::1"), ("::1", None));
+        assert_eq!(host_and_port("a:b:c"), ("a:b:c", None));
     }
 }

@@ -144,10 +144,9 @@ fn remembered(
 
 fn cached_page(body: bytes::Bytes) -> Response {
     let mut response = Response::new(body.into());
-    response.headers_mut().insert(
-        http::header::CONTENT_TYPE,
-        http::HeaderValue::from_static("text/html; charset=utf-8"),
-    );
+    response
+        .headers_mut()
+        .insert(http::header::CONTENT_TYPE, reply::html_type());
     response
 }
 

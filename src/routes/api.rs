@@ -5,7 +5,6 @@
 use std::sync::Arc;
 
 use warp::Filter;
-use warp::filters::BoxedFilter;
 use warp::reply::Response;
 
 use super::filters::with_state;
@@ -16,8 +15,11 @@ use crate::handlers::api::{self, Call};
 use crate::state::AppState;
 
 /// Everything under `/api`. The one `api` segment is looked at first, so
-/// other requests pass by these routes at the cost of one comparison.
-pub fn routes(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
+/// other requests pass by these routes at the cost of one comparison (not
+/// boxed: a boxed filter allocates its future for every request it sees).
+pub fn routes(
+    state: Arc<AppState>,
+) -> impl Filter<Extract = (Response,), Error = warp::Rejection> + Clone {
     let bikes = warp::path!("bikes")
         .and(with_state(Arc::clone(&state)))
         .and(warp::method())
@@ -32,14 +34,12 @@ pub fn routes(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
         .and(warp::method())
         .then(|state, method| api::answer(state, method, Call::Makers));
     let elsewhere = warp::any().map(api::not_found);
-    warp::path("api")
-        .and(first_of(vec![
-            bikes.boxed(),
-            bike.boxed(),
-            makers.boxed(),
-            elsewhere.boxed(),
-        ]))
-        .boxed()
+    warp::path("api").and(first_of(vec![
+        bikes.boxed(),
+        bike.boxed(),
+        makers.boxed(),
+        elsewhere.boxed(),
+    ]))
 }
 
 /// The query, decoded as strictly as the pages' (a bad one is a JSON 400

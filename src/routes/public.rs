@@ -8,7 +8,7 @@ use warp::reply::Response;
 use warp::{Filter, Reply};
 
 use super::filters::{cookie_header, lenient_query, query, with_state};
-use super::{first_of, reply};
+use super::reply;
 use crate::domain::Id;
 use crate::error::AppError;
 use crate::handlers::public::Size;
@@ -53,12 +53,19 @@ pub fn routes(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
     let health = warp::path!("healthz")
         .and(warp::get())
         .map(|| "ok".into_response());
-    first_of(vec![
-        home.boxed(),
-        bike.boxed(),
-        image.boxed(),
-        thumbnail.boxed(),
-        static_file.boxed(),
-        health.boxed(),
-    ])
+    // One chain, boxed once, rather than `first_of`: every boxed level
+    // allocates its future for each request it is asked about, and a
+    // public page passed five of them (about 2,000 instructions, measured
+    // with callgrind, where a cached page costs about 20,000 in all).
+    home.or(bike)
+        .unify()
+        .or(image)
+        .unify()
+        .or(thumbnail)
+        .unify()
+        .or(static_file)
+        .unify()
+        .or(health)
+        .unify()
+        .boxed()
 }
