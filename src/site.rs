@@ -271,7 +271,7 @@ fn write_site(conn: &crate::db::Connection, out: &mut Out) -> DbResult<Exported>
             index.push(
                 serde_json::to_string(&Entry {
                     href: files::bike(bike.bike_id),
-                    img,
+                    img: img.into_owned(),
                     alt,
                     maker: &bike.maker,
                     model: &bike.model,

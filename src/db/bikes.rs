@@ -9,9 +9,16 @@ use crate::domain::activity::{Actor, Change, Kind, Record};
 use crate::domain::records::{Bike, Photo, photo_url};
 use crate::domain::{Engine, ImageUrl, MakerName, Model, Year};
 
-pub(super) const COLUMNS: &str =
-    "b.bike_id, b.maker_id, m.name, coalesce(b.model, ''), coalesce(CAST(b.year AS TEXT), ''),
-     coalesce(b.engine, ''), coalesce(b.image_url, '')";
+/// The columns [`from_row`] reads, as a macro so that queries can be joined
+/// to them when compiled (`concat!`): formatting the SQL on every call cost
+/// more than the statement cache's lookup.
+macro_rules! bike_columns {
+    () => {
+        "b.bike_id, b.maker_id, m.name, coalesce(b.model, ''), coalesce(CAST(b.year AS TEXT), ''),
+     coalesce(b.engine, ''), coalesce(b.image_url, '')"
+    };
+}
+pub(super) const COLUMNS: &str = bike_columns!();
 
 pub(super) fn from_row(row: &Row) -> rusqlite::Result<Bike> {
     Ok(Bike {
@@ -27,8 +34,10 @@ pub(super) fn from_row(row: &Row) -> rusqlite::Result<Bike> {
 
 pub fn get(conn: &Connection, bike_id: i64) -> DbResult<Option<Bike>> {
     Ok(conn
-        .prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM bikes b JOIN makers m ON m.maker_id = b.maker_id WHERE b.bike_id = ?1"
+        .prepare_cached(concat!(
+            "SELECT ",
+            bike_columns!(),
+            " FROM bikes b JOIN makers m ON m.maker_id = b.maker_id WHERE b.bike_id = ?1"
         ))?
         .query_row([bike_id], from_row)
         .optional()?)

@@ -1,5 +1,7 @@
 //! The public catalogue: the bike list with its filters, and a bike's page.
 
+use std::borrow::Cow;
+
 use maud::{Markup, html};
 
 use super::links::Links;
@@ -9,24 +11,24 @@ use crate::domain::records::{Bike, Filter, Maker, Page};
 pub const PAGE_SIZE: u64 = 12;
 
 /// The image to show for a bike: its own, or the embedded placeholder.
-pub fn image_src(bike: &Bike) -> String {
+pub fn image_src(bike: &Bike) -> Cow<'static, str> {
     photo_src(&Links::Live, bike, false).0
 }
 
 /// The image for a list (catalogue cards, the admin table): an uploaded
 /// photo's thumbnail, or what [`image_src`] gives.
-pub fn thumbnail_src(bike: &Bike) -> String {
+pub fn thumbnail_src(bike: &Bike) -> Cow<'static, str> {
     photo_src(&Links::Live, bike, true).0
 }
 
 /// The bike's photo (or its thumbnail) as `links` reach it, and whether
 /// it is the bike's own; the placeholder when there is none.
-fn photo_src(links: &Links, bike: &Bike, thumbnail: bool) -> (String, bool) {
+fn photo_src(links: &Links, bike: &Bike, thumbnail: bool) -> (Cow<'static, str>, bool) {
     match (!bike.image_url.is_empty())
         .then(|| links.image(&bike.image_url, thumbnail))
         .flatten()
     {
-        Some(src) => (src, true),
+        Some(src) => (Cow::Owned(src), true),
         None => (links.asset("placeholder.svg"), false),
     }
 }
@@ -136,7 +138,7 @@ pub fn listing(l: &Listing) -> Markup {
 }
 
 /// A list card's image: its address and alternative text.
-pub fn card_image(links: &Links, bike: &Bike) -> (String, String) {
+pub fn card_image(links: &Links, bike: &Bike) -> (Cow<'static, str>, String) {
     let (src, own) = photo_src(links, bike, true);
     (src, alt(bike, own))
 }

@@ -5,7 +5,9 @@
 //! stick (`file://`), where there is no server to find `index.html` in a
 //! folder or to answer a query string.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::fmt::Write as _;
 
 use crate::assets;
 use crate::domain::records::Filter;
@@ -72,8 +74,11 @@ impl Links<'_> {
     }
 
     /// The catalogue's first page.
-    pub fn home(&self) -> String {
-        self.catalogue(&Filter::default(), 1)
+    pub fn home(&self) -> Cow<'static, str> {
+        match self {
+            Links::Live => Cow::Borrowed("/"),
+            Links::Files { .. } => Cow::Owned(self.catalogue(&Filter::default(), 1)),
+        }
     }
 
     /// A page of the catalogue, kept to `filter`; exported sites have one
@@ -105,10 +110,10 @@ impl Links<'_> {
         }
     }
 
-    pub fn asset(&self, name: &str) -> String {
+    pub fn asset(&self, name: &str) -> Cow<'static, str> {
         match self {
-            Links::Live => assets::url(name).to_string(),
-            Links::Files { up, .. } => format!("{up}{}", files::asset(name)),
+            Links::Live => Cow::Borrowed(assets::url(name)),
+            Links::Files { up, .. } => Cow::Owned(format!("{up}{}", files::asset(name))),
         }
     }
 
@@ -154,22 +159,26 @@ impl Links<'_> {
     }
 }
 
-/// `/?maker_id=…&search=…&page=N`.
+/// `/?maker_id=…&search=…&page=N`. Only the search text needs encoding
+/// (as a form would send it); the numbers are written as they are, without
+/// building a query for serde on every link of every page.
 fn live_catalogue(filter: &Filter, page: u64) -> String {
-    let mut query: Vec<(&str, String)> = Vec::new();
+    let mut url = String::from("/");
+    let mut next = '?';
+    let mut add = |url: &mut String, pair: std::fmt::Arguments| {
+        url.push(next);
+        let _ = url.write_fmt(pair);
+        next = '&';
+    };
     if let Some(id) = filter.maker_id {
-        query.push(("maker_id", id.to_string()));
+        add(&mut url, format_args!("maker_id={id}"));
     }
     if !filter.search.is_empty() {
-        query.push(("search", filter.search.clone()));
+        let search = serde_urlencoded::to_string([("search", &filter.search)]).unwrap_or_default();
+        add(&mut url, format_args!("{search}"));
     }
     if page > 1 {
-        query.push(("page", page.to_string()));
+        add(&mut url, format_args!("page={page}"));
     }
-    let encoded = serde_urlencoded::to_string(&query).unwrap_or_default();
-    if encoded.is_empty() {
-        "/".to_string()
-    } else {
-        format!("/?{encoded}")
-    }
+    url
 }
