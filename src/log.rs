@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use tracing::field::Field;
-use tracing_appender::non_blocking::{ErrorCounter, NonBlockingBuilder, WorkerGuard};
+use tracing_appender::non_blocking::{ErrorCounter, NonBlocking, NonBlockingBuilder, WorkerGuard};
 use tracing_subscriber::field::MakeExt;
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::fmt::format::{Writer, debug_fn};
@@ -54,6 +54,7 @@ pub fn init(filter: Targets) -> Guard {
             blocked_since: Arc::clone(&blocked_since),
         });
     let _ = dropped.set(writer.error_counter());
+    let _ = REQUESTS.set(writer.clone());
     // The lines are the message alone, as they always were: journald and
     // terminals add their own time stamps, and errors and warnings say so
     // in their text.
@@ -73,6 +74,31 @@ pub fn init(filter: Targets) -> Guard {
         worker: Some(worker),
         blocked_since,
     }
+}
+
+/// The queue [`request`] writes to: the log's own.
+static REQUESTS: OnceLock<NonBlocking> = OnceLock::new();
+
+/// Logs one answered request: `GET /bikes/1 200 0ms`. The one line that
+/// every request writes goes straight into the log's queue, as the
+/// formatting layer would write it (the message alone, control characters
+/// escaped), without that layer's dispatching, field visiting and second
+/// copy: about 1,000 instructions of a cached page's 22,000 (callgrind).
+/// `--log-level` applies to it as to any line of `motodex::routes`.
+pub fn request(method: &str, path: &str, status: u16, millis: u128) {
+    if !tracing::enabled!(target: "motodex::routes", tracing::Level::INFO) {
+        return;
+    }
+    let Some(queue) = REQUESTS.get() else {
+        return;
+    };
+    let mut line = String::with_capacity(32 + path.len());
+    line.push_str(method);
+    line.push(' ');
+    let _ = write_escaped(&mut line, path);
+    let _ = writeln!(line, " {status} {millis}ms");
+    // A full queue drops the line and counts it, as for every other line.
+    let _ = queue.clone().write_all(line.as_bytes());
 }
 
 /// One field of a line (lines have only a message so far), with the

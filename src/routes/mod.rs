@@ -51,12 +51,11 @@ pub fn site(state: Arc<AppState>) -> BoxedFilter<(Response,)> {
             secure_headers(path.as_str(), response, tls)
         })
         .with(warp::log::custom(|info| {
-            tracing::info!(
-                "{} {} {} {}ms",
-                info.method(),
+            crate::log::request(
+                info.method().as_str(),
                 info.path(),
                 info.status().as_u16(),
-                info.elapsed().as_millis()
+                info.elapsed().as_millis(),
             );
         }))
         .map(Reply::into_response)

@@ -34,10 +34,15 @@ struct Server {
 
 impl Server {
     fn start(mut command: Command) -> Server {
+        command.stderr(Stdio::null());
+        Server::start_with_log(command)
+    }
+
+    /// As `start`, with standard error left as `command` has it.
+    fn start_with_log(mut command: Command) -> Server {
         let child = command
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
             .spawn()
             .unwrap();
         let mut server = Server {
@@ -141,6 +146,54 @@ fn port_zero_prints_the_database_path_and_the_real_url_and_serves_it() {
                 == 0,
         "checkpointed"
     );
+}
+
+/// What `motodex serve` (with `args`) wrote on standard error, from its
+/// start to its stop, having answered `paths` meanwhile.
+fn log_of_serving(args: &[&str], paths: &[&str]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = motodex(dir.path());
+    command
+        .args(["serve", "--port", "0"])
+        .args(args)
+        .stderr(Stdio::piped());
+    let mut server = Server::start_with_log(command);
+    let mut stderr = server.child.stderr.take().unwrap();
+    let log = std::thread::spawn(move || {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut stderr, &mut text).unwrap();
+        text
+    });
+    for path in paths {
+        server.get(path);
+    }
+    assert!(server.terminate().success());
+    log.join().unwrap()
+}
+
+#[test]
+fn every_answered_request_is_one_log_line_and_the_log_level_can_silence_them() {
+    let log = log_of_serving(&[], &["/healthz", "/bikes/999999?search=secret"]);
+    let lines: Vec<&str> = log.lines().collect();
+    for (start, status) in [("GET /healthz ", "200"), ("GET /bikes/999999 ", "404")] {
+        let line = lines
+            .iter()
+            .find(|line| line.starts_with(start))
+            .unwrap_or_else(|| panic!("no line for {start}in {log}"));
+        let rest = &line[start.len()..];
+        let millis = rest
+            .strip_prefix(status)
+            .and_then(|rest| rest.strip_prefix(' '))
+            .and_then(|rest| rest.strip_suffix("ms"))
+            .unwrap_or_else(|| panic!("{line}"));
+        assert!(millis.parse::<u64>().is_ok(), "{line}");
+    }
+    assert!(!log.contains("secret"), "never the query string: {log}");
+
+    let quiet = log_of_serving(&["--log-level", "warn"], &["/healthz"]);
+    assert!(!quiet.contains("GET /healthz"), "{quiet}");
+    let routes_quiet = log_of_serving(&["--log-level", "info,motodex::routes=warn"], &["/healthz"]);
+    assert!(!routes_quiet.contains("GET /healthz"), "{routes_quiet}");
 }
 
 #[test]
