@@ -86,7 +86,11 @@ impl CountChanges {
 
     pub(crate) fn write(self, conn: &Connection) -> DbResult<()> {
         // In key order, so the table is written front to back.
-        let mut sums: Vec<_> = self.sums.into_iter().filter(|(_, bikes)| *bikes != 0).collect();
+        let mut sums: Vec<_> = self
+            .sums
+            .into_iter()
+            .filter(|(_, bikes)| *bikes != 0)
+            .collect();
         sums.sort_unstable();
         let mut add = conn.prepare_cached(
             "INSERT INTO maker_trigram_counts (trigram, maker_id, bikes) VALUES (?1, ?2, ?3)
