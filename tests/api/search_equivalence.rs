@@ -193,7 +193,7 @@ fn searches(rng: &mut Rng, conn: &Connection) -> Vec<String> {
     let mut searches: Vec<String> = [
         "", "a", "K", "ab", "%", "_", "\\", "\"", "a%", "b_", "ä", "Ä", "İ", "i", "k", "σ", "ς",
         "1", "ab ", "abk", "ABK", "Rb1", "\"*\"", "a\"b", "1 a", "\\%_", "kİa", "xyz", "aaaa",
-        "ßä",
+        "ßä", "a\0b", "ab\0c",
     ]
     .iter()
     .map(|s| s.to_string())

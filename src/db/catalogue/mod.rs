@@ -485,12 +485,14 @@ fn search_by_counts(
 }
 
 /// The FTS5 query for a folded needle, when the trigram index answers it
-/// exactly: at least 3 characters (one trigram), all ASCII. For ASCII,
-/// SQLite's folding and [`fold`] agree character by character (checked by a
-/// test over every Unicode scalar value), so the phrase of trigrams matches
-/// exactly the models that contain the needle.
+/// exactly: at least 3 characters (one trigram), all ASCII, no NUL (FTS5
+/// reads a query only up to one, and refuses the unclosed quote it then
+/// sees). For ASCII, SQLite's folding and [`fold`] agree character by
+/// character (checked by a test over every Unicode scalar value), so the
+/// phrase of trigrams matches exactly the models that contain the needle.
 fn fts_query(needle: &str) -> Option<String> {
-    (needle.len() >= 3 && needle.is_ascii()).then(|| format!("\"{}\"", needle.replace('"', "\"\"")))
+    (needle.len() >= 3 && needle.is_ascii() && !needle.contains('\0'))
+        .then(|| format!("\"{}\"", needle.replace('"', "\"\"")))
 }
 
 /// The number of matches, using the trigram index, and how many bikes the
@@ -643,6 +645,7 @@ mod tests {
     fn fts_query_only_for_exact_cases() {
         assert_eq!(fts_query("ab"), None);
         assert_eq!(fts_query("äbc"), None);
+        assert_eq!(fts_query("ab\0c"), None);
         assert_eq!(fts_query("a\"b"), Some("\"a\"\"b\"".to_string()));
     }
 }
