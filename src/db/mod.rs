@@ -416,6 +416,9 @@ fn write_on<T>(
     let conn = guard.as_mut().ok_or(DbError::ReadOnly)?;
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let value = work(&tx)?;
+    // The search's counts catch up with the bikes this write (or another
+    // program since the last one) changed, in the same commit.
+    catalogue::fold_in_changes(&tx)?;
     tx.commit()?;
     Ok(value)
 }

@@ -15,6 +15,13 @@ pub(super) fn open_writer(path: &Path, sample_data: bool) -> DbResult<Connection
         return Err(DbError::ReadOnly);
     }
     schema::migrate(&mut writer, sample_data)?;
+    // Bikes another program changed while no motodex wrote (see
+    // `catalogue::fold_in_changes`); searches are exact meanwhile, only slower.
+    if catalogue::has_changes(&writer)? {
+        let tx = writer.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        catalogue::fold_in_changes(&tx)?;
+        tx.commit()?;
+    }
     Ok(writer)
 }
 

@@ -2,9 +2,10 @@
 //! so it both creates a new file and completes a Flask-course database; later
 //! versions are additive steps in `migrations/`, applied in order. Everything
 //! a start needs to write — the pending steps with the new `PRAGMA
-//! user_version`, a new secret key, the sample catalogue of a new file — is
-//! one transaction: all or nothing, and a single sync to disk, which keeps
-//! the first start fast (`bench/run`: cold start).
+//! user_version`, a new secret key, the sample catalogue of a new file, the
+//! search's counts of the bikes they logged — is one transaction: all or
+//! nothing, and a single sync to disk, which keeps the first start fast
+//! (`bench/run`: cold start).
 
 use include_dir::{Dir, include_dir};
 use rand::RngExt;
@@ -48,6 +49,7 @@ pub fn migrate(conn: &mut Connection, sample_data: bool) -> DbResult<bool> {
     if created && sample_data {
         super::sample::insert(&tx)?;
     }
+    super::catalogue::fold_in_changes(&tx)?;
     tx.commit()?;
     Ok(created)
 }

@@ -81,7 +81,8 @@ pub fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
     )
 }
 
-fn value_text(value: ValueRef<'_>) -> Option<String> {
+/// A value as `motodex_contains` reads it: text, or a number as its text.
+pub(super) fn value_text(value: ValueRef<'_>) -> Option<String> {
     match value {
         ValueRef::Null => None,
         ValueRef::Integer(i) => Some(i.to_string()),

@@ -9,12 +9,18 @@
 //! equivalence test (`tests/api/search_equivalence.rs`) compares each with a
 //! plain scan written in Rust.
 //!
-//! What makes it fast (schema version 2, `migrations/0002-search-index.sql`):
+//! What makes it fast (schema version 2, `migrations/0002-search-index.sql`,
+//! and version 10, `migrations/0010-search-counts.sql`):
 //! - `maker_bike_counts`, kept by triggers: totals and deep pages of the
 //!   plain list cost one small query per maker instead of counting or
 //!   skipping a million rows;
-//! - `bikes_fts`, a trigram index over models: searches of 3 or more ASCII
-//!   characters are counted, and sparse ones fetched, from the index;
+//! - `maker_trigram_counts` ([`pieces`]): for each maker, how many of its
+//!   bikes' models hold each run of three ASCII characters. A search of
+//!   exactly three such characters is one run, so its total and every
+//!   maker's share of it come from one small query, and its pages skip
+//!   whole makers by those shares, as the plain list does;
+//! - `bikes_fts`, a trigram index over models: longer ASCII searches are
+//!   counted from the index, and sparse searches fetched from it;
 //! - the indexes `makers_by_name` and `bikes_by_maker`, which walk the bikes
 //!   in display order, so page 1 of a common search stops after a few rows.
 //!
@@ -22,11 +28,18 @@
 //! non-ASCII character) are answered by walking `bikes_by_maker` with
 //! [`contains_folded`]: exact, and linear in the catalogue size.
 
+use std::collections::HashMap;
+
 use rusqlite::{Connection, params};
 
 mod fold;
+mod pieces;
 
 pub use fold::{contains_folded, fold, fold_char, register_functions};
+/// For the benchmark catalogue's generator, which counts as it makes bikes.
+#[cfg(feature = "bench-data")]
+pub(crate) use pieces::CountChanges;
+pub(crate) use pieces::{fold_in_changes, has_changes};
 
 use super::DbResult;
 use super::bikes::{COLUMNS, from_row};
@@ -38,12 +51,14 @@ use crate::domain::records::{Bike, Filter, Page};
 pub enum Plan {
     /// The cheapest path for this query.
     Auto,
-    /// Walk the bikes in display order, stopping after the page.
+    /// Walk the bikes in display order, stopping after the page (skipping
+    /// whole makers by their counts when a three-character search has them).
     Walk,
     /// Fetch every match through the trigram index and sort them (falls
     /// back to `Walk` when the index cannot answer the search).
     Sort,
-    /// Never use the trigram index: count and walk by scanning.
+    /// Never use the trigram index or the counts of three-character pieces:
+    /// count and walk by scanning.
     NoIndex,
 }
 
@@ -103,9 +118,10 @@ fn search_in_snapshot(
     let needle = fold(&filter.search);
 
     if needle.is_empty() {
-        let total = scope.iter().map(|m| m.bikes).sum();
+        let shares: Vec<Share> = scope.iter().map(|m| Share::whole(m)).collect();
+        let total = shares.iter().map(|s| s.matches).sum();
         let (page, offset) = clamp(page, total, per_page);
-        let items = walk_whole_makers(conn, &scope, offset, per_page)?;
+        let items = walk_shares(conn, &pieces(&shares, offset, per_page), &needle)?;
         return Ok(Page {
             items,
             total,
@@ -137,7 +153,8 @@ fn search_in_snapshot(
         };
         if !named.is_empty() {
             let (page, offset) = clamp(page, maker.bikes, per_page);
-            let items = walk_whole_makers(conn, &scope, offset, per_page)?;
+            let shares = [Share::whole(maker)];
+            let items = walk_shares(conn, &pieces(&shares, offset, per_page), &needle)?;
             return Ok(Page {
                 items,
                 total: maker.bikes,
@@ -145,6 +162,19 @@ fn search_in_snapshot(
                 per_page,
             });
         }
+    }
+
+    if plan != Plan::NoIndex && pieces::counted(&needle) {
+        let counts = pieces::counts(conn, &needle)?;
+        return search_by_counts(
+            conn,
+            &needle,
+            &scope,
+            filter.maker_id,
+            &counts,
+            (page, per_page),
+            plan,
+        );
     }
 
     let index = (plan != Plan::NoIndex)
@@ -186,19 +216,9 @@ fn search_in_snapshot(
         }
     };
     let items = match (&index, sort) {
-        (Some(query), true) => conn
-            .prepare_cached(&sort_sql())?
-            .query_map(
-                params![
-                    query,
-                    named_ids,
-                    filter.maker_id,
-                    per_page as i64,
-                    offset as i64
-                ],
-                from_row,
-            )?
-            .collect::<Result<Vec<_>, _>>()?,
+        (Some(query), true) => {
+            sorted_page(conn, query, &named_ids, filter.maker_id, per_page, offset)?
+        }
         _ => match single.flatten() {
             Some(maker) => conn
                 .prepare_cached(&walk_maker_sql())?
@@ -272,6 +292,24 @@ fn sort_sql() -> String {
     )
 }
 
+/// `per_page` rows after `offset` of [`sort_sql`].
+fn sorted_page(
+    conn: &Connection,
+    query: &str,
+    named_ids: &str,
+    maker_id: Option<i64>,
+    per_page: u64,
+    offset: u64,
+) -> DbResult<Vec<Bike>> {
+    Ok(conn
+        .prepare_cached(&sort_sql())?
+        .query_map(
+            params![query, named_ids, maker_id, per_page as i64, offset as i64],
+            from_row,
+        )?
+        .collect::<Result<Vec<_>, _>>()?)
+}
+
 /// Every maker in display order with its number of bikes.
 fn maker_rows(conn: &Connection) -> DbResult<Vec<MakerRow>> {
     Ok(conn
@@ -296,44 +334,165 @@ fn clamp(page: u64, total: u64, per_page: u64) -> (u64, u64) {
     (page, (page - 1).saturating_mul(per_page))
 }
 
-/// `per_page` bikes after `offset` of the makers' whole lists, in order:
-/// makers before the page are skipped by their counts, not row by row.
-fn walk_whole_makers(
-    conn: &Connection,
-    makers: &[&MakerRow],
-    mut offset: u64,
-    per_page: u64,
-) -> DbResult<Vec<Bike>> {
-    let mut items = Vec::with_capacity(per_page as usize);
-    let mut statement = conn.prepare_cached(&whole_maker_sql())?;
-    for maker in makers {
-        let wanted = per_page - items.len() as u64;
+/// One maker's matches for a search: all its bikes when its name matches
+/// (`whole`), else the bikes whose model matches.
+struct Share<'a> {
+    maker: &'a MakerRow,
+    matches: u64,
+    whole: bool,
+}
+
+impl<'a> Share<'a> {
+    fn whole(maker: &'a MakerRow) -> Share<'a> {
+        Share {
+            maker,
+            matches: maker.bikes,
+            whole: true,
+        }
+    }
+}
+
+/// A run of one maker's matches on the page: `limit` of them after the
+/// first `offset`.
+struct Piece<'a> {
+    share: &'a Share<'a>,
+    offset: u64,
+    limit: u64,
+}
+
+/// The runs that make up `per_page` matches after `offset`, in display
+/// order: makers before the page are skipped by their counts, not row by row.
+fn pieces<'a>(shares: &'a [Share<'a>], mut offset: u64, per_page: u64) -> Vec<Piece<'a>> {
+    let mut pieces = Vec::new();
+    let mut wanted = per_page;
+    for share in shares {
         if wanted == 0 {
             break;
         }
-        if offset >= maker.bikes {
-            offset -= maker.bikes;
+        if offset >= share.matches {
+            offset -= share.matches;
             continue;
         }
-        let rows = statement.query_map(
-            params![maker.maker_id, wanted as i64, offset as i64],
-            from_row,
-        )?;
-        for row in rows {
-            items.push(row?);
-        }
+        let limit = wanted.min(share.matches - offset);
+        pieces.push(Piece {
+            share,
+            offset,
+            limit,
+        });
+        wanted -= limit;
         offset = 0;
+    }
+    pieces
+}
+
+/// Rows a walk of `pieces` steps through: a maker's whole list is a range
+/// of its index; its model matches are about one in `bikes / matches`.
+fn walk_cost(pieces: &[Piece]) -> u64 {
+    pieces
+        .iter()
+        .map(|p| {
+            let rows = p.offset + p.limit;
+            if p.share.whole {
+                rows
+            } else {
+                rows.saturating_mul(p.share.maker.bikes) / p.share.matches.max(1)
+            }
+        })
+        .sum::<u64>()
+        .saturating_mul(STEP_COST)
+}
+
+/// The bikes of `pieces`, in order.
+fn walk_shares(conn: &Connection, pieces: &[Piece], needle: &str) -> DbResult<Vec<Bike>> {
+    let mut items = Vec::new();
+    for piece in pieces {
+        let maker_id = piece.share.maker.maker_id;
+        let (limit, offset) = (piece.limit as i64, piece.offset as i64);
+        let rows = if piece.share.whole {
+            conn.prepare_cached(&whole_maker_sql())?
+                .query_map(params![maker_id, limit, offset], from_row)?
+                .collect::<Result<Vec<_>, _>>()?
+        } else {
+            conn.prepare_cached(&walk_maker_sql())?
+                .query_map(params![maker_id, needle, limit, offset], from_row)?
+                .collect::<Result<Vec<_>, _>>()?
+        };
+        items.extend(rows);
     }
     Ok(items)
 }
 
+/// A search whose every maker's share is known (see [`pieces::counts`]):
+/// the total is their sum, and the page either walks the makers it falls
+/// in or, when fewer rows are read that way, sorts the index's matches.
+fn search_by_counts(
+    conn: &Connection,
+    needle: &str,
+    scope: &[&MakerRow],
+    maker_id: Option<i64>,
+    counts: &HashMap<i64, u64>,
+    (page, per_page): (u64, u64),
+    plan: Plan,
+) -> DbResult<Page<Bike>> {
+    let shares: Vec<Share> = scope
+        .iter()
+        .map(|&maker| {
+            if contains_folded(&maker.name, needle) {
+                Share::whole(maker)
+            } else {
+                Share {
+                    maker,
+                    matches: counts.get(&maker.maker_id).copied().unwrap_or(0),
+                    whole: false,
+                }
+            }
+        })
+        .collect();
+    let total: u64 = shares.iter().map(|s| s.matches).sum();
+    let (page, offset) = clamp(page, total, per_page);
+    let pieces = pieces(&shares, offset, per_page);
+    let sort = match plan {
+        Plan::Sort => true,
+        Plan::Walk | Plan::NoIndex => false,
+        Plan::Auto => {
+            // The sort reads every match of the index (any maker's) and
+            // every bike of the makers whose name matches.
+            let fetched = counts.values().sum::<u64>()
+                + shares
+                    .iter()
+                    .filter(|s| s.whole)
+                    .map(|s| s.matches)
+                    .sum::<u64>();
+            let sort = fetched
+                .saturating_mul(FETCH_COST)
+                .saturating_add((offset + per_page).saturating_mul(SORTED_ROW_COST));
+            sort < walk_cost(&pieces)
+        }
+    };
+    let items = match fts_query(needle) {
+        Some(query) if sort && total > 0 => {
+            let named = json_ids(shares.iter().filter(|s| s.whole).map(|s| s.maker.maker_id));
+            sorted_page(conn, &query, &named, maker_id, per_page, offset)?
+        }
+        _ => walk_shares(conn, &pieces, needle)?,
+    };
+    Ok(Page {
+        items,
+        total,
+        page,
+        per_page,
+    })
+}
+
 /// The FTS5 query for a folded needle, when the trigram index answers it
-/// exactly: at least 3 characters (one trigram), all ASCII. For ASCII,
-/// SQLite's folding and [`fold`] agree character by character (checked by a
-/// test over every Unicode scalar value), so the phrase of trigrams matches
-/// exactly the models that contain the needle.
+/// exactly: at least 3 characters (one trigram), all ASCII, no NUL (FTS5
+/// reads a query only up to one, and refuses the unclosed quote it then
+/// sees). For ASCII, SQLite's folding and [`fold`] agree character by
+/// character (checked by a test over every Unicode scalar value), so the
+/// phrase of trigrams matches exactly the models that contain the needle.
 fn fts_query(needle: &str) -> Option<String> {
-    (needle.len() >= 3 && needle.is_ascii()).then(|| format!("\"{}\"", needle.replace('"', "\"\"")))
+    (needle.len() >= 3 && needle.is_ascii() && !needle.contains('\0'))
+        .then(|| format!("\"{}\"", needle.replace('"', "\"\"")))
 }
 
 /// The number of matches, using the trigram index, and how many bikes the
@@ -486,6 +645,7 @@ mod tests {
     fn fts_query_only_for_exact_cases() {
         assert_eq!(fts_query("ab"), None);
         assert_eq!(fts_query("äbc"), None);
+        assert_eq!(fts_query("ab\0c"), None);
         assert_eq!(fts_query("a\"b"), Some("\"a\"\"b\"".to_string()));
     }
 }
