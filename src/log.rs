@@ -101,14 +101,11 @@ pub fn request(method: &str, path: &str, status: u16, millis: u128) {
     let _ = queue.clone().write_all(line.as_bytes());
 }
 
-/// One field of a line (lines have only a message so far), with the
-/// control characters a terminal would obey escaped, as tracing-subscriber's
-/// own formatter escapes them: a request's path is the visitor's to choose.
-/// Formatted once and copied whole when there is nothing to escape; the
-/// default formatter escapes character by character, which cost about 1,800
-/// instructions per request log line, a tenth of a cached page's whole cost
-/// (measured with callgrind; writing each piece through an escaping writer
-/// instead cost more than this one allocation).
+/// One field of a line other than a request's (lines have only a message
+/// so far), with the control characters a terminal would obey escaped, as
+/// tracing-subscriber's own formatter escapes them, but checked once the
+/// text is formatted, not character by character (that cost about 1,800
+/// instructions a line, measured with callgrind).
 fn write_field(writer: &mut Writer<'_>, field: &Field, value: &dyn fmt::Debug) -> fmt::Result {
     if field.name() != "message" {
         write!(writer, "{}=", field.name())?;

@@ -146,7 +146,7 @@ fn cached_page(body: bytes::Bytes) -> Response {
     let mut response = Response::new(body.into());
     response
         .headers_mut()
-        .insert(http::header::CONTENT_TYPE, reply::html_type());
+        .insert(http::header::CONTENT_TYPE, reply::HTML);
     response
 }
 
