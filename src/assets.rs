@@ -2,7 +2,6 @@
 //! URLs carry a content hash (`/static/style.css?v=1a2b3c4d`), so browsers
 //! may cache them for a year and still see a new version the moment it ships.
 
-use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use http::{HeaderValue, StatusCode, header};
@@ -14,34 +13,38 @@ use warp::reply::Response;
 struct Assets;
 
 struct Asset {
+    name: String,
     url: String,
     etag: String,
     version: String,
 }
 
-static INDEX: LazyLock<HashMap<String, Asset>> = LazyLock::new(|| {
+/// A handful of files, looked up on every page (a catalogue card's
+/// placeholder, the layout's style sheet and icon): a list compared name by
+/// name beats hashing the name.
+static INDEX: LazyLock<Vec<Asset>> = LazyLock::new(|| {
     Assets::iter()
         .filter_map(|name| {
             let file = Assets::get(&name)?;
             let hash = hex::encode(file.metadata.sha256_hash());
             let version = hash[..12].to_string();
-            Some((
-                name.to_string(),
-                Asset {
-                    url: format!("/static/{name}?v={version}"),
-                    etag: format!("\"{hash}\""),
-                    version,
-                },
-            ))
+            Some(Asset {
+                url: format!("/static/{name}?v={version}"),
+                etag: format!("\"{hash}\""),
+                version,
+                name: name.into_owned(),
+            })
         })
         .collect()
 });
 
+fn find(name: &str) -> Option<&'static Asset> {
+    INDEX.iter().find(|asset| asset.name == name)
+}
+
 /// The cache-busting URL of an embedded asset.
 pub fn url(name: &str) -> &'static str {
-    INDEX
-        .get(name)
-        .map_or("/static/missing", |asset| asset.url.as_str())
+    find(name).map_or("/static/missing", |asset| asset.url.as_str())
 }
 
 /// Every embedded asset's name and bytes (for an exported site).
@@ -56,7 +59,7 @@ pub fn each(mut each: impl FnMut(&str, &[u8])) {
 /// Answers `GET /static/<name>`: the file with its content type, an ETag,
 /// and long caching when the URL names the current version.
 pub fn respond(name: &str, version: Option<&str>, if_none_match: Option<&str>) -> Option<Response> {
-    let asset = INDEX.get(name)?;
+    let asset = find(name)?;
     let cache = if version == Some(asset.version.as_str()) {
         "public, max-age=31536000, immutable"
     } else {

@@ -272,7 +272,7 @@ fn write_site(conn: &crate::db::Connection, out: &mut Out) -> DbResult<Exported>
                 serde_json::to_string(&Entry {
                     href: files::bike(bike.bike_id),
                     img: img.into_owned(),
-                    alt,
+                    alt: alt.to_string(),
                     maker: &bike.maker,
                     model: &bike.model,
                     year: &bike.year,

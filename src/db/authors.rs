@@ -76,7 +76,13 @@ fn signature(name: Option<String>, at: Option<i64>) -> Option<Signature> {
     })
 }
 
-const COLUMNS: &str = "bike_id, added_by, added_at, changed_by, changed_at";
+/// The columns [`from_row`] reads; a macro, to be joined to each query when
+/// compiled rather than formatted on every call.
+macro_rules! columns {
+    () => {
+        "bike_id, added_by, added_at, changed_by, changed_at"
+    };
+}
 
 fn from_row(row: &rusqlite::Row) -> rusqlite::Result<(i64, Authorship)> {
     Ok((
@@ -91,8 +97,10 @@ fn from_row(row: &rusqlite::Row) -> rusqlite::Result<(i64, Authorship)> {
 /// One bike's authorship (both parts unknown when nothing is recorded).
 pub fn of_bike(conn: &Connection, bike_id: i64) -> DbResult<Authorship> {
     Ok(conn
-        .prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM bike_authors WHERE bike_id = ?1"
+        .prepare_cached(concat!(
+            "SELECT ",
+            columns!(),
+            " FROM bike_authors WHERE bike_id = ?1"
         ))?
         .query_row([bike_id], from_row)
         .optional()?
@@ -104,12 +112,16 @@ pub fn of_bike(conn: &Connection, bike_id: i64) -> DbResult<Authorship> {
 pub fn of_bikes(conn: &Connection, bike_ids: &[i64]) -> DbResult<HashMap<i64, Authorship>> {
     // One statement for the whole page (the ids as a JSON array), not one
     // per row: the admin table lists 50.
-    let ids: Vec<String> = bike_ids.iter().map(i64::to_string).collect();
     let found = conn
-        .prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM bike_authors WHERE bike_id IN (SELECT value FROM json_each(?1))"
+        .prepare_cached(concat!(
+            "SELECT ",
+            columns!(),
+            " FROM bike_authors WHERE bike_id IN (SELECT value FROM json_each(?1))"
         ))?
-        .query_map([format!("[{}]", ids.join(","))], from_row)?
+        .query_map(
+            [super::catalogue::json_ids(bike_ids.iter().copied())],
+            from_row,
+        )?
         .collect::<Result<HashMap<_, _>, _>>()?;
     Ok(found)
 }

@@ -18,6 +18,7 @@ macro_rules! bike_columns {
      coalesce(b.engine, ''), coalesce(b.image_url, '')"
     };
 }
+pub(super) use bike_columns;
 pub(super) const COLUMNS: &str = bike_columns!();
 
 pub(super) fn from_row(row: &Row) -> rusqlite::Result<Bike> {

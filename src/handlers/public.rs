@@ -2,7 +2,7 @@
 
 use warp::reply::Response;
 
-use crate::db::{bikes, catalogue, images, makers};
+use crate::db::{bikes, catalogue, images};
 use crate::domain::Id;
 use crate::domain::records::Filter;
 use crate::domain::site::Site;
@@ -58,8 +58,8 @@ pub async fn home(
     let (makers, results, filter) = state
         .db
         .quick_read(move |conn| {
-            let results = catalogue::search(conn, &filter, page, PAGE_SIZE)?;
-            Ok((makers::list(conn)?, results, filter.clone()))
+            let (results, makers) = catalogue::search_and_makers(conn, &filter, page, PAGE_SIZE)?;
+            Ok((makers, results, filter.clone()))
         })
         .await?;
     let site = state.site().await?;

@@ -7,6 +7,7 @@ use maud::{Markup, html};
 
 use super::catalogue::{image_alt, image_src, pagination, thumbnail_src};
 use super::layout::{Field, csrf_field, field};
+use super::text::Text;
 use crate::clock::local_text;
 use crate::domain::records::{Authorship, Bike, Draft, Maker, Page};
 
@@ -65,16 +66,34 @@ pub fn bike_list(
                     tbody {
                         @for bike in &results.items {
                             tr {
-                                td { img.thumb src=(thumbnail_src(bike)) alt=(image_alt(bike)) width="64" height="48" loading="lazy"; }
-                                td { (bike.maker) }
-                                td { a href={ "/bikes/" (bike.bike_id) } { (bike.model) } }
-                                td { (bike.year) }
-                                td { (bike.engine) }
-                                td.authorship { (authorship_cell(authors.get(&bike.bike_id))) }
+                                td { img.thumb src=(Text(&thumbnail_src(bike))) alt=(image_alt(bike)) width="64" height="48" loading="lazy"; }
+                                td { (Text(&bike.maker)) }
+                                td { a href={ "/bikes/" (bike.bike_id) } { (Text(&bike.model)) } }
+                                td { (Text(&bike.year)) }
+                                td { (Text(&bike.engine)) }
+                                // Who added and last changed it, short: the edit form has the times.
+                                td.authorship {
+                                    @match authors.get(&bike.bike_id) {
+                                        None => span.muted { "not known" },
+                                        Some(authorship) => {
+                                            @match &authorship.added {
+                                                Some(added) => { "added by " (Text(&added.username)) }
+                                                None => { "added by: not known" }
+                                            }
+                                            br;
+                                            span.muted {
+                                                @match &authorship.changed {
+                                                    Some(changed) => { "changed by " (Text(&changed.username)) }
+                                                    None => { "not changed since" }
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
                                 @if may_change { td.actions {
-                                    a.button href={ "/admin/edit/" (bike.bike_id) } aria-label={ "Edit " (bike.maker) " " (bike.model) } { "Edit" }
+                                    a.button href={ "/admin/edit/" (bike.bike_id) } aria-label={ "Edit " (Text(&bike.maker)) " " (Text(&bike.model)) } { "Edit" }
                                     // Deleting asks first, on its own page: no JavaScript needed.
-                                    a.button.danger href={ "/admin/delete/" (bike.bike_id) } aria-label={ "Delete " (bike.maker) " " (bike.model) } { "Delete" }
+                                    a.button.danger href={ "/admin/delete/" (bike.bike_id) } aria-label={ "Delete " (Text(&bike.maker)) " " (Text(&bike.model)) } { "Delete" }
                                 } }
                             }
                         }
@@ -82,27 +101,6 @@ pub fn bike_list(
                 }
             }
             (pagination(results, |page| admin_link(search, page)))
-        }
-    }
-}
-
-/// Who added the bike and who last changed it, short: the edit form has
-/// the times.
-fn authorship_cell(authorship: Option<&Authorship>) -> Markup {
-    let Some(authorship) = authorship else {
-        return html! { span.muted { "not known" } };
-    };
-    html! {
-        @match &authorship.added {
-            Some(added) => { "added by " (added.username) }
-            None => { "added by: not known" }
-        }
-        br;
-        span.muted {
-            @match &authorship.changed {
-                Some(changed) => { "changed by " (changed.username) }
-                None => { "not changed since" }
-            }
         }
     }
 }

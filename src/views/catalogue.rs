@@ -1,10 +1,12 @@
 //! The public catalogue: the bike list with its filters, and a bike's page.
 
 use std::borrow::Cow;
+use std::fmt;
 
-use maud::{Markup, html};
+use maud::{Markup, Render, html};
 
 use super::links::Links;
+use super::text::{Text, escape};
 use crate::domain::records::{Bike, Filter, Maker, Page};
 
 /// Bikes per catalogue page.
@@ -33,15 +35,43 @@ fn photo_src(links: &Links, bike: &Bike, thumbnail: bool) -> (Cow<'static, str>,
     }
 }
 
-pub fn image_alt(bike: &Bike) -> String {
-    alt(bike, !bike.image_url.is_empty())
+pub fn image_alt(bike: &Bike) -> Alt<'_> {
+    Alt {
+        bike,
+        own_photo: !bike.image_url.is_empty(),
+    }
 }
 
-fn alt(bike: &Bike, own_photo: bool) -> String {
-    if own_photo {
-        format!("The {} {}", bike.maker, bike.model)
-    } else {
-        format!("No photo yet of the {} {}", bike.maker, bike.model)
+/// A bike's image's alternative text: its own photo, or the placeholder.
+/// Written straight into the page (or, with `to_string`, anywhere else).
+pub struct Alt<'a> {
+    bike: &'a Bike,
+    own_photo: bool,
+}
+
+impl Alt<'_> {
+    fn opening(&self) -> &'static str {
+        if self.own_photo {
+            "The "
+        } else {
+            "No photo yet of the "
+        }
+    }
+}
+
+impl Render for Alt<'_> {
+    fn render_to(&self, out: &mut String) {
+        out.push_str(self.opening());
+        escape(&self.bike.maker, out);
+        out.push(' ');
+        escape(&self.bike.model, out);
+    }
+}
+
+impl fmt::Display for Alt<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        let Bike { maker, model, .. } = self.bike;
+        write!(f, "{}{maker} {model}", self.opening())
     }
 }
 
@@ -138,9 +168,9 @@ pub fn listing(l: &Listing) -> Markup {
 }
 
 /// A list card's image: its address and alternative text.
-pub fn card_image(links: &Links, bike: &Bike) -> (Cow<'static, str>, String) {
-    let (src, own) = photo_src(links, bike, true);
-    (src, alt(bike, own))
+pub fn card_image<'a>(links: &Links, bike: &'a Bike) -> (Cow<'static, str>, Alt<'a>) {
+    let (src, own_photo) = photo_src(links, bike, true);
+    (src, Alt { bike, own_photo })
 }
 
 /// One bike in a list.
@@ -148,12 +178,12 @@ pub fn bike_card(links: &Links, bike: &Bike) -> Markup {
     let (src, alt) = card_image(links, bike);
     html! {
         li.bike-card {
-            a href=(links.bike(bike.bike_id)) {
-                img.bike-thumb src=(src) alt=(alt) loading="lazy" width="400" height="300";
+            a href=(Text(&links.bike(bike.bike_id))) {
+                img.bike-thumb src=(Text(&src)) alt=(alt) loading="lazy" width="400" height="300";
                 div.bike-card-body {
-                    span.bike-maker { (bike.maker) }
-                    span.bike-model { (bike.model) }
-                    span.bike-meta { (bike.year) " · " (bike.engine) }
+                    span.bike-maker { (Text(&bike.maker)) }
+                    span.bike-model { (Text(&bike.model)) }
+                    span.bike-meta { (Text(&bike.year)) " · " (Text(&bike.engine)) }
                 }
             }
         }
@@ -237,10 +267,10 @@ pub fn bike_page(bike: &Bike) -> Markup {
 
 /// A bike's page, with its links as `links` make them.
 pub fn bike_page_with(links: &Links, bike: &Bike) -> Markup {
-    let (src, own) = photo_src(links, bike, false);
+    let (src, own_photo) = photo_src(links, bike, false);
     html! {
         article.bike-detail {
-            img.bike-photo src=(src) alt=(alt(bike, own)) width="800" height="600";
+            img.bike-photo src=(Text(&src)) alt=(Alt { bike, own_photo }) width="800" height="600";
             div.bike-info {
                 p.bike-maker { (bike.maker) }
                 h1 { (bike.model) }

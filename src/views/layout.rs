@@ -3,6 +3,7 @@
 use maud::{DOCTYPE, Markup, html};
 
 use super::links::Links;
+use super::text::Text;
 use crate::domain::roles::{Permission, Role};
 use crate::domain::site::{DEFAULT_TITLE, Site};
 
@@ -163,7 +164,7 @@ pub fn page(chrome: &Chrome, content: Markup) -> Markup {
 fn admin_nav(bar: &AdminBar) -> Markup {
     let may = |permission| !bar.temporary_password && bar.role.may(permission);
     let link = |section: Section, href: &str, label: &str| {
-        html! { a href=(href) aria-current=[(section == bar.section).then_some("page")] { (label) } }
+        html! { a href=(Text(href)) aria-current=[(section == bar.section).then_some("page")] { (Text(label)) } }
     };
     html! {
         nav.admin-nav aria-label="Admin" {

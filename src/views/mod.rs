@@ -1,5 +1,7 @@
 //! Pages as maud functions: data in, `Markup` out, no I/O. maud escapes
-//! every interpolated value, so stored text can never become markup.
+//! every interpolated value (the busiest lists write theirs through
+//! [`Text`], which escapes the same characters faster), so stored text can
+//! never become markup.
 
 pub mod account;
 pub mod activity;
@@ -14,8 +16,10 @@ pub mod links;
 pub mod makers;
 pub mod settings;
 pub mod share;
+pub mod text;
 pub mod transfer;
 pub mod two_factor;
 pub mod users;
 
 pub use layout::{AdminBar, Chrome, Section};
+pub use text::Text;

@@ -29,6 +29,7 @@
 //! [`contains_folded`]: exact, and linear in the catalogue size.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 
 use rusqlite::{Connection, params};
 
@@ -42,8 +43,8 @@ pub(crate) use pieces::CountChanges;
 pub(crate) use pieces::{fold_in_changes, has_changes};
 
 use super::DbResult;
-use super::bikes::{COLUMNS, from_row};
-use crate::domain::records::{Bike, Filter, Page};
+use super::bikes::{bike_columns, from_row};
+use crate::domain::records::{Bike, Filter, Maker, Page};
 
 /// How a search finds its page; [`Plan::Auto`] chooses by cost. The others
 /// exist so that tests can check every path against a plain scan.
@@ -98,19 +99,41 @@ pub fn search_with(
     // One snapshot for the counts and the rows, so they agree even while
     // an admin writes (a read has one already; a write's caller may not).
     super::snapshot::snapshot(conn, |conn| {
-        search_in_snapshot(conn, filter, page, per_page, plan)
+        search_in_snapshot(conn, &maker_rows(conn)?, filter, page, per_page, plan)
+    })
+}
+
+/// [`search`], and every maker in display order (for the catalogue's maker
+/// list): the search reads them anyway, so the page needs no second query.
+pub fn search_and_makers(
+    conn: &Connection,
+    filter: &Filter,
+    page: u64,
+    per_page: u64,
+) -> DbResult<(Page<Bike>, Vec<Maker>)> {
+    super::snapshot::snapshot(conn, |conn| {
+        let makers = maker_rows(conn)?;
+        let found = search_in_snapshot(conn, &makers, filter, page, per_page, Plan::Auto)?;
+        let makers = makers
+            .into_iter()
+            .map(|m| Maker {
+                maker_id: m.maker_id,
+                name: m.name,
+            })
+            .collect();
+        Ok((found, makers))
     })
 }
 
 fn search_in_snapshot(
     conn: &Connection,
+    makers: &[MakerRow],
     filter: &Filter,
     page: u64,
     per_page: u64,
     plan: Plan,
 ) -> DbResult<Page<Bike>> {
     let per_page = per_page.max(1);
-    let makers = maker_rows(conn)?;
     let scope: Vec<&MakerRow> = makers
         .iter()
         .filter(|m| filter.maker_id.is_none_or(|id| id == m.maker_id))
@@ -221,14 +244,14 @@ fn search_in_snapshot(
         }
         _ => match single.flatten() {
             Some(maker) => conn
-                .prepare_cached(&walk_maker_sql())?
+                .prepare_cached(WALK_MAKER_SQL)?
                 .query_map(
                     params![maker.maker_id, needle, per_page as i64, offset as i64],
                     from_row,
                 )?
                 .collect::<Result<Vec<_>, _>>()?,
             None => conn
-                .prepare_cached(&walk_all_sql())?
+                .prepare_cached(WALK_ALL_SQL)?
                 .query_map(
                     params![named_ids, needle, per_page as i64, offset as i64],
                     from_row,
@@ -245,54 +268,54 @@ fn search_in_snapshot(
 }
 
 /// One maker's bikes in display order (a range of `bikes_by_maker`).
-fn whole_maker_sql() -> String {
-    format!(
-        "SELECT {COLUMNS} FROM bikes b INDEXED BY bikes_by_maker JOIN makers m ON m.maker_id = b.maker_id
+const WHOLE_MAKER_SQL: &str = concat!(
+    "SELECT ",
+    bike_columns!(),
+    " FROM bikes b INDEXED BY bikes_by_maker JOIN makers m ON m.maker_id = b.maker_id
          WHERE b.maker_id = ?1 ORDER BY b.model COLLATE NOCASE, b.bike_id LIMIT ?2 OFFSET ?3"
-    )
-}
+);
 
 /// One maker's bikes whose model matches, in display order.
-fn walk_maker_sql() -> String {
-    format!(
-        "SELECT {COLUMNS} FROM bikes b INDEXED BY bikes_by_maker JOIN makers m ON m.maker_id = b.maker_id
+const WALK_MAKER_SQL: &str = concat!(
+    "SELECT ",
+    bike_columns!(),
+    " FROM bikes b INDEXED BY bikes_by_maker JOIN makers m ON m.maker_id = b.maker_id
          WHERE b.maker_id = ?1 AND motodex_contains(b.model, ?2)
          ORDER BY b.model COLLATE NOCASE, b.bike_id LIMIT ?3 OFFSET ?4"
-    )
-}
+);
 
 /// Every matching bike in display order: `makers_by_name`, then each
 /// maker's range of `bikes_by_maker`, so it stops after the page. The
 /// indexes are named, not left to the planner: without statistics (a
 /// catalogue grown by hand is never analysed) it may prefer sorting.
-fn walk_all_sql() -> String {
-    format!(
-        "SELECT {COLUMNS} FROM makers m INDEXED BY makers_by_name
+const WALK_ALL_SQL: &str = concat!(
+    "SELECT ",
+    bike_columns!(),
+    " FROM makers m INDEXED BY makers_by_name
              CROSS JOIN bikes b INDEXED BY bikes_by_maker ON b.maker_id = m.maker_id
          WHERE m.maker_id IN (SELECT value FROM json_each(?1)) OR motodex_contains(b.model, ?2)
          ORDER BY m.name COLLATE NOCASE, m.maker_id, b.model COLLATE NOCASE, b.bike_id
          LIMIT ?3 OFFSET ?4"
-    )
-}
+);
 
 /// The trigram index's matches and the named makers' bikes, read by id and
 /// sorted.
-fn sort_sql() -> String {
-    format!(
-        "WITH hits (bike_id) AS (
+const SORT_SQL: &str = concat!(
+    "WITH hits (bike_id) AS (
              SELECT rowid FROM bikes_fts WHERE bikes_fts MATCH ?1
              UNION
              SELECT bike_id FROM bikes WHERE maker_id IN (SELECT value FROM json_each(?2))
          )
-         SELECT {COLUMNS} FROM hits h CROSS JOIN bikes b ON b.bike_id = h.bike_id
+         SELECT ",
+    bike_columns!(),
+    " FROM hits h CROSS JOIN bikes b ON b.bike_id = h.bike_id
              CROSS JOIN makers m ON m.maker_id = b.maker_id
          WHERE ?3 IS NULL OR b.maker_id = ?3
          ORDER BY m.name COLLATE NOCASE, m.maker_id, b.model COLLATE NOCASE, b.bike_id
          LIMIT ?4 OFFSET ?5"
-    )
-}
+);
 
-/// `per_page` rows after `offset` of [`sort_sql`].
+/// `per_page` rows after `offset` of [`SORT_SQL`].
 fn sorted_page(
     conn: &Connection,
     query: &str,
@@ -302,7 +325,7 @@ fn sorted_page(
     offset: u64,
 ) -> DbResult<Vec<Bike>> {
     Ok(conn
-        .prepare_cached(&sort_sql())?
+        .prepare_cached(SORT_SQL)?
         .query_map(
             params![query, named_ids, maker_id, per_page as i64, offset as i64],
             from_row,
@@ -409,11 +432,11 @@ fn walk_shares(conn: &Connection, pieces: &[Piece], needle: &str) -> DbResult<Ve
         let maker_id = piece.share.maker.maker_id;
         let (limit, offset) = (piece.limit as i64, piece.offset as i64);
         let rows = if piece.share.whole {
-            conn.prepare_cached(&whole_maker_sql())?
+            conn.prepare_cached(WHOLE_MAKER_SQL)?
                 .query_map(params![maker_id, limit, offset], from_row)?
                 .collect::<Result<Vec<_>, _>>()?
         } else {
-            conn.prepare_cached(&walk_maker_sql())?
+            conn.prepare_cached(WALK_MAKER_SQL)?
                 .query_map(params![maker_id, needle, limit, offset], from_row)?
                 .collect::<Result<Vec<_>, _>>()?
         };
@@ -590,13 +613,14 @@ fn count_by_scan(
 }
 
 /// Ids as a JSON array, for `json_each` (one cached statement for any number).
-fn json_ids(ids: impl Iterator<Item = i64>) -> String {
+pub(super) fn json_ids(ids: impl Iterator<Item = i64>) -> String {
     let mut json = String::from("[");
     for (i, id) in ids.enumerate() {
         if i > 0 {
             json.push(',');
         }
-        json.push_str(&id.to_string());
+        // Writing into a String cannot fail.
+        let _ = write!(json, "{id}");
     }
     json.push(']');
     json
@@ -623,7 +647,7 @@ mod tests {
         let mut conn = Connection::open_in_memory().unwrap();
         register_functions(&conn).unwrap();
         super::super::schema::migrate(&mut conn, true).unwrap();
-        for sql in [whole_maker_sql(), walk_maker_sql(), walk_all_sql()] {
+        for sql in [WHOLE_MAKER_SQL, WALK_MAKER_SQL, WALK_ALL_SQL] {
             let mut plan = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
             let mut rows = plan.raw_query();
             let mut steps = Vec::new();
