@@ -7,6 +7,7 @@
 //! in the queue are dropped and counted instead, and the count is logged
 //! once the writer catches up.
 
+use std::cell::RefCell;
 use std::fmt::{self, Write as _};
 use std::io::{self, IsTerminal, Write};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -89,16 +90,28 @@ pub fn request(method: &str, path: &str, status: u16, millis: u128) {
     if !tracing::enabled!(target: "motodex::routes", tracing::Level::INFO) {
         return;
     }
-    let Some(queue) = REQUESTS.get() else {
-        return;
-    };
     let mut line = String::with_capacity(32 + path.len());
     line.push_str(method);
     line.push(' ');
     let _ = write_escaped(&mut line, path);
     let _ = writeln!(line, " {status} {millis}ms");
-    // A full queue drops the line and counts it, as for every other line.
-    let _ = queue.clone().write_all(line.as_bytes());
+    THREAD_QUEUE.with_borrow_mut(|queue| {
+        let queue = match queue {
+            Some(queue) => queue,
+            None => match REQUESTS.get() {
+                Some(shared) => queue.insert(shared.clone()),
+                None => return,
+            },
+        };
+        // A full queue drops the line and counts it, as for every other line.
+        let _ = queue.write_all(line.as_bytes());
+    });
+}
+
+thread_local! {
+    /// This thread's handle on [`REQUESTS`]: writing needs a handle of one's
+    /// own, and making one per line bumped counters every thread shares.
+    static THREAD_QUEUE: RefCell<Option<NonBlocking>> = const { RefCell::new(None) };
 }
 
 /// One field of a line other than a request's (lines have only a message

@@ -7,6 +7,7 @@
 //! rebinding, caps on open connections overall and per address, deadlines
 //! for the request body and for the response, and HEAD for every GET.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::future::Future;
@@ -80,28 +81,38 @@ pub async fn serve(
         };
         let stream = Guarded::new(stream);
         let write_deadline = stream.deadline();
-        let service = service.clone();
+        // The connection's own copy of the routes and of the Host check:
+        // copying them for each request bumped counters every connection
+        // shares. One request at a time per connection (HTTP/1.1), and the
+        // routes are only borrowed to start a request's future.
+        let service = RefCell::new(service.clone());
         let hosts = Arc::clone(&hosts);
         let handler = hyper::service::service_fn(move |request: http::Request<Incoming>| {
-            let mut service = service.clone();
-            let hosts = Arc::clone(&hosts);
+            let refusal = match oversized(&request) {
+                Some(status) => Some(plain_error(status, over_tls)),
+                None => hosts.refusal(&request, over_tls),
+            };
+            let head = request.method() == Method::HEAD;
+            let started = match refusal {
+                Some(refusal) => Err(refusal),
+                None => {
+                    let (mut request, body_expired) = with_body_deadline(request, limits);
+                    request.extensions_mut().insert(ClientAddr(client));
+                    // HEAD is answered as GET would be; hyper, knowing the
+                    // request was HEAD, sends the headers and leaves the body out.
+                    if head {
+                        *request.method_mut() = Method::GET;
+                    }
+                    Ok((service.borrow_mut().call(request), body_expired))
+                }
+            };
             let write_deadline = Arc::clone(&write_deadline);
             async move {
-                if let Some(status) = oversized(&request) {
-                    return Ok::<_, Infallible>(plain_error(status, over_tls));
-                }
-                if let Some(refusal) = hosts.refusal(&request, over_tls) {
-                    return Ok(refusal);
-                }
-                let head = request.method() == Method::HEAD;
-                let (mut request, body_expired) = with_body_deadline(request, limits);
-                request.extensions_mut().insert(ClientAddr(client));
-                // HEAD is answered as GET would be; hyper, knowing the
-                // request was HEAD, sends the headers and leaves the body out.
-                if head {
-                    *request.method_mut() = Method::GET;
-                }
-                let response = AssertUnwindSafe(service.call(request)).catch_unwind().await;
+                let (answer, body_expired) = match started {
+                    Ok(started) => started,
+                    Err(refusal) => return Ok::<_, Infallible>(refusal),
+                };
+                let response = AssertUnwindSafe(answer).catch_unwind().await;
                 let mut response = match response {
                     Ok(Ok(response)) => response,
                     Ok(Err(never)) => match never {},
@@ -461,6 +472,8 @@ impl Drop for Slot {
 #[derive(Debug, Clone)]
 pub struct HostCheck {
     addresses: Vec<IpAddr>,
+    /// The addresses written out, as a `Host` header usually names them.
+    address_texts: Vec<String>,
     names: Vec<String>,
 }
 
@@ -487,7 +500,15 @@ impl HostCheck {
             let name = normal_name(host_and_port(name.trim()).0);
             (!name.is_empty()).then_some(name)
         }));
-        HostCheck { addresses, names }
+        let address_texts = addresses
+            .iter()
+            .map(|address| address.to_string())
+            .collect();
+        HostCheck {
+            addresses,
+            address_texts,
+            names,
+        }
     }
 
     /// The answer for a request that does not name this server (421), or
@@ -509,6 +530,11 @@ impl HostCheck {
     fn allows(&self, host: &str) -> bool {
         let name = host_and_port(host).0;
         let bare = name.trim_start_matches('[').trim_end_matches(']');
+        // An address as browsers write it is one of these texts; parsing
+        // it, needed for any other spelling, cost most of the check.
+        if self.address_texts.iter().any(|text| text == bare) {
+            return true;
+        }
         if let Ok(ip) = bare.parse::<IpAddr>() {
             return self.addresses.contains(&ip);
         }

@@ -80,7 +80,7 @@ fn signature(name: Option<String>, at: Option<i64>) -> Option<Signature> {
 /// compiled rather than formatted on every call.
 macro_rules! columns {
     () => {
-        "bike_id, added_by, added_at, changed_by, changed_at"
+        "a.bike_id, a.added_by, a.added_at, a.changed_by, a.changed_at"
     };
 }
 
@@ -100,7 +100,7 @@ pub fn of_bike(conn: &Connection, bike_id: i64) -> DbResult<Authorship> {
         .prepare_cached(concat!(
             "SELECT ",
             columns!(),
-            " FROM bike_authors WHERE bike_id = ?1"
+            " FROM bike_authors a WHERE a.bike_id = ?1"
         ))?
         .query_row([bike_id], from_row)
         .optional()?
@@ -116,7 +116,9 @@ pub fn of_bikes(conn: &Connection, bike_ids: &[i64]) -> DbResult<HashMap<i64, Au
         .prepare_cached(concat!(
             "SELECT ",
             columns!(),
-            " FROM bike_authors WHERE bike_id IN (SELECT value FROM json_each(?1))"
+            // Each id looked up by key, not collected into a temporary
+            // index for `IN` first.
+            " FROM json_each(?1) j CROSS JOIN bike_authors a ON a.bike_id = j.value"
         ))?
         .query_map(
             [super::catalogue::json_ids(bike_ids.iter().copied())],
