@@ -81,16 +81,18 @@ pub async fn serve(
         };
         let stream = Guarded::new(stream);
         let write_deadline = stream.deadline();
-        // The connection's own copy of the routes and of the Host check:
-        // copying them for each request bumped counters every connection
-        // shares. One request at a time per connection (HTTP/1.1), and the
-        // routes are only borrowed to start a request's future.
+        // The connection's own copy of the routes and of the Host check, and
+        // the last Host it allowed: copying them for each request bumped
+        // counters every connection shares. One request at a time per
+        // connection (HTTP/1.1), and all three are only borrowed while a
+        // request's future is made.
         let service = RefCell::new(service.clone());
         let hosts = Arc::clone(&hosts);
+        let allowed_host = RefCell::new(Vec::new());
         let handler = hyper::service::service_fn(move |request: http::Request<Incoming>| {
             let refusal = match oversized(&request) {
                 Some(status) => Some(plain_error(status, over_tls)),
-                None => hosts.refusal(&request, over_tls),
+                None => hosts.refusal(&request, over_tls, &mut allowed_host.borrow_mut()),
             };
             let head = request.method() == Method::HEAD;
             let started = match refusal {
@@ -514,17 +516,33 @@ impl HostCheck {
     /// The answer for a request that does not name this server (421), or
     /// names it none or twice (400; HTTP/1.0 needed no `Host`); `None` when
     /// it may go on.
-    fn refusal<B>(&self, request: &http::Request<B>, tls: bool) -> Option<Response> {
+    /// `allowed` is the connection's last allowed `Host`: a connection
+    /// usually names the same host in every request, which then needs no
+    /// second look.
+    fn refusal<B>(
+        &self,
+        request: &http::Request<B>,
+        tls: bool,
+        allowed: &mut Vec<u8>,
+    ) -> Option<Response> {
         let mut values = request.headers().get_all(header::HOST).iter();
         let value = match (values.next(), values.next()) {
             (Some(value), None) => value,
             (None, _) if request.version() < http::Version::HTTP_11 => return None,
             _ => return Some(plain_error(StatusCode::BAD_REQUEST, tls)),
         };
+        if !allowed.is_empty() && value.as_bytes() == allowed.as_slice() {
+            return None;
+        }
         let Ok(host) = value.to_str() else {
             return Some(plain_error(StatusCode::BAD_REQUEST, tls));
         };
-        (!self.allows(host)).then(|| misdirected(host, tls))
+        if !self.allows(host) {
+            return Some(misdirected(host, tls));
+        }
+        allowed.clear();
+        allowed.extend_from_slice(host.as_bytes());
+        None
     }
 
     fn allows(&self, host: &str) -> bool {

@@ -107,19 +107,19 @@ pub fn listing(l: &Listing) -> Markup {
             _ => h1 { "Motorbikes" },
         }
         @if links.is_live() {
-            form.filters method="get" action=(links.search()) role="search" {
+            form.filters method="get" action=(Text(&links.search())) role="search" {
                 div.field {
                     label for="maker_id" { "Maker" }
                     select #maker_id name="maker_id" {
                         option value="" { "All makers" }
                         @for maker in l.makers {
-                            option value=(maker.maker_id) selected[filter.maker_id == Some(maker.maker_id)] { (maker.name) }
+                            option value=(maker.maker_id) selected[filter.maker_id == Some(maker.maker_id)] { (Text(&maker.name)) }
                         }
                     }
                 }
                 div.field {
                     label for="search" { "Search model or maker" }
-                    input #search type="search" name="search" value=(filter.search) maxlength="100";
+                    input #search type="search" name="search" value=(Text(&filter.search)) maxlength="100";
                 }
                 div.filter-actions {
                     button.button.primary type="submit" { "Show bikes" }
@@ -237,7 +237,7 @@ pub fn pagination<T>(results: &Page<T>, link: impl Fn(u64) -> String) -> Markup 
     html! {
         nav.pagination aria-label="Pages" {
             @if current > 1 {
-                a href=(link(current - 1)) rel="prev" { "← Previous" }
+                a href=(Text(&link(current - 1))) rel="prev" { "← Previous" }
             } @else {
                 span.disabled { "← Previous" }
             }
@@ -246,14 +246,14 @@ pub fn pagination<T>(results: &Page<T>, link: impl Fn(u64) -> String) -> Markup 
                     @if p == current {
                         span aria-current="page" { (p) }
                     } @else {
-                        a href=(link(p)) aria-label={ "Page " (p) } { (p) }
+                        a href=(Text(&link(p))) aria-label={ "Page " (p) } { (p) }
                     }
                 } @else if shown(p - 1) {
                     span.gap { "…" }
                 }
             }
             @if current < last {
-                a href=(link(current + 1)) rel="next" { "Next →" }
+                a href=(Text(&link(current + 1))) rel="next" { "Next →" }
             } @else {
                 span.disabled { "Next →" }
             }
@@ -272,17 +272,17 @@ pub fn bike_page_with(links: &Links, bike: &Bike) -> Markup {
         article.bike-detail {
             img.bike-photo src=(Text(&src)) alt=(Alt { bike, own_photo }) width="800" height="600";
             div.bike-info {
-                p.bike-maker { (bike.maker) }
-                h1 { (bike.model) }
+                p.bike-maker { (Text(&bike.maker)) }
+                h1 { (Text(&bike.model)) }
                 dl.specs {
-                    div { dt { "Maker" } dd { (bike.maker) } }
-                    div { dt { "Model" } dd { (bike.model) } }
-                    div { dt { "Year" } dd { (bike.year) } }
-                    div { dt { "Engine" } dd { (bike.engine) } }
+                    div { dt { "Maker" } dd { (Text(&bike.maker)) } }
+                    div { dt { "Model" } dd { (Text(&bike.model)) } }
+                    div { dt { "Year" } dd { (Text(&bike.year)) } }
+                    div { dt { "Engine" } dd { (Text(&bike.engine)) } }
                 }
                 div.form-actions {
-                    a.button href=(links.maker(bike.maker_id)) { "More from " (bike.maker) }
-                    a.button.secondary href=(links.home()) { "← All bikes" }
+                    a.button href=(Text(&links.maker(bike.maker_id))) { "More from " (Text(&bike.maker)) }
+                    a.button.secondary href=(Text(&links.home())) { "← All bikes" }
                 }
             }
         }

@@ -103,25 +103,25 @@ pub fn page(chrome: &Chrome, content: Markup) -> Markup {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (chrome.title) " · " (site_title) }
-                link rel="stylesheet" href=(links.asset("style.css"));
-                link rel="icon" href=(links.asset("favicon.svg")) type="image/svg+xml";
+                title { (Text(chrome.title)) " · " (Text(site_title)) }
+                link rel="stylesheet" href=(Text(&links.asset("style.css")));
+                link rel="icon" href=(Text(&links.asset("favicon.svg"))) type="image/svg+xml";
             }
             body {
                 a.skip-link href="#main" { "Skip to content" }
                 header.site-header {
                     div.container.header-inner {
-                        a.brand href=(links.home()) {
-                            img src=(links.asset("favicon.svg")) alt="" width="28" height="28";
-                            " " (site_title)
+                        a.brand href=(Text(&links.home())) {
+                            img src=(Text(&links.asset("favicon.svg"))) alt="" width="28" height="28";
+                            " " (Text(site_title))
                         }
                         nav.site-nav aria-label="Site" {
-                            a href=(links.home()) aria-current=[chrome.in_catalogue.then_some("page")] { "Catalogue" }
+                            a href=(Text(&links.home())) aria-current=[chrome.in_catalogue.then_some("page")] { "Catalogue" }
                             @if let Some(bar) = &chrome.admin {
                                 a href="/admin" aria-current="page" { "Admin" }
-                                span.muted.nav-user { (bar.username) }
+                                span.muted.nav-user { (Text(bar.username)) }
                                 form.inline-form method="post" action="/admin/logout" {
-                                    input type="hidden" name="csrf_token" value=(bar.csrf_token);
+                                    input type="hidden" name="csrf_token" value=(Text(bar.csrf_token));
                                     button.link-button type="submit" { "Log out" }
                                 }
                             } @else if links.is_live() {
@@ -135,15 +135,15 @@ pub fn page(chrome: &Chrome, content: Markup) -> Markup {
                         (admin_nav(bar))
                     }
                     @if let Some(text) = introduction {
-                        p.site-introduction { (text) }
+                        p.site-introduction { (Text(text)) }
                     }
                     @if let Some(message) = chrome.flash {
                         div.flash.flash-ok role="status" {
-                            (message)
+                            (Text(message))
                             @if let (Some(entry_id), Some(bar)) = (chrome.flash_undo, &chrome.admin) {
                                 " "
                                 form.inline-form method="post" action={ "/admin/undo/" (entry_id) } {
-                                    input type="hidden" name="csrf_token" value=(bar.csrf_token);
+                                    input type="hidden" name="csrf_token" value=(Text(bar.csrf_token));
                                     button.link-button type="submit" { "Undo" }
                                 }
                             }

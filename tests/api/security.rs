@@ -514,6 +514,45 @@ async fn names_given_with_public_host_are_accepted_ignoring_case_and_port() {
     assert_eq!(statuses, [200, 200, 200, 421, 421]);
 }
 
+#[tokio::test]
+async fn a_foreign_host_is_refused_even_after_an_allowed_one_on_the_same_connection() {
+    let app = spawn_app().await;
+    let authority = authority(&app).to_string();
+    let answers = tokio::task::spawn_blocking(move || {
+        use std::io::{BufRead, BufReader, Read, Write};
+        let mut stream = std::net::TcpStream::connect(&authority).expect("connect");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(20)))
+            .unwrap();
+        let mut reader = BufReader::new(stream.try_clone().unwrap());
+        ["localhost", "rebind.example", "localhost"].map(|host| {
+            write!(stream, "GET /healthz HTTP/1.1\r\nHost: {host}\r\n\r\n").unwrap();
+            let mut head = String::new();
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                reader.read_line(&mut line).unwrap();
+                if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = value.trim().parse().unwrap();
+                }
+                if line == "\r\n" {
+                    break;
+                }
+                head.push_str(&line);
+            }
+            reader
+                .by_ref()
+                .take(length)
+                .read_to_end(&mut Vec::new())
+                .unwrap();
+            status_of(&head)
+        })
+    })
+    .await
+    .unwrap();
+    assert_eq!(answers, [200, 421, 200]);
+}
+
 #[test]
 fn public_host_is_repeatable_on_the_command_line() {
     use clap::Parser;
