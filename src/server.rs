@@ -474,8 +474,6 @@ impl Drop for Slot {
 #[derive(Debug, Clone)]
 pub struct HostCheck {
     addresses: Vec<IpAddr>,
-    /// The addresses written out, as a `Host` header usually names them.
-    address_texts: Vec<String>,
     names: Vec<String>,
 }
 
@@ -502,15 +500,7 @@ impl HostCheck {
             let name = normal_name(host_and_port(name.trim()).0);
             (!name.is_empty()).then_some(name)
         }));
-        let address_texts = addresses
-            .iter()
-            .map(|address| address.to_string())
-            .collect();
-        HostCheck {
-            addresses,
-            address_texts,
-            names,
-        }
+        HostCheck { addresses, names }
     }
 
     /// The answer for a request that does not name this server (421), or
@@ -548,11 +538,6 @@ impl HostCheck {
     fn allows(&self, host: &str) -> bool {
         let name = host_and_port(host).0;
         let bare = name.trim_start_matches('[').trim_end_matches(']');
-        // An address as browsers write it is one of these texts; parsing
-        // it, needed for any other spelling, cost most of the check.
-        if self.address_texts.iter().any(|text| text == bare) {
-            return true;
-        }
         if let Ok(ip) = bare.parse::<IpAddr>() {
             return self.addresses.contains(&ip);
         }
