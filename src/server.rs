@@ -36,7 +36,7 @@ use warp::reply::Response;
 
 use crate::config::ConnectionLimits;
 use crate::error::{misdirected, plain_error};
-use crate::routes::{ClientAddr, PHOTO_FORM_LIMIT};
+use crate::routes::{CLIENT_ADDR, PHOTO_FORM_LIMIT};
 
 /// SPEC §6: longer request targets get 414, larger headers 431.
 const MAX_TARGET: usize = 8 * 1024;
@@ -99,13 +99,16 @@ pub async fn serve(
                 Some(refusal) => Err(refusal),
                 None => {
                     let (mut request, body_expired) = with_body_deadline(request, limits);
-                    request.extensions_mut().insert(ClientAddr(client));
                     // HEAD is answered as GET would be; hyper, knowing the
                     // request was HEAD, sends the headers and leaves the body out.
                     if head {
                         *request.method_mut() = Method::GET;
                     }
-                    Ok((service.borrow_mut().call(request), body_expired))
+                    // Warp may run some filters while the future is made,
+                    // the rest while it is polled: the address is set for both.
+                    let answer =
+                        CLIENT_ADDR.sync_scope(client, || service.borrow_mut().call(request));
+                    Ok((CLIENT_ADDR.scope(client, answer), body_expired))
                 }
             };
             let write_deadline = Arc::clone(&write_deadline);

@@ -17,7 +17,7 @@ use warp::filters::BoxedFilter;
 use warp::reply::Response;
 use warp::{Filter, Reply};
 
-pub use filters::{ClientAddr, FORM_LIMIT, PHOTO_FIELD, PHOTO_FORM_LIMIT};
+pub use filters::{CLIENT_ADDR, FORM_LIMIT, PHOTO_FIELD, PHOTO_FORM_LIMIT};
 
 use crate::error::{self, AppError};
 use crate::reply::secure_headers;
