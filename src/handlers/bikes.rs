@@ -45,10 +45,13 @@ pub async fn bike_list(request: AdminRequest, query: Fields) -> Result<Response,
         })
         .await?;
     let notice = super::backup::notice(&request.state).await;
-    let content = maud::html! {
-        (views::backups::notice(&notice))
-        (views::admin::bike_list(&filter.search, &results, &authorship, request.may(Permission::Catalogue)))
-    };
+    let content = views::admin::bike_list(
+        &notice,
+        &filter.search,
+        &results,
+        &authorship,
+        request.may(Permission::Catalogue),
+    );
     Ok(request.page(Section::Bikes, "Bikes", StatusCode::OK, content))
 }
 

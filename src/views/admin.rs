@@ -5,22 +5,26 @@ use std::collections::HashMap;
 
 use maud::{Markup, html};
 
+use super::backups::{self, BackupNotice};
 use super::catalogue::{image_alt, image_src, pagination, thumbnail_src};
 use super::layout::{Field, csrf_field, field};
 use super::text::Text;
 use crate::clock::local_text;
 use crate::domain::records::{Authorship, Bike, Draft, Maker, Page};
 
-/// The admin's bike table, with who added and last changed each bike;
-/// `may_change` offers adding, editing and deleting (a contributor's role
-/// does not).
+/// `/admin`: the backup notice, then the bike table, with who added and
+/// last changed each bike; `may_change` offers adding, editing and deleting
+/// (a contributor's role does not). One template for both: the 28 KB table
+/// rendered on its own and then wrapped would be copied once more.
 pub fn bike_list(
+    notice: &BackupNotice,
     search: &str,
     results: &Page<Bike>,
     authors: &HashMap<i64, Authorship>,
     may_change: bool,
 ) -> Markup {
     html! {
+        (backups::notice(notice))
         div.page-head {
             h1 { "Bikes" }
             @if may_change { a.button.primary href="/admin/add" { "Add a bike" } }
