@@ -144,7 +144,13 @@ fn search_in_snapshot(
         let shares: Vec<Share> = scope.iter().map(|m| Share::whole(m)).collect();
         let total = shares.iter().map(|s| s.matches).sum();
         let (page, offset) = clamp(page, total, per_page);
-        let items = walk_shares(conn, &pieces(&shares, offset, per_page), &needle)?;
+        let pieces = pieces(&shares, offset, per_page);
+        let items = match pieces.as_slice() {
+            [first, _, ..] if plan == Plan::Auto && !first.share.maker.name.is_empty() => {
+                walk_from(conn, first, per_page)?
+            }
+            _ => walk_shares(conn, &pieces, &needle)?,
+        };
         return Ok(Page {
             items,
             total,
@@ -298,6 +304,18 @@ const WALK_ALL_SQL: &str = concat!(
          LIMIT ?3 OFFSET ?4"
 );
 
+/// Every bike in display order from the maker named `?1` with id `?2`
+/// (its range of `makers_by_name` is sought, not walked).
+const WALK_FROM_SQL: &str = concat!(
+    "SELECT ",
+    bike_columns!(),
+    " FROM makers m INDEXED BY makers_by_name
+             CROSS JOIN bikes b INDEXED BY bikes_by_maker ON b.maker_id = m.maker_id
+         WHERE m.name COLLATE NOCASE >= ?1 AND (m.name COLLATE NOCASE > ?1 OR m.maker_id >= ?2)
+         ORDER BY m.name COLLATE NOCASE, m.maker_id, b.model COLLATE NOCASE, b.bike_id
+         LIMIT ?3 OFFSET ?4"
+);
+
 /// The trigram index's matches and the named makers' bikes, read by id and
 /// sorted.
 const SORT_SQL: &str = concat!(
@@ -443,6 +461,24 @@ fn walk_shares(conn: &Connection, pieces: &[Piece], needle: &str) -> DbResult<Ve
         items.extend(rows);
     }
     Ok(items)
+}
+
+/// A page of the plain list that spans several makers, `first` the run of
+/// the first, in one statement rather than one per maker.
+fn walk_from(conn: &Connection, first: &Piece, per_page: u64) -> DbResult<Vec<Bike>> {
+    let maker = first.share.maker;
+    Ok(conn
+        .prepare_cached(WALK_FROM_SQL)?
+        .query_map(
+            params![
+                maker.name,
+                maker.maker_id,
+                per_page as i64,
+                first.offset as i64
+            ],
+            from_row,
+        )?
+        .collect::<Result<Vec<_>, _>>()?)
 }
 
 /// A search whose every maker's share is known (see [`pieces::counts`]):
