@@ -145,6 +145,10 @@ fn search_in_snapshot(
         let total = shares.iter().map(|s| s.matches).sum();
         let (page, offset) = clamp(page, total, per_page);
         let pieces = pieces(&shares, offset, per_page);
+        // One statement when the page spans makers, sought from the first
+        // by its name; a maker read as "" may have none (NULL, which sorts
+        // before every name and no range can start from), so its page is
+        // read a maker at a time.
         let items = match pieces.as_slice() {
             [first, _, ..] if plan == Plan::Auto && !first.share.maker.name.is_empty() => {
                 walk_from(conn, first, per_page)?
