@@ -94,7 +94,14 @@ pub fn request(method: &str, path: &str, status: u16, millis: u128) {
     line.push_str(method);
     line.push(' ');
     let _ = write_escaped(&mut line, path);
-    let _ = writeln!(line, " {status} {millis}ms");
+    // itoa rather than `writeln!`: the formatting machinery cost about 450
+    // instructions of a cached page's 21,000 for these two numbers.
+    let mut digits = itoa::Buffer::new();
+    line.push(' ');
+    line.push_str(digits.format(status));
+    line.push(' ');
+    line.push_str(digits.format(millis));
+    line.push_str("ms\n");
     THREAD_QUEUE.with_borrow_mut(|queue| {
         let queue = match queue {
             Some(queue) => queue,

@@ -13,6 +13,7 @@ use super::public::{PAGE_SIZE, catalogue_query};
 use crate::db::{DbError, bikes, catalogue, makers};
 use crate::domain::Id;
 use crate::forms::Fields;
+use crate::page_cache;
 use crate::state::AppState;
 use crate::views::json;
 
@@ -38,13 +39,10 @@ pub async fn answer(state: Arc<AppState>, method: Method, call: Call) -> Respons
     let key = match &call {
         Call::Bikes(Ok(query)) => {
             let (filter, page) = catalogue_query(query);
-            Some(format!(
-                "api:/bikes?maker_id={:?}&page={page}&search={}",
-                filter.maker_id, filter.search
-            ))
+            Some(page_cache::list_key("api:/bikes", &filter, page))
         }
         Call::Bikes(Err(_)) => None,
-        Call::Bike(id) => Some(format!("api:/bikes/{}", id.0)),
+        Call::Bike(id) => Some(page_cache::record_key("api:/bikes/", id.0)),
         Call::Makers => Some("api:/makers".to_string()),
     };
     // The page cache, as for the HTML pages: the same generation rule, so a

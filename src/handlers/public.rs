@@ -8,7 +8,7 @@ use crate::domain::records::Filter;
 use crate::domain::site::Site;
 use crate::error::AppError;
 use crate::forms::Fields;
-use crate::page_cache::{Build, Lookup};
+use crate::page_cache::{self, Build, Lookup};
 use crate::reply;
 use crate::state::AppState;
 use crate::views;
@@ -46,10 +46,7 @@ pub async fn home(
 ) -> Result<Response, AppError> {
     let (filter, page) = catalogue_query(&query);
     let key = cache_key(cookie.as_deref(), || {
-        format!(
-            "/?maker_id={:?}&page={page}&search={}",
-            filter.maker_id, filter.search
-        )
+        page_cache::list_key("/", &filter, page)
     });
     let build = match look_up(&state, key).await {
         Ok(found) => return Ok(found),
@@ -80,7 +77,7 @@ pub async fn home(
 }
 
 pub async fn bike(state: std::sync::Arc<AppState>, id: Id) -> Result<Response, AppError> {
-    let key = cache_key(None, || format!("/bikes/{}", id.0));
+    let key = cache_key(None, || page_cache::record_key("/bikes/", id.0));
     let build = match look_up(&state, key).await {
         Ok(found) => return Ok(found),
         Err(build) => build,
