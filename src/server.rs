@@ -15,7 +15,7 @@ use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -79,8 +79,8 @@ pub async fn serve(
             drop(stream);
             continue;
         };
-        let stream = Guarded::new(stream);
-        let write_deadline = stream.deadline();
+        let stream = Guarded::new(stream, limits);
+        let leaving = stream.leaving();
         // The connection's own copy of the routes and of the Host check, and
         // the last Host it allowed: copying them for each request bumped
         // counters every connection shares. One request at a time per
@@ -104,18 +104,20 @@ pub async fn serve(
                     if head {
                         *request.method_mut() = Method::GET;
                     }
-                    // Warp may run some filters while the future is made,
-                    // the rest while it is polled: the address is set for both.
-                    let answer =
-                        CLIENT_ADDR.sync_scope(client, || service.borrow_mut().call(request));
-                    Ok((CLIENT_ADDR.scope(client, answer), body_expired))
+                    Ok((service.borrow_mut().call(request), body_expired))
                 }
             };
-            let write_deadline = Arc::clone(&write_deadline);
+            let leaving = Arc::clone(&leaving);
             async move {
                 let (answer, body_expired) = match started {
                     Ok(started) => started,
-                    Err(refusal) => return Ok::<_, Infallible>(refusal),
+                    Err(refusal) => {
+                        leaving.store(
+                            response_length(&refusal).saturating_add(1),
+                            Ordering::Release,
+                        );
+                        return Ok::<_, Infallible>(refusal);
+                    }
                 };
                 let response = AssertUnwindSafe(answer).catch_unwind().await;
                 let mut response = match response {
@@ -143,7 +145,7 @@ pub async fn serve(
                             .insert(header::CONTENT_LENGTH, exact.into());
                     }
                 }
-                set_deadline(&write_deadline, Some(limits.deadline_for(length)));
+                leaving.store(length.saturating_add(1), Ordering::Release);
                 Ok(response)
             }
         });
@@ -152,7 +154,11 @@ pub async fn serve(
         let watcher = graceful.watcher();
         let tls = tls.clone();
         let mut stop_handshake = stopping.subscribe();
-        tokio::spawn(async move {
+        // The client's address is set around the connection's task: hyper
+        // makes each request's future and polls it inside that task, so the
+        // filters see it, and it is set once per connection rather than
+        // twice per request.
+        tokio::spawn(CLIENT_ADDR.scope(client, async move {
             // Held until the connection ends, whichever way.
             let _slot = slot;
             // Errors here are clients going away mid-request, too slow, or
@@ -173,7 +179,7 @@ pub async fn serve(
                 _ = stop_handshake.wait_for(|stop| *stop) => return,
             };
             let _ = watcher.watch(http1(stream, handler, limits)).await;
-        });
+        }));
     }
     drop(listener);
     stopping.send_replace(true);
@@ -305,47 +311,54 @@ fn response_length(response: &Response) -> u64 {
     })
 }
 
-type SharedDeadline = Arc<Mutex<Option<Instant>>>;
-
-fn set_deadline(shared: &SharedDeadline, deadline: Option<Instant>) {
-    if let Ok(mut slot) = shared.lock() {
-        *slot = deadline;
-    }
-}
+/// The length of the response that has just left the handlers, plus one
+/// (zero: no new response since a write last had to wait), set by the
+/// server loop for the connection's stream.
+type Leaving = Arc<AtomicU64>;
 
 /// A client's TCP stream whose writes must not stay blocked past the
 /// current response's deadline: a client that stops reading (or reads a
 /// byte at a time) has its connection closed instead of holding it.
+///
+/// The deadline is counted from the first write of a response that has to
+/// wait, not from when the response is made: a response the client takes
+/// at once (nearly all of them) then costs no clock reading, no timer and
+/// no lock.
 struct Guarded {
     stream: TcpStream,
-    deadline: SharedDeadline,
+    limits: ConnectionLimits,
+    leaving: Leaving,
     timer: Option<Pin<Box<Sleep>>>,
 }
 
 impl Guarded {
-    fn new(stream: TcpStream) -> Guarded {
+    fn new(stream: TcpStream, limits: ConnectionLimits) -> Guarded {
         Guarded {
             stream,
-            deadline: Arc::new(Mutex::new(None)),
+            limits,
+            leaving: Arc::default(),
             timer: None,
         }
     }
 
-    fn deadline(&self) -> SharedDeadline {
-        Arc::clone(&self.deadline)
+    fn leaving(&self) -> Leaving {
+        Arc::clone(&self.leaving)
     }
 
-    /// Called when a write is blocked: an error once the deadline is past.
+    /// Called when a write is blocked: an error once the deadline of the
+    /// response being written is past.
     fn poll_deadline(&mut self, cx: &mut Context<'_>) -> Poll<io::Error> {
-        let Some(deadline) = self.deadline.lock().ok().and_then(|d| *d) else {
+        let fresh = self.leaving.swap(0, Ordering::Acquire);
+        if let Some(length) = fresh.checked_sub(1) {
+            let deadline = self.limits.deadline_for(length);
+            match &mut self.timer {
+                Some(timer) => timer.as_mut().reset(deadline),
+                None => self.timer = Some(Box::pin(tokio::time::sleep_until(deadline))),
+            }
+        }
+        let Some(timer) = &mut self.timer else {
             return Poll::Pending;
         };
-        let timer = self
-            .timer
-            .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
-        if timer.deadline() != deadline {
-            timer.as_mut().reset(deadline);
-        }
         match timer.as_mut().poll(cx) {
             Poll::Ready(()) => Poll::Ready(io::Error::new(
                 io::ErrorKind::TimedOut,
