@@ -112,10 +112,7 @@ pub async fn serve(
                 let (answer, body_expired) = match started {
                     Ok(started) => started,
                     Err(refusal) => {
-                        leaving.store(
-                            response_length(&refusal).saturating_add(1),
-                            Ordering::Release,
-                        );
+                        leaving.announce(&refusal);
                         return Ok::<_, Infallible>(refusal);
                     }
                 };
@@ -136,7 +133,6 @@ pub async fn serve(
                         .headers_mut()
                         .insert(header::CONNECTION, http::HeaderValue::from_static("close"));
                 }
-                let length = response_length(&response);
                 if head && !response.headers().contains_key(header::CONTENT_LENGTH) {
                     // hyper leaves it out of a HEAD answer; GET's has it.
                     if let Some(exact) = response.body().size_hint().exact() {
@@ -145,7 +141,7 @@ pub async fn serve(
                             .insert(header::CONTENT_LENGTH, exact.into());
                     }
                 }
-                leaving.store(length.saturating_add(1), Ordering::Release);
+                leaving.announce(&response);
                 Ok(response)
             }
         });
@@ -311,10 +307,25 @@ fn response_length(response: &Response) -> u64 {
     })
 }
 
-/// The length of the response that has just left the handlers, plus one
-/// (zero: no new response since a write last had to wait), set by the
-/// server loop for the connection's stream.
-type Leaving = Arc<AtomicU64>;
+/// The response that has just left the handlers, told by the server loop
+/// to the connection's stream for the deadline of its writes: its length
+/// plus one, or zero when none has come since a write last had to wait.
+#[derive(Default)]
+struct Leaving(AtomicU64);
+
+impl Leaving {
+    fn announce(&self, response: &Response) {
+        self.0.store(
+            response_length(response).saturating_add(1),
+            Ordering::Release,
+        );
+    }
+
+    /// The length of the response announced since the last call, if any.
+    fn take(&self) -> Option<u64> {
+        self.0.swap(0, Ordering::Acquire).checked_sub(1)
+    }
+}
 
 /// A client's TCP stream whose writes must not stay blocked past the
 /// current response's deadline: a client that stops reading (or reads a
@@ -327,7 +338,7 @@ type Leaving = Arc<AtomicU64>;
 struct Guarded {
     stream: TcpStream,
     limits: ConnectionLimits,
-    leaving: Leaving,
+    leaving: Arc<Leaving>,
     timer: Option<Pin<Box<Sleep>>>,
 }
 
@@ -341,15 +352,14 @@ impl Guarded {
         }
     }
 
-    fn leaving(&self) -> Leaving {
+    fn leaving(&self) -> Arc<Leaving> {
         Arc::clone(&self.leaving)
     }
 
     /// Called when a write is blocked: an error once the deadline of the
     /// response being written is past.
     fn poll_deadline(&mut self, cx: &mut Context<'_>) -> Poll<io::Error> {
-        let fresh = self.leaving.swap(0, Ordering::Acquire);
-        if let Some(length) = fresh.checked_sub(1) {
+        if let Some(length) = self.leaving.take() {
             let deadline = self.limits.deadline_for(length);
             match &mut self.timer {
                 Some(timer) => timer.as_mut().reset(deadline),
